@@ -108,7 +108,7 @@ class EmbeddedPostgres:
                 shutil.chown(self.pgdata, self.run_as, self.run_as)
             self.pgdata.chmod(0o700)
             if not (self.pgdata / "PG_VERSION").exists():
-                _log("Initialising a new PostgreSQL cluster in .data/postgres")
+                _log(f"Initialising a new PostgreSQL cluster in {self.pgdata}")
                 self._run(
                     "initdb",
                     "-D",
@@ -334,6 +334,10 @@ def run() -> int:
 
 
 def test(args: list[str]) -> int:
+    import secrets
+
+    os.environ.setdefault("SECRET_KEY", "tests-only-" + secrets.token_urlsafe(40))
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
     with Stack():
         return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=BASE_DIR).returncode
 

@@ -1,0 +1,80 @@
+"""Guards that make mistakes loud, and fixtures shared by the whole suite."""
+
+import pytest
+from django.db import connection
+
+from ais.accounts.models import Role
+
+from .factories import PASSWORD, OrganisationFactory, UserFactory
+
+# Roles of the access matrix: "anonymous" plus one user per role.
+ROLES = ["anonymous", Role.CARRIER, Role.COMMITTEE, Role.STRUCTURE, Role.MANAGER, Role.ADMIN]
+
+
+class InvalidTemplateVariable(str):
+    """``string_if_invalid`` that fails the test on an unknown template variable."""
+
+    def __mod__(self, other):
+        raise AssertionError(f"Unknown template variable: {other!r}")
+
+
+@pytest.fixture(autouse=True)
+def _strict_templates(settings):
+    settings.TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable("%s")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.AXES_ENABLED = False  # lockout has its own tests, which enable it
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False  # the live server of browser tests speaks plain http
+    settings.CSRF_COOKIE_SECURE = False
+    settings.LANGUAGE_COOKIE_SECURE = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+def make_user(role: str, **kwargs):
+    """A user holding ``role`` (tied to a new organisation for carriers and structures)."""
+    if role == "anonymous":
+        return None
+    organisation = OrganisationFactory() if role in (Role.CARRIER, Role.STRUCTURE) else None
+    user = UserFactory(roles=[(role, organisation)], **kwargs)
+    if role == Role.ADMIN:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return user
+
+
+@pytest.fixture
+def user_with_role(db):
+    return make_user
+
+
+@pytest.fixture
+def manager(db):
+    return make_user(Role.MANAGER)
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user(Role.ADMIN)
+
+
+def pytest_report_header(config):
+    return ["AIS#Emploi tests: PostgreSQL and Redis from scripts/test (ais.devstack)"]
+
+
+@pytest.fixture
+def assert_postgresql(db):
+    assert connection.vendor == "postgresql"
