@@ -26,7 +26,8 @@ WORKDIR /app
 COPY requirements.lock /app/requirements.lock
 RUN pip install -r /app/requirements.lock
 
-COPY --chown=ais:ais . /app
+# Code and static files stay owned by root (read-only for the app); only media is writable.
+COPY . /app
 
 # Static files are collected into the image (served by WhiteNoise). The settings
 # refuse to load without SECRET_KEY when DEBUG is off, so a throwaway one is
@@ -34,7 +35,7 @@ COPY --chown=ais:ais . /app
 RUN SECRET_KEY=collectstatic-build-only-not-a-real-secret DEBUG=false \
         python manage.py collectstatic --noinput \
     && mkdir -p /app/media \
-    && chown -R ais:ais /app/staticfiles /app/media
+    && chown ais:ais /app/media
 
 USER ais
 

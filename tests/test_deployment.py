@@ -33,6 +33,7 @@ ENV_CALL = re.compile(r"""\benv(?:\.[a-z_]+)?\(\s*["']([A-Z][A-Z0-9_]*)["']""")
 
 # Helpers ------------------------------------------------------------------------------
 
+
 def _compose() -> dict:
     assert COMPOSE_FILE.exists(), f"{COMPOSE_FILE.name} is missing at the repository root"
     return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
@@ -66,10 +67,7 @@ def _settings_variables() -> set[str]:
 def _dockerfile_instructions() -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) pairs, with continuation lines joined and comments dropped."""
     assert DOCKERFILE.exists(), "Dockerfile is missing at the repository root"
-    lines = [
-        line for line in DOCKERFILE.read_text(encoding="utf-8").splitlines()
-        if not line.lstrip().startswith("#")
-    ]
+    lines = [line for line in DOCKERFILE.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")]
     text = re.sub(r"\\\n", " ", "\n".join(lines))
     instructions = []
     for line in text.splitlines():
@@ -80,6 +78,7 @@ def _dockerfile_instructions() -> list[tuple[str, str]]:
 
 
 # docker-compose.yml ----------------------------------------------------------------
+
 
 def test_compose_services_all_present():
     services = _compose().get("services") or {}
@@ -107,8 +106,7 @@ def test_compose_environment_variables_read_by_settings():
     for name in APP_SERVICES:
         unknown = set(_environment(_service(name))) - read
         assert not unknown, (
-            f"{name} passes {sorted(unknown)}, which ais/settings.py never reads "
-            f"(it reads {sorted(read)})"
+            f"{name} passes {sorted(unknown)}, which ais/settings.py never reads (it reads {sorted(read)})"
         )
 
 
@@ -155,9 +153,7 @@ def test_compose_beat_not_replicated():
 
 def test_compose_web_command_runs_gunicorn_wsgi():
     command = _command(_service("web"))
-    assert "gunicorn" in command and "ais.wsgi" in command, (
-        f"web must serve ais.wsgi with gunicorn, runs {command!r}"
-    )
+    assert "gunicorn" in command and "ais.wsgi" in command, f"web must serve ais.wsgi with gunicorn, runs {command!r}"
 
 
 def test_compose_web_command_migrates_before_serving():
@@ -178,6 +174,7 @@ def test_compose_media_volume_shared_by_web_and_worker():
 
 
 # Dockerfile and .dockerignore -------------------------------------------------------
+
 
 def test_dockerfile_installs_from_requirements_lock():
     runs = [arguments for keyword, arguments in _dockerfile_instructions() if keyword == "RUN"]
@@ -211,7 +208,8 @@ def test_dockerfile_default_command_gunicorn_wsgi():
 def test_dockerignore_excludes_local_state():
     assert DOCKERIGNORE.exists(), ".dockerignore is missing at the repository root"
     patterns = {
-        line.strip().strip("/") for line in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
+        line.strip().strip("/")
+        for line in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     }
     missing = {".venv", ".data", ".git", "staticfiles", "media", "test-artifacts"} - patterns
@@ -221,12 +219,15 @@ def test_dockerignore_excludes_local_state():
 
 # manage.py check --deploy --------------------------------------------------------
 
+
 def _production_secret_key() -> str:
     """60 random characters mixing letters, digits and punctuation (never '$': django-environ
     would read a value starting with '$' as a reference to another variable)."""
     alphabet = string.ascii_letters + string.digits + "!%^&*(-_=+)@#"
-    mandatory = [secrets.choice(chars) for chars in (string.ascii_lowercase, string.ascii_uppercase,
-                                                     string.digits, "!%^&*(-_=+)@#")]
+    mandatory = [
+        secrets.choice(chars)
+        for chars in (string.ascii_lowercase, string.ascii_uppercase, string.digits, "!%^&*(-_=+)@#")
+    ]
     key = mandatory + [secrets.choice(alphabet) for _ in range(60 - len(mandatory))]
     secrets.SystemRandom().shuffle(key)
     return "".join(key)
@@ -247,7 +248,11 @@ def _check_deploy(environment: dict, label: str) -> None:
             environment[name] = os.environ[name]
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=150,
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=150,
     )
     assert result.returncode == 0, (
         f"manage.py check --deploy is not clean with {label} "
@@ -258,11 +263,13 @@ def _check_deploy(environment: dict, label: str) -> None:
 @pytest.mark.timeout(180)
 def test_check_deploy_clean_with_production_values():
     environment = _base_environment()
-    environment.update({
-        "DEBUG": "false",
-        "SECRET_KEY": _production_secret_key(),
-        "ALLOWED_HOSTS": "ais-emploi.example.org",
-    })
+    environment.update(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": _production_secret_key(),
+            "ALLOWED_HOSTS": "ais-emploi.example.org",
+        }
+    )
     _check_deploy(environment, "production values")
 
 
