@@ -3,9 +3,10 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-admin.site.site_header = "AIS#Emploi – administration technique"
+admin.site.site_header = _("AIS#Emploi – technical administration")
 admin.site.site_title = "AIS#Emploi"
 
 urlpatterns = [
@@ -13,7 +14,7 @@ urlpatterns = [
     path("compte/", include("ais.accounts.urls")),
     path("territoires/", include("ais.territories.urls")),
     path("administration/courriels/", include("ais.outbox.urls")),
-    path("innovations/", include("projects.urls")),
+    path("", include("projects.urls")),
     path("langue/", login_not_required(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),
 ]

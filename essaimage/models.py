@@ -7,6 +7,7 @@ which scopes what a structure contact may see.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ais.accounts.models import Organisation, Role
@@ -15,11 +16,11 @@ from projects.models import Innovation
 
 class StructureStatus(models.TextChoices):
     CANDIDATE = "candidate", _("Candidate")
-    SELECTED = "selected", _("Retenue")
-    TRAINING = "training", _("En formation")
-    SPREADING = "spreading", _("En essaimage")
-    EVALUATED = "evaluated", _("Évaluée")
-    WITHDRAWN = "withdrawn", _("Retirée")
+    SELECTED = "selected", _("Selected")
+    TRAINING = "training", _("In training")
+    SPREADING = "spreading", _("Spreading")
+    EVALUATED = "evaluated", _("Evaluated")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class SpreadStructureQuerySet(models.QuerySet):
@@ -46,21 +47,21 @@ class SpreadStructure(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="spread_structures", verbose_name=_("structure")
     )
     status = models.CharField(
-        _("statut"), max_length=20, choices=StructureStatus.choices, default=StructureStatus.CANDIDATE
+        _("status"), max_length=20, choices=StructureStatus.choices, default=StructureStatus.CANDIDATE
     )
-    wave = models.PositiveSmallIntegerField(_("vague"), default=1)
-    start_date = models.DateField(_("début de l'essaimage"), null=True, blank=True)
-    is_qpv = models.BooleanField(_("en quartier prioritaire (QPV)"), default=False)
-    is_rural = models.BooleanField(_("en territoire rural"), default=False)
-    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    wave = models.PositiveSmallIntegerField(_("wave"), default=1)
+    start_date = models.DateField(_("spreading start date"), null=True, blank=True)
+    is_qpv = models.BooleanField(_("in a priority neighbourhood (QPV)"), default=False)
+    is_rural = models.BooleanField(_("in a rural area"), default=False)
+    created_at = models.DateTimeField(pgettext_lazy("feminine", "created on"), auto_now_add=True)
 
     objects = SpreadStructureQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["innovation__name", "organisation__name"]
-        verbose_name = _("structure essaimée")
-        verbose_name_plural = _("structures essaimées")
+        verbose_name = _("adopting structure")
+        verbose_name_plural = _("adopting structures")
         constraints = [
             models.UniqueConstraint(fields=["innovation", "organisation"], name="structure_unique_per_innovation"),
         ]

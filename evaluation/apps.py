@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class EvaluationConfig(AppConfig):
     name = "evaluation"
-    verbose_name = _("Évaluation")
+    verbose_name = _("Evaluation")

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class EventsConfig(AppConfig):
     name = "events"
-    verbose_name = _("Événements et capitalisation")
+    verbose_name = _("Events and knowledge sharing")

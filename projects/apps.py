@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ProjectsConfig(AppConfig):
     name = "projects"
-    verbose_name = _("Appels à projets et innovations")
+    verbose_name = _("Calls for projects and innovations")

@@ -5,40 +5,46 @@ selection issues; the foundation holds what the other apps hang on: the
 innovation, its carrier organisation and the stage it has reached.
 """
 
+from decimal import Decimal
+
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ais.accounts.models import Organisation, Role
+from ais.core.uploads import RandomUploadPath
 from ais.territories.models import Commune
 
 
 class Stage(models.IntegerChoices):
-    FEASIBILITY = 1, _("Étape I – Étude de faisabilité")
-    MOBILISATION = 2, _("Étape II – Mobilisation des parties prenantes")
-    ESSAIMAGE = 3, _("Étape III – Essaimage")
-    EVALUATION = 4, _("Étape IV – Évaluation")
+    FEASIBILITY = 1, _("Stage I – Feasibility study")
+    MOBILISATION = 2, _("Stage II – Stakeholder mobilisation")
+    ESSAIMAGE = 3, _("Stage III – Spreading")
+    EVALUATION = 4, _("Stage IV – Evaluation")
 
 
 class TargetPublic(models.TextChoices):
-    DELD = "deld", _("Demandeurs d'emploi de longue durée (DELD)")
-    DECROCHEURS = "decrocheurs", _("Jeunes décrocheurs")
-    RSA = "rsa", _("Bénéficiaires du RSA")
-    QPV = "qpv", _("Habitants de QPV")
-    SANS_DOMICILE = "sans_domicile", _("Personnes sans domicile")
+    DELD = "deld", _("Long-term jobseekers (DELD)")
+    DECROCHEURS = "decrocheurs", _("Early school leavers")
+    RSA = "rsa", _("RSA recipients")
+    QPV = "qpv", _("QPV residents")
+    SANS_DOMICILE = "sans_domicile", _("Homeless people")
 
 
 class Keyword(models.TextChoices):
-    FORMATION_QUALIFIANTE = "formation_qualifiante", _("Formation qualifiante")
-    COMPETENCES_BASE = "competences_base", _("Formation aux compétences de base")
-    ACCOMPAGNEMENT_INDIVIDUEL = "accompagnement_individuel", _("Accompagnement individuel")
-    ACCOMPAGNEMENT_COLLECTIF = "accompagnement_collectif", _("Accompagnement collectif")
-    COACHING = "coaching", _("Coaching / tutorat")
-    ENTREPRISES = "entreprises", _("Mobilisation des entreprises du secteur marchand")
-    TRAVAIL_TEMPORAIRE = "travail_temporaire", _("Travail temporaire d'insertion")
-    CHANTIER = "chantier", _("Chantier d'insertion")
-    ACCES_DIRECT = "acces_direct", _("Accès direct à l'emploi")
+    FORMATION_QUALIFIANTE = "formation_qualifiante", _("Qualifying training")
+    COMPETENCES_BASE = "competences_base", _("Basic skills training")
+    ACCOMPAGNEMENT_INDIVIDUEL = "accompagnement_individuel", _("Individual support")
+    ACCOMPAGNEMENT_COLLECTIF = "accompagnement_collectif", _("Group support")
+    COACHING = "coaching", _("Coaching / mentoring")
+    ENTREPRISES = "entreprises", _("Engaging private-sector employers")
+    TRAVAIL_TEMPORAIRE = "travail_temporaire", _("Work integration temporary work")
+    CHANTIER = "chantier", _("Work integration worksite")
+    ACCES_DIRECT = "acces_direct", _("Direct access to employment")
 
 
 class InnovationQuerySet(models.QuerySet):
@@ -72,12 +78,12 @@ class InnovationQuerySet(models.QuerySet):
 
 
 class Innovation(models.Model):
-    name = models.CharField(_("nom"), max_length=200, unique=True)
-    slug = models.SlugField(_("identifiant d'adresse"), max_length=200, unique=True)
-    summary = models.CharField(_("résumé"), max_length=300)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("URL slug"), max_length=200, unique=True)
+    summary = models.CharField(_("summary"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     carrier = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="innovations", verbose_name=_("porteur")
+        Organisation, on_delete=models.PROTECT, related_name="innovations", verbose_name=_("lead organisation")
     )
     origin_commune = models.ForeignKey(
         Commune,
@@ -85,22 +91,22 @@ class Innovation(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("territoire d'origine"),
+        verbose_name=_("home territory"),
     )
-    year_started = models.PositiveSmallIntegerField(_("année de création"), null=True, blank=True)
-    year_selected = models.PositiveSmallIntegerField(_("année de sélection"), null=True, blank=True)
-    stage = models.PositiveSmallIntegerField(_("étape"), choices=Stage.choices, default=Stage.FEASIBILITY)
+    year_started = models.PositiveSmallIntegerField(_("year started"), null=True, blank=True)
+    year_selected = models.PositiveSmallIntegerField(_("year selected"), null=True, blank=True)
+    stage = models.PositiveSmallIntegerField(_("stage"), choices=Stage.choices, default=Stage.FEASIBILITY)
     publics = ArrayField(
         models.CharField(max_length=30, choices=TargetPublic.choices),
-        verbose_name=_("publics cibles"),
+        verbose_name=_("target groups"),
         default=list,
         blank=True,
     )
     keywords = ArrayField(
-        models.CharField(max_length=40, choices=Keyword.choices), verbose_name=_("mots-clés"), default=list, blank=True
+        models.CharField(max_length=40, choices=Keyword.choices), verbose_name=_("keywords"), default=list, blank=True
     )
-    is_published = models.BooleanField(_("publiée dans le catalogue"), default=False)
-    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    is_published = models.BooleanField(_("published in the catalogue"), default=False)
+    created_at = models.DateTimeField(pgettext_lazy("feminine", "created on"), auto_now_add=True)
 
     objects = InnovationQuerySet.as_manager()
     history = HistoricalRecords()
@@ -122,3 +128,366 @@ class Innovation(models.Model):
     def keywords_display(self) -> list[str]:
         labels = dict(Keyword.choices)
         return [str(labels.get(code, code)) for code in self.keywords]
+
+
+# --------------------------------------------------------------------------
+# Calls for projects and candidate dossiers
+# --------------------------------------------------------------------------
+
+
+class DossierSection(models.TextChoices):
+    """The steps of a dossier, in order. Each groups questions (model fields)."""
+
+    ORGANISATION = "organisation", _("Organisation")
+    INNOVATION = "innovation", _("The innovation")
+    TERRITORY = "territory", _("Territory of origin")
+    PUBLICS = "publics", _("Target publics and keywords")
+    RESULTS = "results", _("Results already obtained")
+    PROCESS = "process", _("Formalised process")
+    TRANSPOSITION = "transposition", _("Will and capacity to transpose")
+    RESOURCES = "resources", _("Resources")
+    ATTACHMENTS = "attachments", _("Attachments")
+
+
+# Questions a call can make required, with the section that holds them.
+DOSSIER_QUESTIONS = {
+    "innovation_name": DossierSection.INNOVATION,
+    "summary": DossierSection.INNOVATION,
+    "description": DossierSection.INNOVATION,
+    "year_started": DossierSection.INNOVATION,
+    "origin_commune": DossierSection.TERRITORY,
+    "territory_description": DossierSection.TERRITORY,
+    "publics": DossierSection.PUBLICS,
+    "keywords": DossierSection.PUBLICS,
+    "people_accompanied": DossierSection.RESULTS,
+    "exits_to_employment": DossierSection.RESULTS,
+    "job_retention_rate": DossierSection.RESULTS,
+    "results_period": DossierSection.RESULTS,
+    "results_comment": DossierSection.RESULTS,
+    "formalisation_level": DossierSection.PROCESS,
+    "process_description": DossierSection.PROCESS,
+    "transposition_will": DossierSection.TRANSPOSITION,
+    "transposition_capacity": DossierSection.TRANSPOSITION,
+    "resources": DossierSection.RESOURCES,
+    "attachments": DossierSection.ATTACHMENTS,
+}
+DEFAULT_REQUIRED_QUESTIONS = [
+    "innovation_name",
+    "summary",
+    "description",
+    "year_started",
+    "origin_commune",
+    "publics",
+    "people_accompanied",
+    "exits_to_employment",
+    "results_period",
+    "formalisation_level",
+    "process_description",
+    "transposition_will",
+    "transposition_capacity",
+]
+
+
+class CallQuerySet(models.QuerySet):
+    def published(self) -> "CallQuerySet":
+        return self.filter(published_at__isnull=False)
+
+    def open_now(self) -> "CallQuerySet":
+        now = timezone.now()
+        return self.published().filter(opens_at__lte=now, closes_at__gt=now)
+
+    def upcoming(self) -> "CallQuerySet":
+        return self.published().filter(opens_at__gt=timezone.now())
+
+    def past(self) -> "CallQuerySet":
+        return self.published().filter(closes_at__lte=timezone.now())
+
+
+class Call(models.Model):
+    """A yearly call for projects (appel à projets)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("address identifier"), max_length=200, unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    theme = models.CharField(_("theme"), max_length=200, blank=True)
+    description = models.TextField(_("description"))
+    eligibility = models.TextField(_("eligibility conditions"))
+    opens_at = models.DateTimeField(_("opening"))
+    closes_at = models.DateTimeField(_("closing"))
+    target_departments = models.ManyToManyField(
+        "territories.Department",
+        blank=True,
+        related_name="calls",
+        verbose_name=_("target departments"),
+        help_text=_("Leave empty for a national call."),
+    )
+    required_questions = ArrayField(
+        models.CharField(max_length=40), verbose_name=_("required questions"), default=list, blank=True
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder before closing (days)"),
+        default=7,
+        help_text=_("Carriers with an unsubmitted draft are reminded this many days before closing."),
+    )
+    published_at = models.DateTimeField(_("published on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+
+    objects = CallQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opens_at"]
+        verbose_name = _("call for projects")
+        verbose_name_plural = _("calls for projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_opening"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.is_published and self.opens_at <= at < self.closes_at
+
+    @property
+    def state(self) -> str:
+        if not self.is_published:
+            return "draft"
+        now = timezone.now()
+        if now < self.opens_at:
+            return "upcoming"
+        if now < self.closes_at:
+            return "open"
+        return "closed"
+
+    STATE_LABELS = {
+        "draft": _("Draft"),
+        "upcoming": _("Upcoming"),
+        "open": _("Open"),
+        "closed": _("Closed"),
+    }
+
+    @property
+    def state_label(self) -> str:
+        return str(self.STATE_LABELS[self.state])
+
+
+class SelectionCriterion(models.Model):
+    """One criterion of a call's selection grid, scored 0–5 by committee members."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("call"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("criterion"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    weight = models.DecimalField(
+        _("weight"), max_digits=4, decimal_places=1, default=1, validators=[MinValueValidator(Decimal("0.1"))]
+    )
+    rubric = models.JSONField(
+        _("rubric"),
+        default=list,
+        blank=True,
+        help_text=_("What each score from 0 to 5 means (six lines)."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["call", "position", "pk"]
+        verbose_name = _("selection criterion")
+        verbose_name_plural = _("selection criteria")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DossierStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    CORRECTIONS = "corrections", _("Corrections requested")
+    ELIGIBLE = "eligible", _("Eligible")
+    INELIGIBLE = "ineligible", _("Not eligible")
+
+
+class FormalisationLevel(models.TextChoices):
+    ORAL = "oral", _("Mostly oral: the practice lives with the team")
+    PARTIAL = "partial", _("Partly written: some procedures and tools")
+    DOCUMENTED = "documented", _("Documented: a written method, tools and training material")
+    MODELISED = "modelised", _("Modelled: already transferred or ready to transfer")
+
+
+class DossierQuerySet(models.QuerySet):
+    def for_user(self, user) -> "DossierQuerySet":
+        """Dossiers a user may open: all for managers and administrators, those of
+        their carrier organisations for carriers; none for anyone else."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.MANAGER, Role.ADMIN):
+            return self
+        if user.has_role(Role.CARRIER):
+            return self.filter(
+                organisation__in=Organisation.objects.filter(
+                    memberships__user=user, memberships__role=Role.CARRIER
+                ).values("pk")
+            )
+        return self.none()
+
+
+class Dossier(models.Model):
+    """A candidate dossier (dossier de candidature) answering a call."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("call"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("carrier organisation")
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="dossiers_created", verbose_name=_("created by")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=DossierStatus.choices, default=DossierStatus.DRAFT)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    # The innovation
+    innovation_name = models.CharField(_("name of the innovation"), max_length=200, blank=True)
+    summary = models.CharField(_("summary in one sentence"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    year_started = models.PositiveSmallIntegerField(
+        _("year started"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1950), MaxValueValidator(2100)],
+    )
+    # Territory
+    origin_commune = models.ForeignKey(
+        "territories.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune of origin"),
+    )
+    territory_description = models.TextField(_("the territory in a few words"), blank=True)
+    # Publics
+    publics = ArrayField(
+        models.CharField(max_length=30, choices=TargetPublic.choices),
+        verbose_name=_("target publics"),
+        default=list,
+        blank=True,
+    )
+    keywords = ArrayField(
+        models.CharField(max_length=40, choices=Keyword.choices), verbose_name=_("keywords"), default=list, blank=True
+    )
+    # Results
+    people_accompanied = models.PositiveIntegerField(_("people accompanied"), null=True, blank=True)
+    exits_to_employment = models.PositiveIntegerField(_("exits to employment"), null=True, blank=True)
+    job_retention_rate = models.PositiveSmallIntegerField(
+        _("job retention (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    results_period = models.CharField(_("period measured"), max_length=100, blank=True)
+    results_comment = models.TextField(_("other results"), blank=True)
+    # Process
+    formalisation_level = models.CharField(
+        _("how formalised the process is"), max_length=20, choices=FormalisationLevel.choices, blank=True
+    )
+    process_description = models.TextField(_("the process, step by step"), blank=True)
+    # Transposition
+    transposition_will = models.TextField(_("why you want to spread it"), blank=True)
+    transposition_capacity = models.TextField(_("your capacity to support other structures"), blank=True)
+    # Resources
+    resources = models.TextField(_("team, budget and partners"), blank=True)
+    # Workflow
+    submitted_at = models.DateTimeField(_("submitted on"), null=True, blank=True)
+    reopened_sections = ArrayField(
+        models.CharField(max_length=20, choices=DossierSection.choices),
+        verbose_name=_("sections reopened"),
+        default=list,
+        blank=True,
+    )
+    correction_reason = models.TextField(_("corrections requested"), blank=True)
+    eligibility_reason = models.TextField(_("eligibility reason"), blank=True)
+    decided_at = models.DateTimeField(_("eligibility decided on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated on"), auto_now=True)
+
+    objects = DossierQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "organisation"], name="dossier_one_per_call_and_organisation"),
+        ]
+        indexes = [models.Index(fields=["call", "status"])]
+
+    def __str__(self) -> str:
+        return self.innovation_name or str(_("Dossier no. %(pk)s") % {"pk": self.pk})
+
+    @property
+    def publics_display(self) -> list[str]:
+        labels = dict(TargetPublic.choices)
+        return [str(labels.get(code, code)) for code in self.publics]
+
+    @property
+    def keywords_display(self) -> list[str]:
+        labels = dict(Keyword.choices)
+        return [str(labels.get(code, code)) for code in self.keywords]
+
+    @property
+    def exit_rate(self):
+        if self.people_accompanied and self.exits_to_employment is not None:
+            return round(100 * self.exits_to_employment / self.people_accompanied)
+        return None
+
+
+class DossierAttachment(models.Model):
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("dossier")
+    )
+    file = models.FileField(_("file"), upload_to=RandomUploadPath("dossiers"), max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    mime_type = models.CharField(_("type"), max_length=120)
+    size = models.PositiveIntegerField(_("size"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded on"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class InternalNote(models.Model):
+    """A programme manager's note on a dossier. Never shown to the carrier."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="internal_notes", verbose_name=_("dossier")
+    )
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("written on"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self) -> str:
+        return f"{self.author} – {self.created_at:%Y-%m-%d}"

@@ -1,10 +1,40 @@
 from django.urls import path
 
-from . import views
+from . import call_views, dossier_views, manage_views, views
 
 app_name = "projects"
 
 urlpatterns = [
-    path("", views.catalogue, name="catalogue"),
-    path("<slug:slug>/", views.innovation_public, name="innovation_public"),
+    # Public
+    path("innovations/", views.catalogue, name="catalogue"),
+    path("innovations/<slug:slug>/", views.innovation_public, name="innovation_public"),
+    path("appels/", call_views.call_list, name="call_list"),
+    path("appels/<slug:slug>/", call_views.call_detail, name="call_detail"),
+    # Carriers
+    path("appels/<slug:slug>/candidater/", dossier_views.dossier_start, name="dossier_start"),
+    path("dossiers/", dossier_views.my_dossiers, name="my_dossiers"),
+    path("dossiers/<int:pk>/", dossier_views.dossier_detail, name="dossier_detail"),
+    path("dossiers/<int:pk>/pdf/", dossier_views.dossier_pdf_download, name="dossier_pdf"),
+    path("dossiers/<int:pk>/deposer/", dossier_views.dossier_submit, name="dossier_submit"),
+    path("dossiers/<int:pk>/pieces/", dossier_views.dossier_attachments, name="dossier_attachments"),
+    path(
+        "dossiers/<int:pk>/pieces/<int:attachment_pk>/", dossier_views.attachment_download, name="attachment_download"
+    ),
+    path(
+        "dossiers/<int:pk>/pieces/<int:attachment_pk>/supprimer/",
+        dossier_views.attachment_delete,
+        name="attachment_delete",
+    ),
+    path("dossiers/<int:pk>/<slug:section>/", dossier_views.dossier_edit, name="dossier_edit"),
+    # Programme managers
+    path("gestion/appels/", manage_views.call_manage_list, name="call_manage_list"),
+    path("gestion/appels/nouveau/", manage_views.call_create, name="call_create"),
+    path("gestion/appels/<int:pk>/", manage_views.call_edit, name="call_edit"),
+    path("gestion/appels/<int:pk>/publier/", manage_views.call_publish, name="call_publish"),
+    path("gestion/appels/<int:pk>/dossiers/", manage_views.screening, name="screening"),
+    path("gestion/appels/<int:pk>/dossiers/export.<str:fmt>", manage_views.screening_export, name="screening_export"),
+    path("gestion/dossiers/<int:pk>/", manage_views.dossier_review, name="dossier_review"),
+    path("gestion/dossiers/<int:pk>/note/", manage_views.dossier_note, name="dossier_note"),
+    path("gestion/dossiers/<int:pk>/eligibilite/", manage_views.dossier_eligibility, name="dossier_eligibility"),
+    path("gestion/dossiers/<int:pk>/corrections/", manage_views.dossier_corrections, name="dossier_corrections"),
 ]

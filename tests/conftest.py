@@ -78,3 +78,22 @@ def pytest_report_header(config):
 @pytest.fixture
 def assert_postgresql(db):
     assert connection.vendor == "postgresql"
+
+
+@pytest.fixture(scope="module")
+def territories(django_db_setup, django_db_blocker):
+    """The real referential (34,969 communes), loaded once for a test module and
+    removed after it, so that the other modules keep their small factory data."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from ais.territories.models import Commune, Department, Region
+
+    with django_db_blocker.unblock():
+        call_command("load_territories", stdout=StringIO())
+    yield
+    with django_db_blocker.unblock():
+        Commune.objects.all().delete()
+        Department.objects.all().delete()
+        Region.objects.all().delete()

@@ -140,3 +140,158 @@ class OutgoingEmailFactory(factory.django.DjangoModelFactory):
     class Params:
         failed = factory.Trait(status="failed", attempts=5, last_error="SMTPException: refus")
         sent = factory.Trait(status="sent", attempts=1)
+
+
+# --------------------------------------------------------------------------
+# Calls for projects and candidate dossiers
+# (models named as strings and services imported lazily, so that the imports at
+# the top of this module stay as they are)
+# --------------------------------------------------------------------------
+
+
+def tiny_pdf_bytes(pages: int = 1) -> bytes:
+    """A real, minimal PDF (catalogue, page tree, empty pages, xref, ``%%EOF``)."""
+    kids = " ".join(f"{3 + i} 0 R" for i in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+        *[b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>" for _ in range(pages)],
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _days(n):
+    from datetime import timedelta
+
+    return timedelta(days=n)
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    """A published call, open from 10 days ago to 20 days ahead, with the default
+    required questions and (unless ``grid=False``) the default selection grid."""
+
+    class Meta:
+        model = "projects.Call"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Appel à projets n°{n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.title))
+    year = factory.LazyFunction(lambda: _now().year)
+    theme = "Accès à l'emploi des chômeurs de longue durée"
+    description = "Le programme cherche des innovations locales qui marchent."
+    eligibility = "Structures de l'ESS portant une innovation depuis au moins deux ans."
+    opens_at = factory.LazyFunction(lambda: _now() - _days(10))
+    closes_at = factory.LazyFunction(lambda: _now() + _days(20))
+    required_questions = factory.LazyFunction(lambda: _default_required_questions())
+    reminder_days = 7
+    published_at = factory.LazyAttribute(lambda o: o.opens_at - _days(5))
+
+    class Params:
+        draft = factory.Trait(published_at=None)
+        upcoming = factory.Trait(
+            opens_at=factory.LazyFunction(lambda: _now() + _days(10)),
+            closes_at=factory.LazyFunction(lambda: _now() + _days(40)),
+            published_at=factory.LazyFunction(_now),
+        )
+        closed = factory.Trait(
+            opens_at=factory.LazyFunction(lambda: _now() - _days(40)),
+            closes_at=factory.LazyFunction(lambda: _now() - _days(10)),
+        )
+
+    @factory.post_generation
+    def grid(obj, create, extracted, **kwargs):
+        """``CallFactory(grid=False)`` for a call without selection criteria."""
+        if create and extracted is not False:
+            from projects.services import add_default_grid
+
+            add_default_grid(obj)
+
+    @factory.post_generation
+    def target_departments(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.target_departments.set(extracted)
+
+
+def _default_required_questions():
+    from projects.models import DEFAULT_REQUIRED_QUESTIONS
+
+    return list(DEFAULT_REQUIRED_QUESTIONS)
+
+
+def _carrier_of(organisation):
+    return UserFactory(roles=[(Role.CARRIER, organisation)])
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    """A draft dossier of a carrier organisation; ``complete`` answers every default
+    required question, ``submitted`` is complete and submitted."""
+
+    class Meta:
+        model = "projects.Dossier"
+
+    call = factory.SubFactory(CallFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    created_by = factory.LazyAttribute(lambda o: _carrier_of(o.organisation))
+
+    class Params:
+        complete = factory.Trait(
+            innovation_name=factory.Sequence(lambda n: f"Innovation candidate {n}"),
+            summary="Un accompagnement vers l'emploi qui marche.",
+            description="Nous accompagnons chaque personne de la première rencontre jusqu'à l'emploi.",
+            year_started=2018,
+            origin_commune=factory.SubFactory(CommuneFactory),
+            publics=["deld"],
+            keywords=["accompagnement_individuel"],
+            people_accompanied=120,
+            exits_to_employment=54,
+            job_retention_rate=70,
+            results_period="2023-2024",
+            formalisation_level="documented",
+            process_description="Accueil, diagnostic, immersion en entreprise, suivi dans l'emploi.",
+            transposition_will="Partager la méthode avec d'autres territoires.",
+            transposition_capacity="Deux personnes à mi-temps pour former les structures.",
+            resources="5 ETP, budget de 300 000 euros, financé par le Département.",
+        )
+        submitted = factory.Trait(
+            complete=True,
+            status="submitted",
+            submitted_at=factory.LazyFunction(_now),
+        )
+
+
+class DossierAttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.DossierAttachment"
+
+    dossier = factory.SubFactory(DossierFactory)
+    file = factory.django.FileField(filename="rapport.pdf", data=tiny_pdf_bytes())
+    original_name = "rapport-evaluation.pdf"
+    mime_type = "application/pdf"
+    size = factory.LazyAttribute(lambda o: len(tiny_pdf_bytes()))
+    description = "Rapport d'évaluation"
+    uploaded_by = factory.LazyAttribute(lambda o: o.dossier.created_by)
+
+
+class InternalNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.InternalNote"
+
+    dossier = factory.SubFactory(DossierFactory)
+    author = factory.SubFactory(UserFactory, roles=[Role.MANAGER])
+    text = factory.Sequence(lambda n: f"Note interne confidentielle n°{n}")

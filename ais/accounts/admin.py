@@ -20,8 +20,8 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     inlines = [MembershipInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Identité"), {"fields": ("first_name", "last_name", "job_title", "phone")}),
-        (_("Droits"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Identity"), {"fields": ("first_name", "last_name", "job_title", "phone")}),
+        (_("Access rights"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "ais.accounts"
     label = "accounts"
-    verbose_name = _("Comptes et organisations")
+    verbose_name = _("Accounts and organisations")

@@ -1,26 +1,31 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
 from ais.outbox.models import Reason
 from ais.outbox.services import queue_email
+from ais.territories.models import Commune
+from ais.territories.widgets import CommuneWidget
+
+from .models import Organisation, OrganisationType
+from .validators import validate_siret
 
 
 class EmailAuthenticationForm(auth_forms.AuthenticationForm):
     """Login with an e-mail address; the error never says whether the account exists."""
 
     username = auth_forms.UsernameField(
-        label=_("Adresse e-mail"),
+        label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
     error_messages = {
         "invalid_login": _(
-            "Adresse e-mail ou mot de passe incorrect. Vérifiez votre saisie ; "
-            "si vous avez oublié votre mot de passe, vous pouvez le réinitialiser."
+            "Incorrect e-mail address or password. Check what you typed; if you have forgotten your password, you can "
+            "reset it."
         ),
-        "inactive": _("Ce compte est désactivé. Contactez l'équipe AIS#Emploi."),
+        "inactive": _("This account is deactivated. Contact the AIS#Emploi team."),
     }
 
 
@@ -58,5 +63,84 @@ class ProfileForm(forms.ModelForm):
         phone = self.cleaned_data["phone"].strip()
         digits = phone.replace(" ", "").replace(".", "").replace("-", "")
         if phone and not (digits.lstrip("+").isdigit() and 10 <= len(digits.lstrip("+")) <= 13):
-            raise forms.ValidationError(_("Saisissez un numéro de téléphone, par exemple 01 23 45 67 89."))
+            raise forms.ValidationError(_("Enter a phone number, for example 01 23 45 67 89."))
         return phone
+
+
+class OrganisationForm(forms.ModelForm):
+    """An organisation's own details, edited by its members (carriers, structures)."""
+
+    # Explicit scheme: Django 5.x warns (an error under ``filterwarnings = error``)
+    # when a URLField form field is built without ``assume_scheme``.
+    website = forms.URLField(label=_("website"), required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "network", "siret", "commune", "address", "website"]
+        widgets = {"commune": CommuneWidget()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].required = True
+
+
+class SignupForm(forms.Form):
+    """A carrier's account and organisation, created inactive until the e-mail is confirmed."""
+
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    organisation_name = forms.CharField(label=_("Name of your organisation"), max_length=200)
+    organisation_kind = forms.ChoiceField(label=_("Type of organisation"), choices=OrganisationType.choices)
+    siret = forms.CharField(
+        label=_("SIRET"),
+        max_length=17,
+        required=False,
+        validators=[validate_siret],
+        help_text=_("14 digits, optional."),
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Commune"),
+        queryset=Commune.objects.all(),
+        widget=CommuneWidget(),
+        help_text=_("Type the first letters or the postal code."),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    accept = forms.BooleanField(
+        label=_("I agree that AIS#Emploi keeps my name, e-mail and organisation to process my application."),
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            user = get_user_model()(
+                email=data.get("email", ""), first_name=data.get("first_name", ""), last_name=data.get("last_name", "")
+            )
+            try:
+                password_validation.validate_password(first, user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class ResendActivationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))

@@ -10,6 +10,7 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ais.territories.models import Commune
@@ -18,11 +19,11 @@ from .validators import validate_siret
 
 
 class Role(models.TextChoices):
-    MANAGER = "manager", _("Chargé·e de projets Ansa")
-    COMMITTEE = "committee", _("Membre du comité de pilotage")
-    CARRIER = "carrier", _("Porteur de projet")
-    STRUCTURE = "structure", _("Structure essaimée")
-    ADMIN = "admin", _("Administrateur")
+    MANAGER = "manager", _("Ansa programme manager")
+    COMMITTEE = "committee", _("Steering committee member")
+    CARRIER = "carrier", _("Project leader")
+    STRUCTURE = "structure", _("Adopting structure")
+    ADMIN = "admin", _("Administrator")
 
 
 class UserManager(BaseUserManager):
@@ -53,11 +54,11 @@ class UserManager(BaseUserManager):
 
 class User(AbstractUser):
     username = None
-    email = models.EmailField(_("adresse e-mail"), unique=True)
-    first_name = models.CharField(_("prénom"), max_length=150)
-    last_name = models.CharField(_("nom"), max_length=150)
-    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
-    job_title = models.CharField(_("fonction"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]
@@ -67,8 +68,8 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name"]
-        verbose_name = _("utilisateur·rice")
-        verbose_name_plural = _("utilisateur·rices")
+        verbose_name = pgettext_lazy("inclusive writing", "user")
+        verbose_name_plural = pgettext_lazy("inclusive writing", "users")
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -104,14 +105,14 @@ class User(AbstractUser):
 class Network(models.Model):
     """A national network of structures (COORACE, FNARS, CNLRQ, USH, CREPI...)."""
 
-    name = models.CharField(_("sigle"), max_length=50, unique=True)
-    full_name = models.CharField(_("nom complet"), max_length=200, blank=True)
-    website = models.URLField(_("site web"), blank=True)
+    name = models.CharField(_("acronym"), max_length=50, unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    website = models.URLField(_("website"), blank=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("réseau")
-        verbose_name_plural = _("réseaux")
+        verbose_name = _("network")
+        verbose_name_plural = _("networks")
 
     def __str__(self) -> str:
         return self.name
@@ -119,19 +120,19 @@ class Network(models.Model):
 
 class OrganisationType(models.TextChoices):
     ASSOCIATION = "association", _("Association")
-    AI = "ai", _("SIAE – Association intermédiaire (AI)")
-    EI = "ei", _("SIAE – Entreprise d'insertion (EI)")
-    ETTI = "etti", _("SIAE – Entreprise de travail temporaire d'insertion (ETTI)")
-    ACI = "aci", _("SIAE – Atelier et chantier d'insertion (ACI)")
+    AI = "ai", _("SIAE – Intermediary association (AI)")
+    EI = "ei", _("SIAE – Work integration enterprise (EI)")
+    ETTI = "etti", _("SIAE – Work integration temporary agency (ETTI)")
+    ACI = "aci", _("SIAE – Work integration workshop and worksite (ACI)")
     REGIE = "regie", _("Régie de quartier")
-    MAISON_EMPLOI = "maison_emploi", _("Maison de l'emploi")
-    MISSION_LOCALE = "mission_locale", _("Mission locale")
+    MAISON_EMPLOI = "maison_emploi", _("Employment centre (maison de l'emploi)")
+    MISSION_LOCALE = "mission_locale", _("Youth employment centre (mission locale)")
     CAARUD = "caarud", _("CAARUD")
     CHRS = "chrs", _("CHRS")
-    PUBLIC = "public", _("Administration ou collectivité")
-    FUNDER = "funder", _("Financeur ou fondation")
-    NETWORK_HEAD = "network_head", _("Tête de réseau")
-    OTHER = "other", _("Autre")
+    PUBLIC = "public", _("Public administration or local authority")
+    FUNDER = "funder", _("Funder or foundation")
+    NETWORK_HEAD = "network_head", _("Network head")
+    OTHER = "other", _("Other")
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -145,7 +146,7 @@ class OrganisationQuerySet(models.QuerySet):
 
 
 class Organisation(models.Model):
-    name = models.CharField(_("nom"), max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(
         _("type"), max_length=20, choices=OrganisationType.choices, default=OrganisationType.ASSOCIATION
     )
@@ -155,10 +156,10 @@ class Organisation(models.Model):
         null=True,
         blank=True,
         related_name="organisations",
-        verbose_name=_("réseau"),
+        verbose_name=_("network"),
     )
     siret = models.CharField(
-        _("SIRET"), max_length=14, blank=True, validators=[validate_siret], help_text=_("14 chiffres, facultatif.")
+        _("SIRET"), max_length=14, blank=True, validators=[validate_siret], help_text=_("14 digits, optional.")
     )
     commune = models.ForeignKey(
         Commune,
@@ -166,11 +167,11 @@ class Organisation(models.Model):
         null=True,
         blank=True,
         related_name="organisations",
-        verbose_name=_("commune"),
+        verbose_name=_("municipality"),
     )
-    address = models.CharField(_("adresse"), max_length=255, blank=True)
-    website = models.URLField(_("site web"), blank=True)
-    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("feminine", "created on"), auto_now_add=True)
 
     objects = OrganisationQuerySet.as_manager()
     history = HistoricalRecords()
@@ -195,9 +196,12 @@ class Membership(models.Model):
     """One role held by a user, for an organisation when the role needs one."""
 
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("utilisateur·rice")
+        User,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=pgettext_lazy("inclusive writing", "user"),
     )
-    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.CASCADE,
@@ -206,14 +210,14 @@ class Membership(models.Model):
         related_name="memberships",
         verbose_name=_("organisation"),
     )
-    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["role"]
-        verbose_name = _("rôle")
-        verbose_name_plural = _("rôles")
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "role", "organisation"], name="membership_unique_user_role_org", nulls_distinct=False

@@ -23,11 +23,9 @@ def validate_siret(value: str) -> None:
     use a digit sum multiple of 5 instead)."""
     digits = (value or "").replace(" ", "")
     if not digits.isdigit() or len(digits) != 14:
-        raise ValidationError(_("Un numéro SIRET comporte 14 chiffres."), code="siret_length")
+        raise ValidationError(_("A SIRET number has 14 digits."), code="siret_length")
     is_la_poste = digits.startswith(LA_POSTE_SIREN) and digits != LA_POSTE_SIREN + "00000"
     if is_la_poste and sum(int(c) for c in digits) % 5 == 0:
         return
     if not luhn_ok(digits):
-        raise ValidationError(
-            _("Ce numéro SIRET n'est pas valide : vérifiez les chiffres saisis."), code="siret_checksum"
-        )
+        raise ValidationError(_("This SIRET number is not valid: check the digits you typed."), code="siret_checksum")

@@ -12,14 +12,20 @@ def _item(label, url_name, icon):
 
 def navigation(request):
     user = getattr(request, "user", None)
-    items = [_item(_("Catalogue des innovations"), "projects:catalogue", "lightbulb")]
+    items = [
+        _item(_("Calls for projects"), "projects:call_list", "megaphone"),
+        _item(_("Innovation catalogue"), "projects:catalogue", "lightbulb"),
+    ]
     if user is not None and user.is_authenticated:
-        items.insert(0, _item(_("Tableau de bord"), "core:dashboard", "speedometer2"))
+        items.insert(0, _item(_("Dashboard"), "core:dashboard", "speedometer2"))
         is_admin = user.is_superuser or user.has_role(Role.ADMIN)
+        if user.has_role(Role.CARRIER):
+            items.insert(1, _item(_("My dossiers"), "projects:my_dossiers", "folder2-open"))
         if user.has_role(Role.MANAGER) or is_admin:
-            items.append(_item(_("Historique"), "core:history", "clock-history"))
+            items[1] = _item(_("Calls for projects"), "projects:call_manage_list", "megaphone")
+            items.append(_item(_("History"), "core:history", "clock-history"))
         if is_admin:
-            items.append(_item(_("Courriels"), "outbox:list", "envelope"))
+            items.append(_item(_("E-mails"), "outbox:list", "envelope"))
     current = request.path if request is not None else ""
     for item in items:
         item["active"] = current == item["url"] or (item["url"] != "/" and current.startswith(item["url"]))

@@ -6,15 +6,17 @@ issues a fixed number of queries, whatever the amount of data.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ais.accounts.models import Membership, Role
 from ais.outbox.models import OutgoingEmail, Status
 from essaimage.models import SpreadStructure, StructureStatus
-from projects.models import Innovation, Stage
+from projects.models import Call, Dossier, DossierStatus, Innovation, Stage
 
 
 @dataclass
@@ -39,11 +41,20 @@ def _manager_section(user) -> Section:
         structures=Count("pk"),
         departments=Count("organisation__commune__department", distinct=True),
     )
+    calls = list(
+        Call.objects.filter(closes_at__gte=timezone.now() - timedelta(days=365))
+        .annotate(
+            to_screen=Count("dossiers", filter=Q(dossiers__status=DossierStatus.SUBMITTED)),
+            drafts=Count("dossiers", filter=Q(dossiers__status=DossierStatus.DRAFT)),
+        )
+        .order_by("-closes_at")[:5]
+    )
     return Section(
         Role.MANAGER,
-        _("Suivi du programme"),
+        _("Programme monitoring"),
         "core/dashboard/manager.html",
         {
+            "calls": calls,
             "columns": columns,
             "innovation_count": len(innovations),
             "totals": totals,
@@ -52,7 +63,7 @@ def _manager_section(user) -> Section:
 
 
 def _committee_section(user) -> Section:
-    return Section(Role.COMMITTEE, _("Comité de pilotage"), "core/dashboard/committee.html", {})
+    return Section(Role.COMMITTEE, _("Steering committee"), "core/dashboard/committee.html", {})
 
 
 def _carrier_section(user) -> Section:
@@ -62,11 +73,20 @@ def _carrier_section(user) -> Section:
         .annotate(structures=Count("spread_structures"))
         .order_by("name")
     )
+    dossiers = list(
+        Dossier.objects.for_user(user)
+        .filter(organisation__memberships__user=user, organisation__memberships__role=Role.CARRIER)
+        .select_related("call")
+        .order_by("-updated_at")
+        .distinct()[:10]
+    )
     return Section(
         Role.CARRIER,
-        _("Porteur de projet"),
+        _("Project leader"),
         "core/dashboard/carrier.html",
         {
+            "dossiers": dossiers,
+            "open_calls": list(Call.objects.open_now().order_by("closes_at")[:3]),
             "innovations": innovations,
         },
     )
@@ -83,7 +103,7 @@ def _structure_section(user) -> Section:
     )
     return Section(
         Role.STRUCTURE,
-        _("Structure essaimée"),
+        _("Adopting structure"),
         "core/dashboard/structure.html",
         {
             "structures": structures,

@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 # Models whose changes managers can read, in the order of the filter list.
 TRACKED = [
+    "projects.Dossier",
+    "projects.Call",
+    "projects.SelectionCriterion",
     "projects.Innovation",
     "essaimage.SpreadStructure",
     "accounts.Organisation",
@@ -21,7 +24,7 @@ TRACKED = [
     "accounts.User",
 ]
 
-ACTIONS = {"+": _("Création"), "~": _("Modification"), "-": _("Suppression")}
+ACTIONS = {"+": _("Creation"), "~": _("Update"), "-": _("Deletion")}
 HIDDEN_FIELDS = {"password", "last_login", "id"}
 
 
@@ -54,7 +57,7 @@ def _display(record, field) -> str:
             return ", ".join(str(labels.get(v, v)) for v in value)
         return str(labels.get(value, value))
     if isinstance(value, bool):
-        return str(_("oui")) if value else str(_("non"))
+        return str(_("yes")) if value else str(_("no"))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
@@ -112,8 +115,8 @@ def recent_changes(*, kind: str = "", limit: int = 100) -> tuple[list[Entry], li
 
 
 def _object_repr(model, row) -> str:
-    for attname in ("name", "email"):
-        if hasattr(row, attname):
+    for attname in ("name", "title", "innovation_name", "email"):
+        if getattr(row, attname, None):
             return str(getattr(row, attname))
     if label := getattr(row, "role", None):
         return f"{dict(model._meta.get_field('role').flatchoices).get(label, label)} (#{row.id})"

@@ -7,7 +7,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from rules.contrib.views import permission_required
 
 from essaimage.models import SpreadStructure, StructureStatus
-from projects.models import Innovation, Stage
+from projects.models import Call, Innovation, Stage
 
 from . import history as history_service
 from .dashboard import dashboard_for
@@ -40,6 +40,9 @@ def home(request):
             "innovations": innovations,
             "figures": figures,
             "structures": structures,
+            "open_calls": list(
+                Call.objects.open_now().prefetch_related("target_departments").order_by("closes_at")[:3]
+            ),
         },
     )
 

@@ -12,17 +12,22 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    QUEUED = "queued", _("En attente")
-    SENDING = "sending", _("En cours d'envoi")
-    SENT = "sent", _("Envoyé")
-    FAILED = "failed", _("Échec")
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class Reason(models.TextChoices):
-    PASSWORD_RESET = "password_reset", _("Réinitialisation du mot de passe")
-    WELCOME = "welcome", _("Bienvenue")
-    TEST = "test", _("Message de test")
-    OTHER = "other", _("Autre")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    WELCOME = "welcome", _("Welcome")
+    SIGNUP_CONFIRMATION = "signup_confirmation", _("Account confirmation")
+    DOSSIER_RECEIPT = "dossier_receipt", _("Dossier receipt")
+    DOSSIER_CORRECTIONS = "dossier_corrections", _("Corrections requested on a dossier")
+    DOSSIER_ELIGIBILITY = "dossier_eligibility", _("Eligibility decision")
+    DOSSIER_REMINDER = "dossier_reminder", _("Reminder of an unsubmitted dossier")
+    TEST = "test", _("Test message")
+    OTHER = "other", _("Other")
 
 
 class OutgoingEmailQuerySet(models.QuerySet):
@@ -31,27 +36,27 @@ class OutgoingEmailQuerySet(models.QuerySet):
 
 
 class OutgoingEmail(models.Model):
-    recipient = models.EmailField(_("destinataire"))
-    subject = models.CharField(_("objet"), max_length=255)
-    body = models.TextField(_("texte"))
-    html_body = models.TextField(_("version HTML"), blank=True)
-    reason = models.CharField(_("motif"), max_length=50, choices=Reason.choices, default=Reason.OTHER)
-    dedup_key = models.CharField(_("clé d'unicité"), max_length=255, unique=True)
+    recipient = models.EmailField(_("recipient"))
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("text"))
+    html_body = models.TextField(_("HTML version"), blank=True)
+    reason = models.CharField(_("reason"), max_length=50, choices=Reason.choices, default=Reason.OTHER)
+    dedup_key = models.CharField(_("deduplication key"), max_length=255, unique=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     related_object = GenericForeignKey("content_type", "object_id")
-    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
-    last_error = models.TextField(_("dernière erreur"), blank=True)
-    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent on"), null=True, blank=True)
 
     objects = OutgoingEmailQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("courriel sortant")
-        verbose_name_plural = _("courriels sortants")
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
         indexes = [
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["content_type", "object_id"]),

@@ -100,6 +100,7 @@ def send_outgoing_email(email_id: int) -> str:
         try:
             message.send(fail_silently=False)
         except Exception as error:
+            failure = error
             email.last_error = f"{type(error).__name__}: {error}"[:2000]
             if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                 email.status = Status.FAILED
@@ -107,12 +108,15 @@ def send_outgoing_email(email_id: int) -> str:
             if email.status == Status.FAILED:
                 logger.error("E-mail %s failed after %s attempts", email.pk, email.attempts)
                 return Status.FAILED
-            raise SendFailed(email.last_error) from error
-        email.status = Status.SENT
-        email.sent_at = timezone.now()
-        email.last_error = ""
-        email.save(update_fields=["attempts", "status", "sent_at", "last_error"])
-        return Status.SENT
+        else:
+            email.status = Status.SENT
+            email.sent_at = timezone.now()
+            email.last_error = ""
+            email.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+            return Status.SENT
+    # Raised once the block has committed: raising inside it would roll back the
+    # attempt just counted, and the e-mail would be retried forever.
+    raise SendFailed(email.last_error) from failure
 
 
 def retry_email(email: OutgoingEmail) -> None:

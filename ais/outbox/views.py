@@ -39,7 +39,7 @@ def outbox_retry(request, pk):
     email = get_object_or_404(OutgoingEmail, pk=pk)
     if email.status == Status.FAILED:
         retry_email(email)
-        messages.success(request, _("Le courriel a été remis dans la file d'envoi."))
+        messages.success(request, _("The e-mail has been put back in the sending queue."))
     else:
-        messages.info(request, _("Seul un courriel en échec peut être renvoyé."))
+        messages.info(request, _("Only a failed e-mail can be sent again."))
     return redirect("outbox:detail", pk=email.pk)

@@ -10,37 +10,37 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Zone(models.TextChoices):
-    METRO = "metro", _("Métropole")
-    DROM = "drom", _("Outre-mer (DROM)")
-    COM = "com", _("Collectivité d'outre-mer")
+    METRO = "metro", _("Metropolitan France")
+    DROM = "drom", _("Overseas department or region (DROM)")
+    COM = "com", _("Overseas collectivity")
 
 
 class Region(models.Model):
-    code = models.CharField(_("code INSEE"), max_length=3, primary_key=True)
-    name = models.CharField(_("nom"), max_length=100)
+    code = models.CharField(_("INSEE code"), max_length=3, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
     zone = models.CharField(_("zone"), max_length=5, choices=Zone.choices)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("région")
-        verbose_name_plural = _("régions")
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
 
     def __str__(self) -> str:
         return self.name
 
 
 class Department(models.Model):
-    code = models.CharField(_("code INSEE"), max_length=3, primary_key=True)
-    name = models.CharField(_("nom"), max_length=100)
+    code = models.CharField(_("INSEE code"), max_length=3, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="departments", null=True, blank=True, verbose_name=_("région")
+        Region, on_delete=models.PROTECT, related_name="departments", null=True, blank=True, verbose_name=_("region")
     )
     zone = models.CharField(_("zone"), max_length=5, choices=Zone.choices)
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("département")
-        verbose_name_plural = _("départements")
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -62,20 +62,20 @@ class CommuneQuerySet(models.QuerySet):
 
 
 class Commune(models.Model):
-    code = models.CharField(_("code INSEE"), max_length=5, primary_key=True)
-    name = models.CharField(_("nom"), max_length=100)
+    code = models.CharField(_("INSEE code"), max_length=5, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="communes", verbose_name=_("département")
+        Department, on_delete=models.PROTECT, related_name="communes", verbose_name=_("department")
     )
-    postal_codes = models.CharField(_("codes postaux"), max_length=200, blank=True)
+    postal_codes = models.CharField(_("postal codes"), max_length=200, blank=True)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
 
     objects = CommuneQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("commune")
-        verbose_name_plural = _("communes")
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
         indexes = [GinIndex(fields=["name"], name="commune_name_trgm", opclasses=["gin_trgm_ops"])]
 
     def __str__(self) -> str:

@@ -241,9 +241,121 @@ class Command(BaseCommand):
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
             Membership.objects.get_or_create(user=user, role=role, organisation=orgs.get(org))
+        self._calls(orgs)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(innovations)} innovations, {len(orgs)} organisations, "
                 f"{len(STRUCTURES)} spread structures, {len(DEMO_USERS)} users."
             )
         )
+
+    def _calls(self, orgs):
+        """A closed themed call (2023) and this year's open call, with dossiers."""
+        from datetime import datetime, timedelta
+        from zoneinfo import ZoneInfo
+
+        from django.utils import timezone
+
+        from projects.models import DEFAULT_REQUIRED_QUESTIONS, Call, Dossier, DossierStatus
+        from projects.services import add_default_grid
+
+        paris = ZoneInfo("Europe/Paris")
+        now = timezone.now()
+        past, _ = Call.objects.get_or_create(
+            slug="appel-a-projets-2023-aide-a-domicile",
+            defaults={
+                "title": "Appel à projets 2023 – parcours vers les métiers de l'aide à domicile",
+                "year": 2023,
+                "theme": "Parcours vers les métiers de l'aide à domicile",
+                "description": "Un appel thématique pour repérer des parcours qui mènent des chômeurs de longue durée "
+                "vers les métiers de l'aide et du soin à domicile.",
+                "eligibility": "Structures implantées en Seine-Maritime ou dans le Gard, dont l'action fonctionne "
+                "depuis au moins deux ans.",
+                "opens_at": datetime(2023, 3, 1, 9, 0, tzinfo=paris),
+                "closes_at": datetime(2023, 5, 31, 18, 0, tzinfo=paris),
+                "required_questions": DEFAULT_REQUIRED_QUESTIONS,
+                "published_at": datetime(2023, 2, 15, 9, 0, tzinfo=paris),
+            },
+        )
+        past.target_departments.add("76", "30")
+        add_default_grid(past)
+        current, _ = Call.objects.get_or_create(
+            slug=f"appel-a-projets-{now.year}",
+            defaults={
+                "title": f"Appel à projets {now.year}",
+                "year": now.year,
+                "theme": "Innovations pour l'emploi des chômeurs de longue durée",
+                "description": "L'accélérateur recherche des innovations locales qui ont fait leurs preuves auprès "
+                "des demandeurs d'emploi de longue durée et qui peuvent essaimer dans d'autres territoires. "
+                "Deux à trois innovations seront accompagnées pendant trois ans.",
+                "eligibility": "Associations, SIAE, régies de quartier, maisons de l'emploi et collectivités dont "
+                "l'innovation fonctionne depuis au moins deux ans et a des résultats mesurés.",
+                "opens_at": now - timedelta(days=30),
+                "closes_at": (now + timedelta(days=21)).replace(hour=17, minute=0, second=0, microsecond=0),
+                "required_questions": DEFAULT_REQUIRED_QUESTIONS,
+                "published_at": now - timedelta(days=31),
+            },
+        )
+        add_default_grid(current)
+        carrier = orgs["Association VITA-Air"]
+        user = User.objects.filter(email=DEMO_USERS[2][0]).first()
+        applicants = [
+            (
+                orgs["Régie de quartier Saint-Nicaise"],
+                "Les Clés de l'emploi",
+                "76540",
+                DossierStatus.SUBMITTED,
+                120,
+                78,
+                85,
+            ),
+            (
+                orgs["Chantier d'insertion Nîmes Solidarité"],
+                "Chantier école du patrimoine",
+                "30189",
+                DossierStatus.ELIGIBLE,
+                64,
+                41,
+                90,
+            ),
+            (orgs["AI Lille Emploi Services"], "Mobil'Emploi", "59350", DossierStatus.SUBMITTED, 210, 120, 72),
+        ]
+        creator = User.objects.filter(email=DEMO_USERS[0][0]).first()
+        for organisation, name, commune, status, people, exits, retention in applicants:
+            Dossier.objects.get_or_create(
+                call=current,
+                organisation=organisation,
+                defaults={
+                    "created_by": creator or user,
+                    "status": status,
+                    "innovation_name": name,
+                    "summary": f"{name} : un parcours vers l'emploi durable pour les chômeurs de longue durée.",
+                    "description": "Accompagnement individuel et collectif, immersion en entreprise, suivi dans l'emploi.",
+                    "year_started": 2019,
+                    "origin_commune_id": commune,
+                    "publics": ["deld", "rsa"],
+                    "keywords": ["accompagnement_individuel", "entreprises"],
+                    "people_accompanied": people,
+                    "exits_to_employment": exits,
+                    "job_retention_rate": retention,
+                    "results_period": "2023–2025",
+                    "formalisation_level": "documented",
+                    "process_description": "Repérage, diagnostic, parcours de "
+                    "six mois, accès à l'emploi, suivi à six mois.",
+                    "transposition_will": "Essaimer dans trois départements voisins.",
+                    "transposition_capacity": "Une cheffe de projet à mi-temps.",
+                    "submitted_at": now - timedelta(days=5),
+                },
+            )
+        if user is not None:
+            Dossier.objects.get_or_create(
+                call=current,
+                organisation=carrier,
+                defaults={
+                    "created_by": user,
+                    "innovation_name": "VITA-Air Jeunes",
+                    "summary": "La formation-action VITA-Air adaptée aux jeunes de moins de 26 ans.",
+                    "year_started": 2022,
+                    "origin_commune_id": "69123",
+                },
+            )

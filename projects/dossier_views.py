@@ -1,0 +1,261 @@
+"""The carrier's side of a dossier: start, fill in steps, attach, submit, download."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
+
+from ais.accounts.forms import OrganisationForm
+from ais.accounts.models import Role
+
+from . import services
+from .display import dossier_sections, section_nav
+from .exports import dossier_pdf
+from .forms import SECTION_FIELDS, AttachmentForm, dossier_section_form_class
+from .models import Call, Dossier, DossierSection
+from .services import DossierError, EditConflict
+
+
+def _dossier_for(request, pk) -> Dossier:
+    queryset = Dossier.objects.for_user(request.user).select_related(
+        "call", "organisation__commune__department", "origin_commune__department", "created_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+@require_POST
+@permission_required("projects.apply", raise_exception=True)
+def dossier_start(request, slug):
+    """Start (or reopen) the organisation's dossier for an open call."""
+    call = get_object_or_404(Call.objects.published(), slug=slug)
+    organisations = request.user.organisations_for(Role.CARRIER)
+    organisation = organisations.filter(pk=request.POST.get("organisation")).first() or organisations.first()
+    if organisation is None:
+        raise Http404
+    try:
+        dossier, created = services.start_dossier(call, organisation=organisation, by=request.user)
+    except DossierError as error:
+        messages.error(request, str(error))
+        return redirect("projects:call_detail", slug=call.slug)
+    if created:
+        messages.success(request, _("Your dossier is created. Your answers are saved as you type."))
+    return redirect("projects:dossier_edit", pk=dossier.pk, section=DossierSection.ORGANISATION)
+
+
+@permission_required("projects.view_own_dossiers", raise_exception=True)
+def my_dossiers(request):
+    dossiers = (
+        Dossier.objects.for_user(request.user)
+        .filter(organisation__memberships__user=request.user, organisation__memberships__role=Role.CARRIER)
+        .select_related("call", "organisation")
+        .order_by("-updated_at")
+        .distinct()
+    )
+    return render(request, "projects/dossiers/mine.html", {"dossiers": dossiers})
+
+
+def _edit_context(dossier, section, *, attachment_count=None):
+    state = services.completeness(dossier, attachment_count=attachment_count)
+    editable = services.editable_sections(dossier)
+    return {
+        "dossier": dossier,
+        "call": dossier.call,
+        "section": section,
+        "section_label": dict(DossierSection.choices)[section],
+        "nav": section_nav(dossier, current=section, missing=state["missing"], editable=editable),
+        "completeness": state,
+        "editable": section in editable,
+        "next_section": _next_section(section),
+    }
+
+
+def _next_section(section):
+    order = [value for value, _label in DossierSection.choices]
+    index = order.index(section)
+    return order[index + 1] if index + 1 < len(order) else None
+
+
+def dossier_edit(request, pk, section):
+    """One step of the dossier. A normal POST saves and moves on; an htmx POST
+    (autosave while typing) saves and answers with the save status only."""
+    dossier = _dossier_for(request, pk)
+    if section not in dict(DossierSection.choices):
+        raise Http404
+    if section == DossierSection.ATTACHMENTS:
+        return redirect("projects:dossier_attachments", pk=dossier.pk)
+    if section == DossierSection.ORGANISATION:
+        return _organisation_step(request, dossier)
+    required = [c for c in services.required_questions(dossier.call) if c in SECTION_FIELDS[section]]
+    form_class = dossier_section_form_class(section)
+    form = form_class(
+        request.POST or None, instance=Dossier.objects.get(pk=dossier.pk), section=section, required_codes=required
+    )
+    context = _edit_context(dossier, section)
+    if request.method == "POST":
+        if not context["editable"]:
+            messages.error(request, _("This part of the dossier cannot be changed any more."))
+            return redirect("projects:dossier_detail", pk=dossier.pk)
+        status, message = _save(request, dossier, section, form)
+        if request.htmx:
+            return render(
+                request,
+                "projects/dossiers/_save_status.html",
+                {"status": status, "message": message, "version": dossier.version},
+            )
+        if status == "saved":
+            messages.success(request, message)
+            if "next" in request.POST and context["next_section"]:
+                return redirect("projects:dossier_edit", pk=dossier.pk, section=context["next_section"])
+            return redirect("projects:dossier_edit", pk=dossier.pk, section=section)
+        messages.error(request, message)
+        context = _edit_context(dossier, section)
+    context["form"] = form
+    return render(request, "projects/dossiers/edit.html", context, status=400 if form.errors else 200)
+
+
+def _save(request, dossier, section, form):
+    if not form.is_valid():
+        return "invalid", _("Some answers are not valid: correct the fields marked in red. Nothing was lost.")
+    values = {name: form.cleaned_data[name] for name in SECTION_FIELDS[section]}
+    try:
+        services.save_section(
+            dossier, section=section, values=values, by=request.user, expected_version=form.cleaned_data["version"]
+        )
+    except EditConflict as error:
+        form.add_error(None, str(error))
+        return "conflict", str(error)
+    except DossierError as error:
+        return "refused", str(error)
+    return "saved", _("Saved.")
+
+
+def _organisation_step(request, dossier):
+    context = _edit_context(dossier, DossierSection.ORGANISATION)
+    form = OrganisationForm(request.POST or None, instance=dossier.organisation)
+    if request.method == "POST" and context["editable"]:
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Saved."))
+            target = context["next_section"] if "next" in request.POST else DossierSection.ORGANISATION
+            return redirect("projects:dossier_edit", pk=dossier.pk, section=target)
+        messages.error(request, _("Some answers are not valid: correct the fields marked in red. Nothing was lost."))
+    context["form"] = form
+    return render(request, "projects/dossiers/edit.html", context, status=400 if form.errors else 200)
+
+
+def dossier_attachments(request, pk):
+    dossier = _dossier_for(request, pk)
+    attachments = list(dossier.attachments.all())
+    context = _edit_context(dossier, DossierSection.ATTACHMENTS, attachment_count=len(attachments))
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if not context["editable"]:
+            messages.error(request, _("Attachments of this dossier cannot be changed any more."))
+            return redirect("projects:dossier_detail", pk=dossier.pk)
+        if form.is_valid():
+            try:
+                services.add_attachment(
+                    dossier,
+                    upload=form.cleaned_data["file"],
+                    kind=form.kind,
+                    description=form.cleaned_data["description"],
+                    by=request.user,
+                )
+            except DossierError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request, _("The document “%(name)s” is attached.") % {"name": form.cleaned_data["file"].name}
+                )
+                return redirect("projects:dossier_attachments", pk=dossier.pk)
+        else:
+            status = 400
+    context.update({"form": form, "attachments": attachments})
+    return render(request, "projects/dossiers/attachments.html", context, status=status)
+
+
+def attachment_download(request, pk, attachment_pk):
+    """Serve an attachment to those who may see its dossier, always as a download."""
+    dossier = _dossier_for(request, pk)
+    attachment = get_object_or_404(dossier.attachments, pk=attachment_pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.mime_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_POST
+def attachment_delete(request, pk, attachment_pk):
+    dossier = _dossier_for(request, pk)
+    attachment = get_object_or_404(dossier.attachments, pk=attachment_pk)
+    try:
+        services.remove_attachment(attachment, by=request.user)
+    except DossierError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The document was removed."))
+    return redirect("projects:dossier_attachments", pk=dossier.pk)
+
+
+def dossier_detail(request, pk):
+    """The whole dossier on one page, with its status and what is missing."""
+    dossier = _dossier_for(request, pk)
+    dossier = (
+        Dossier.objects.annotate(attachment_count=Count("attachments"))
+        .select_related("call", "organisation__commune__department", "origin_commune__department")
+        .get(pk=dossier.pk)
+    )
+    state = services.completeness(dossier, attachment_count=dossier.attachment_count)
+    editable = services.editable_sections(dossier)
+    return render(
+        request,
+        "projects/dossiers/detail.html",
+        {
+            "dossier": dossier,
+            "call": dossier.call,
+            "sections": dossier_sections(dossier, missing=state["missing"]),
+            "completeness": state,
+            "editable": editable,
+            "can_submit": bool(editable) and state["complete"],
+            "attachments": list(dossier.attachments.all()),
+        },
+    )
+
+
+@require_POST
+def dossier_submit(request, pk):
+    dossier = _dossier_for(request, pk)
+    if not request.user.has_role(Role.CARRIER):
+        raise Http404
+    try:
+        services.submit_dossier(dossier, by=request.user)
+    except DossierError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _(
+                "Your dossier is submitted. A receipt was sent to you by e-mail; you can "
+                "download the submitted dossier as a PDF."
+            ),
+        )
+    return redirect("projects:dossier_detail", pk=dossier.pk)
+
+
+def dossier_pdf_download(request, pk):
+    dossier = _dossier_for(request, pk)
+    pdf = dossier_pdf(dossier, base_url=settings.SITE_URL)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"dossier-{dossier.pk}-{dossier.call.slug}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,227 @@
+"""Programme managers' side: calls, screening of dossiers, decisions, exports."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
+
+from . import services
+from .display import dossier_sections
+from .exports import dossiers_csv, dossiers_xlsx
+from .filters import DossierFilter
+from .forms import CallForm, CorrectionRequestForm, CriterionFormSet, EligibilityForm, InternalNoteForm
+from .models import DEFAULT_REQUIRED_QUESTIONS, Call, Dossier, DossierStatus
+from .services import DossierError
+
+manage_calls = permission_required("projects.manage_calls", raise_exception=True)
+screen_dossiers = permission_required("projects.screen_dossiers", raise_exception=True)
+
+
+@manage_calls
+def call_manage_list(request):
+    calls = Call.objects.annotate(
+        dossier_count=Count("dossiers"),
+        submitted_count=Count("dossiers", filter=~Q(dossiers__status=DossierStatus.DRAFT)),
+    ).order_by("-year", "-opens_at")
+    return render(request, "projects/manage/calls.html", {"calls": calls})
+
+
+def _unique_slug(title: str, year: int, exclude_pk=None) -> str:
+    base = slugify(f"{title}-{year}")[:180] or f"appel-{year}"
+    slug, index = base, 2
+    while Call.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, index = f"{base}-{index}", index + 1
+    return slug
+
+
+@manage_calls
+def call_create(request):
+    form = CallForm(
+        request.POST or None, initial={"required_questions": DEFAULT_REQUIRED_QUESTIONS, "reminder_days": 7}
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            with transaction.atomic():
+                call = form.save(commit=False)
+                call.slug = _unique_slug(call.title, call.year)
+                call.save()
+                form.save_m2m()
+                services.add_default_grid(call)
+            messages.success(
+                request,
+                _("The call is created with the default selection grid. Check the grid, then publish the call."),
+            )
+            return redirect("projects:call_edit", pk=call.pk)
+        messages.error(request, _("The form has errors: correct the fields marked in red."))
+    status = 400 if form.errors else 200
+    return render(request, "projects/manage/call_form.html", {"form": form, "call": None}, status=status)
+
+
+@manage_calls
+def call_edit(request, pk):
+    call = get_object_or_404(Call, pk=pk)
+    form = CallForm(request.POST or None, instance=call, prefix="call")
+    formset = CriterionFormSet(request.POST or None, instance=call, prefix="criteria")
+    if request.method == "POST":
+        if form.is_valid() and formset.is_valid():
+            with transaction.atomic():
+                call = form.save(commit=False)
+                call._history_user = request.user
+                call.save()
+                form.save_m2m()
+                formset.save()
+            messages.success(request, _("The call is saved."))
+            return redirect("projects:call_edit", pk=call.pk)
+        messages.error(request, _("The form has errors: correct the fields marked in red."))
+    return render(
+        request,
+        "projects/manage/call_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "call": call,
+        },
+        status=400 if (form.errors or formset.total_error_count()) else 200,
+    )
+
+
+@require_POST
+@manage_calls
+def call_publish(request, pk):
+    call = get_object_or_404(Call, pk=pk)
+    try:
+        services.publish_call(call, by=request.user)
+    except DossierError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The call is published: it is visible on the public calls page."))
+    return redirect("projects:call_edit", pk=call.pk)
+
+
+def _screening_queryset(call):
+    return (
+        Dossier.objects.filter(call=call)
+        .select_related("organisation", "origin_commune__department", "call")
+        .annotate(attachment_count=Count("attachments"))
+        .order_by("status", "organisation__name")
+    )
+
+
+@screen_dossiers
+def screening(request, pk):
+    call = get_object_or_404(Call, pk=pk)
+    dossier_filter = DossierFilter(request.GET or None, queryset=_screening_queryset(call))
+    dossiers = list(dossier_filter.qs)
+    counts = dict(Dossier.objects.filter(call=call).values_list("status").annotate(n=Count("pk")).order_by())
+    status_counts = [(value, label, counts.get(value, 0)) for value, label in DossierStatus.choices]
+    return render(
+        request,
+        "projects/manage/screening.html",
+        {
+            "call": call,
+            "filter": dossier_filter,
+            "dossiers": dossiers,
+            "status_counts": status_counts,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@screen_dossiers
+def screening_export(request, pk, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    call = get_object_or_404(Call, pk=pk)
+    dossiers = DossierFilter(request.GET or None, queryset=_screening_queryset(call)).qs
+    if fmt == "csv":
+        response = HttpResponse(dossiers_csv(dossiers), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            dossiers_xlsx(dossiers, title=call.title),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="dossiers-{call.slug}.{fmt}"'
+    return response
+
+
+def _review_context(dossier, **forms):
+    attachments = list(dossier.attachments.all())
+    state = services.completeness(dossier, attachment_count=len(attachments))
+    return {
+        "dossier": dossier,
+        "call": dossier.call,
+        "sections": dossier_sections(dossier, missing=state["missing"]),
+        "completeness": state,
+        "attachments": attachments,
+        "notes": list(dossier.internal_notes.select_related("author")),
+        "note_form": forms.get("note_form") or InternalNoteForm(),
+        "eligibility_form": forms.get("eligibility_form") or EligibilityForm(),
+        "corrections_form": forms.get("corrections_form") or CorrectionRequestForm(),
+        "can_decide": dossier.status in (DossierStatus.SUBMITTED, DossierStatus.ELIGIBLE, DossierStatus.INELIGIBLE),
+    }
+
+
+def _dossier(pk):
+    return get_object_or_404(
+        Dossier.objects.select_related(
+            "call", "organisation__commune__department", "origin_commune__department", "decided_by"
+        ),
+        pk=pk,
+    )
+
+
+@screen_dossiers
+def dossier_review(request, pk):
+    return render(request, "projects/manage/dossier.html", _review_context(_dossier(pk)))
+
+
+def _post_action(request, pk, form_class, form_key, action):
+    dossier = _dossier(pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            message = action(dossier, form.cleaned_data)
+        except DossierError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, message)
+            return redirect("projects:dossier_review", pk=dossier.pk)
+    else:
+        messages.error(request, _("The form has errors: correct the fields marked in red."))
+    return render(request, "projects/manage/dossier.html", _review_context(dossier, **{form_key: form}), status=400)
+
+
+@require_POST
+@screen_dossiers
+def dossier_note(request, pk):
+    def action(dossier, data):
+        services.add_internal_note(dossier, text=data["text"], by=request.user)
+        return _("Note added.")
+
+    return _post_action(request, pk, InternalNoteForm, "note_form", action)
+
+
+@require_POST
+@screen_dossiers
+def dossier_eligibility(request, pk):
+    def action(dossier, data):
+        eligible = data["decision"] == "eligible"
+        services.decide_eligibility(dossier, eligible=eligible, reason=data["reason"], by=request.user)
+        return _("Decision recorded; the carrier is informed by e-mail.")
+
+    return _post_action(request, pk, EligibilityForm, "eligibility_form", action)
+
+
+@require_POST
+@screen_dossiers
+def dossier_corrections(request, pk):
+    def action(dossier, data):
+        services.request_corrections(dossier, sections=data["sections"], reason=data["reason"], by=request.user)
+        return _("Corrections requested; the carrier is informed by e-mail.")
+
+    return _post_action(request, pk, CorrectionRequestForm, "corrections_form", action)

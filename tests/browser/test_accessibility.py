@@ -1,0 +1,74 @@
+"""axe-core (served by the app itself) on the main pages: no serious or critical violation."""
+
+import pytest
+
+from ais.demo import DEMO_PASSWORD
+from ais.outbox.models import Reason
+
+from ..factories import OutgoingEmailFactory
+
+pytestmark = pytest.mark.browser
+
+AXE_URL = "/static/vendor/axe-core/axe.min.js"
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+# (who, path, name of the screenshot)
+PAGES = [
+    (None, "/", "home"),
+    (None, "/compte/connexion/", "login"),
+    (None, "/innovations/", "catalogue"),
+    (None, "/innovations/parcours-gardien/", "innovation"),
+    ("manager@demo.ais-emploi.fr", "/tableau-de-bord/", "dashboard-manager"),
+    ("manager@demo.ais-emploi.fr", "/historique/", "history"),
+    ("admin@demo.ais-emploi.fr", "/administration/courriels/", "outbox"),
+]
+
+
+def run_axe(page) -> list[dict]:
+    # A <script src> from the app's own origin: allowed by the strict CSP (script-src 'self'),
+    # unlike add_script_tag(path=...), which inlines the code and is blocked.
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url=AXE_URL)
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return results["violations"]
+
+
+def describe(path: str, violation: dict) -> str:
+    lines = [f"{path}: [{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})"]
+    for node in violation["nodes"][:10]:
+        summary = " ".join(node.get("failureSummary", "").split())
+        lines.append(f"    - {' '.join(map(str, node['target']))}: {node['html'][:200]}\n      {summary}")
+    return "\n".join(lines)
+
+
+def log_in(page, email: str) -> None:
+    page.goto("/compte/connexion/")
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/tableau-de-bord/")
+
+
+def test_main_pages_have_no_serious_accessibility_violation(page, demo_data):
+    # Some rows, so that the outbox page shows its table rather than its empty state.
+    OutgoingEmailFactory(sent=True, reason=Reason.WELCOME)
+    OutgoingEmailFactory(failed=True, reason=Reason.PASSWORD_RESET)
+    OutgoingEmailFactory()
+
+    blocking, minor = [], []
+    current_user = None
+    for who, path, name in PAGES:
+        if who != current_user:
+            page.context.clear_cookies()
+            if who:
+                log_in(page, who)
+            current_user = who
+        response = page.goto(path)
+        assert response is not None and response.status == 200, f"GET {path} as {who}: {response and response.status}"
+        page.shot(name)
+        for violation in run_axe(page):
+            (blocking if violation["impact"] in BLOCKING_IMPACTS else minor).append(describe(path, violation))
+
+    if minor:
+        print("Minor/moderate axe findings (not failing):\n" + "\n".join(minor))
+    assert not blocking, "axe-core found serious/critical violations:\n" + "\n".join(blocking)

@@ -1,0 +1,266 @@
+"""Every URL pattern × every role: see tests/access_matrix.py for the table and its rules."""
+
+import html
+import re
+from types import SimpleNamespace
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from ais.accounts.models import Role
+from projects.models import Stage
+
+from .access_matrix import (
+    ADMIN_LOGIN_REDIRECT,
+    FORBIDDEN_TEXT,
+    KNOWN_BUGS,
+    LOGIN,
+    MATRIX,
+    NOT_FOUND_TEXT,
+    POST_DATA,
+    POST_MATRIX,
+    in_admin,
+    missing_patterns,
+    url_name,
+    walk_patterns,
+)
+from .conftest import ROLES, make_user
+from .factories import (
+    CallFactory,
+    DossierAttachmentFactory,
+    DossierFactory,
+    InnovationFactory,
+    InternalNoteFactory,
+    OutgoingEmailFactory,
+    SpreadStructureFactory,
+    UserFactory,
+)
+
+
+class MatrixObjects(SimpleNamespace):
+    """The objects the URLs of the matrix point at; ``user`` is the requesting user."""
+
+    user = None
+
+    def own_dossier(self):
+        """A dossier of the user's carrier organisation (someone else's if they carry none)."""
+        organisation = self.user.organisations_for(Role.CARRIER).first() if self.user else None
+        if organisation is None:
+            return self.dossier
+        return DossierFactory(
+            call=self.call,
+            organisation=organisation,
+            created_by=self.user,
+            innovation_name="Jardin solidaire",
+        )
+
+
+@pytest.fixture
+def objects(db):
+    innovation = InnovationFactory(name="Parcours Gardien", stage=Stage.ESSAIMAGE)
+    SpreadStructureFactory(innovation=innovation)
+    call = CallFactory(title="Appel à projets 2026 – Emploi")
+    dossier = DossierFactory(call=call, complete=True, innovation_name="Jardin solidaire")
+    InternalNoteFactory(dossier=dossier, text="Note interne confidentielle : à revoir")
+    return MatrixObjects(
+        innovation=innovation,
+        unpublished=InnovationFactory(name="Projet encore confidentiel", unpublished=True),
+        email=OutgoingEmailFactory(failed=True, subject="Objet du message en échec"),
+        reset_user=UserFactory(),
+        call=call,
+        draft_call=CallFactory(draft=True, title="Appel en préparation"),
+        dossier=dossier,
+        attachment=DossierAttachmentFactory(dossier=dossier),
+    )
+
+
+def _log_in(client, role):
+    user = make_user(role)
+    if user is not None:
+        client.force_login(user)
+    return user
+
+
+def _url(key, access, objects):
+    kwargs = access.kwargs(objects) if access.kwargs else {}
+    return reverse(url_name(key), kwargs=kwargs), kwargs
+
+
+def _login_redirect(url):
+    return f"{reverse('accounts:login')}?{urlencode({'next': url}, safe='/')}"
+
+
+def _main(content: str) -> str:
+    """The page's main content, for failure messages."""
+    match = re.search(r"<main.*?</main>", content, re.S)
+    return match.group(0) if match else content[:2000]
+
+
+def assert_outcome(response, expected, *, url, kwargs=None, shows=""):
+    """Check what the user gets, not only the status code."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    content = html.unescape(body.decode("utf-8", errors="replace"))
+    if expected == LOGIN:
+        assert response.status_code == 302, f"{url}: expected a redirect to log in, got {response.status_code}"
+        assert response.url == _login_redirect(url)
+    elif isinstance(expected, str):
+        target = expected.format(url=url, **(kwargs or {}))
+        assert response.status_code == 302, f"{url}: expected a redirect to {target}, got {response.status_code}"
+        assert response.url == target
+    elif expected == 200:
+        assert response.status_code == 200, f"{url}: expected 200, got {response.status_code}"
+        assert shows in content, f"{url}: the page does not show {shows!r}:\n{_main(content)}"
+    elif expected == 400:
+        assert response.status_code == 400, f"{url}: expected 400, got {response.status_code}"
+        assert shows in content, f"{url}: the page does not show {shows!r}:\n{_main(content)}"
+    elif expected == 403:
+        assert response.status_code == 403, f"{url}: expected 403, got {response.status_code}"
+        assert FORBIDDEN_TEXT in content
+    elif expected == 404:
+        assert response.status_code == 404, f"{url}: expected 404, got {response.status_code}"
+        assert NOT_FOUND_TEXT in content
+    elif expected == 405:
+        assert response.status_code == 405, f"{url}: expected 405, got {response.status_code}"
+        assert "POST" in response["Allow"]
+    else:  # pragma: no cover - a typo in the matrix
+        raise AssertionError(f"Unknown expectation {expected!r} for {url}")
+
+
+# Coverage of the URLconf --------------------------------------------------------------
+
+
+def test_access_matrix_covers_every_url_pattern():
+    missing = missing_patterns(MATRIX)
+
+    assert not missing, "URL patterns without an entry in tests/access_matrix.py: " + ", ".join(missing)
+
+
+def test_access_matrix_missing_entry_is_named():
+    without_history = {key: access for key, access in MATRIX.items() if key != "core:history"}
+
+    assert missing_patterns(without_history) == ["core:history (historique/)"]
+
+
+def test_access_matrix_lists_no_unknown_url():
+    names = {name for name, _route, _pattern in walk_patterns()}
+    unknown = sorted({url_name(key) for key in [*MATRIX, *POST_MATRIX]} - names)
+    assert not unknown, f"Matrix entries for URLs that no longer exist: {unknown}"
+
+
+def test_access_matrix_gives_every_role():
+    incomplete = [key for key, access in {**MATRIX, **POST_MATRIX}.items() if set(access.expected) != set(ROLES)]
+    assert not incomplete, f"Entries not giving an outcome for each of {ROLES}: {incomplete}"
+
+
+def test_admin_patterns_all_live_under_admin_site():
+    admin_root = reverse("admin:index")
+    admin_patterns = [(name, route) for name, route, _pattern in walk_patterns() if in_admin(name)]
+    site_names = {f"admin:{p.name}" for p in admin.site.get_urls() if getattr(p, "name", None)}
+
+    outside = [name for name, route in admin_patterns if not ("/" + route).startswith(admin_root)]
+
+    assert admin_patterns
+    assert not outside, f"admin:* patterns outside {admin_root}: {outside}"
+    assert site_names <= {name for name, _route in admin_patterns}  # the namespace is admin.site's
+
+
+# GET as each role ---------------------------------------------------------------------
+
+
+def _case(method, key, role):
+    reason = KNOWN_BUGS.get((method, key, role))
+    marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+    return pytest.param(key, role, id=f"{key}-{role}", marks=marks)
+
+
+MATRIX_CASES = [_case("GET", key, role) for key in MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize(("key", "role"), MATRIX_CASES)
+def test_url_get_as_role_gives_expected_outcome(client, objects, key, role):
+    access = MATRIX[key]
+    objects.user = _log_in(client, role)
+    url, kwargs = _url(key, access, objects)
+
+    response = client.get(url)
+
+    assert_outcome(response, access.expected[role], url=url, kwargs=kwargs, shows=access.shows)
+
+
+POST_CASES = [_case("POST", key, role) for key in POST_MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize(("key", "role"), POST_CASES)
+def test_url_post_as_role_gives_expected_outcome(client, objects, key, role):
+    access = POST_MATRIX[key]
+    objects.user = _log_in(client, role)
+    url, kwargs = _url(key, access, objects)
+
+    response = client.post(url, POST_DATA.get(key, {}))
+
+    assert_outcome(response, access.expected[role], url=url, kwargs=kwargs, shows=access.shows)
+
+
+def test_outbox_retry_post_by_non_admin_leaves_email_failed(client, objects):
+    _log_in(client, "manager")
+
+    client.post(reverse("outbox:retry", kwargs={"pk": objects.email.pk}))
+
+    objects.email.refresh_from_db()
+    assert objects.email.status == "failed"
+
+
+def test_logout_post_logs_the_user_out(client, objects):
+    _log_in(client, "carrier")
+
+    response = client.post(reverse("accounts:logout"), follow=True)
+
+    assert "Se connecter" in response.content.decode()
+    assert client.get(reverse("core:dashboard")).status_code == 302
+
+
+# The Django admin rule -----------------------------------------------------------------
+
+
+def _is_catch_all(pattern) -> bool:
+    return getattr(pattern.callback, "__name__", "") == "catch_all_view"
+
+
+def _admin_sample_url(name, route, pattern):
+    """A URL that the admin pattern matches, with dummy arguments."""
+    if _is_catch_all(pattern):
+        return "/django-admin/page-inexistante/"
+    regex = pattern.pattern.regex
+    if pattern.name and regex.groupindex:
+        return reverse(name, kwargs={group: "accounts" if group == "app_label" else "1" for group in regex.groupindex})
+    if pattern.name:  # positional groups (django-simple-history's re_path)
+        return reverse(name, args=["1"] * regex.groups)
+    return "/" + re.sub(r"<(?:\w+:)?\w+>", "1", route)
+
+
+ADMIN_BY_RULE = [
+    pytest.param(name, route, pattern, id=name if pattern.name else route)
+    for name, route, pattern in walk_patterns()
+    if in_admin(name) and name not in MATRIX
+]
+
+
+@pytest.mark.parametrize(("name", "route", "pattern"), ADMIN_BY_RULE)
+def test_admin_pattern_guarded_by_admin_site(client, db, name, route, pattern):
+    """Anonymous visitors are sent to a login form (the admin's for admin.site's own
+    views, ours for the model pages); logged-in users who are not staff get the
+    admin's login form from admin.site.admin_view, whatever admin page they ask for."""
+    url = _admin_sample_url(name, route, pattern)
+
+    anonymous = client.get(url)
+    _log_in(client, "carrier")
+    carrier = client.get(url)
+
+    assert anonymous.status_code == 302
+    assert anonymous.url in (_login_redirect(url), ADMIN_LOGIN_REDIRECT.format(url=url))
+    if name == "admin:logout":  # admin_view sends non-staff users leaving to the admin index
+        assert_outcome(carrier, "/django-admin/", url=url)
+    else:
+        assert_outcome(carrier, ADMIN_LOGIN_REDIRECT, url=url)

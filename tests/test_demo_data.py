@@ -1,0 +1,79 @@
+"""The demo data set: idempotent, and one working account per role."""
+
+import html
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from ais.accounts.models import Membership, Network, Organisation, User
+from ais.demo import DEMO_PASSWORD, DEMO_USERS
+from essaimage.models import SpreadStructure
+from projects.models import Innovation
+
+pytestmark = pytest.mark.usefixtures("territories")
+
+SECTION_TITLES = {
+    "manager": "Suivi du programme",
+    "committee": "Comité de pilotage",
+    "carrier": "Porteur de projet",
+    "structure": "Structure essaimée",
+    "admin": "Administration",
+}
+MODELS = [Network, Organisation, Innovation, SpreadStructure, User, Membership]
+
+
+def _counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def demo_data(db):
+    call_command("demo_data", stdout=StringIO())
+
+
+def test_demo_data_twice_creates_nothing_more(demo_data):
+    before = _counts()
+
+    call_command("demo_data", stdout=StringIO())
+
+    assert _counts() == before
+    assert before["Innovation"] == 10
+    assert before["User"] == len(DEMO_USERS)
+    assert before["Membership"] == len(DEMO_USERS)
+
+
+def test_demo_data_keeps_what_users_changed(demo_data):
+    Innovation.objects.filter(slug="tapaj").update(summary="Résumé revu par l'équipe")
+
+    call_command("demo_data", stdout=StringIO())
+
+    assert Innovation.objects.get(slug="tapaj").summary == "Résumé revu par l'équipe"
+
+
+@pytest.mark.parametrize(("email", "role"), [(email, role) for email, _f, _l, role, _o in DEMO_USERS])
+def test_demo_user_logs_in_and_sees_role_section(client, demo_data, email, role):
+    response = client.post(
+        reverse("accounts:login"), {"username": email, "password": DEMO_PASSWORD}, follow=True
+    )
+
+    page = html.unescape(response.content.decode())
+    assert response.redirect_chain[-1][0] == reverse("core:dashboard")
+    assert f'id="section-{role}">{SECTION_TITLES[role]}</h2>' in page
+
+
+def test_demo_carrier_sees_own_innovation_only(client, demo_data):
+    client.post(reverse("accounts:login"), {"username": "porteur@demo.ais-emploi.fr", "password": DEMO_PASSWORD})
+
+    page = html.unescape(client.get(reverse("core:dashboard")).content.decode())
+
+    assert "VITA-Air" in page
+    assert "Parcours Gardien" not in page
+
+
+def test_demo_catalogue_shows_published_innovations(client, demo_data):
+    page = html.unescape(client.get(reverse("projects:catalogue")).content.decode())
+
+    assert page.count("innovation-card") == 10
+    assert "Territoire Zéro Chômeur" in page
