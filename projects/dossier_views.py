@@ -20,11 +20,23 @@ from .models import Call, Dossier, DossierSection
 from .services import DossierError, EditConflict
 
 
-def _dossier_for(request, pk) -> Dossier:
-    queryset = Dossier.objects.for_user(request.user).select_related(
+def _dossier_for(request, pk, *, write: bool = False) -> Dossier:
+    """The dossier if the user may see it (404 otherwise). ``write=True``: only the
+    carrier organisation's own members may change it — programme managers read
+    dossiers but never edit a carrier's answers or documents."""
+    queryset = Dossier.objects.for_user(request.user)
+    if write:
+        queryset = queryset.filter(
+            organisation__memberships__user=request.user, organisation__memberships__role=Role.CARRIER
+        )
+    queryset = queryset.select_related(
         "call", "organisation__commune__department", "origin_commune__department", "created_by"
     )
-    return get_object_or_404(queryset, pk=pk)
+    return get_object_or_404(queryset.distinct(), pk=pk)
+
+
+def _is_carrier_of(user, dossier) -> bool:
+    return dossier.organisation.memberships.filter(user=user, role=Role.CARRIER).exists()
 
 
 @require_POST
@@ -58,9 +70,9 @@ def my_dossiers(request):
     return render(request, "projects/dossiers/mine.html", {"dossiers": dossiers})
 
 
-def _edit_context(dossier, section, *, attachment_count=None):
+def _edit_context(dossier, section, *, user, attachment_count=None):
     state = services.completeness(dossier, attachment_count=attachment_count)
-    editable = services.editable_sections(dossier)
+    editable = services.editable_sections(dossier) if _is_carrier_of(user, dossier) else set()
     return {
         "dossier": dossier,
         "call": dossier.call,
@@ -82,7 +94,7 @@ def _next_section(section):
 def dossier_edit(request, pk, section):
     """One step of the dossier. A normal POST saves and moves on; an htmx POST
     (autosave while typing) saves and answers with the save status only."""
-    dossier = _dossier_for(request, pk)
+    dossier = _dossier_for(request, pk, write=request.method == "POST")
     if section not in dict(DossierSection.choices):
         raise Http404
     if section == DossierSection.ATTACHMENTS:
@@ -94,7 +106,7 @@ def dossier_edit(request, pk, section):
     form = form_class(
         request.POST or None, instance=Dossier.objects.get(pk=dossier.pk), section=section, required_codes=required
     )
-    context = _edit_context(dossier, section)
+    context = _edit_context(dossier, section, user=request.user)
     if request.method == "POST":
         if not context["editable"]:
             messages.error(request, _("This part of the dossier cannot be changed any more."))
@@ -112,7 +124,7 @@ def dossier_edit(request, pk, section):
                 return redirect("projects:dossier_edit", pk=dossier.pk, section=context["next_section"])
             return redirect("projects:dossier_edit", pk=dossier.pk, section=section)
         messages.error(request, message)
-        context = _edit_context(dossier, section)
+        context = _edit_context(dossier, section, user=request.user)
     context["form"] = form
     return render(request, "projects/dossiers/edit.html", context, status=400 if form.errors else 200)
 
@@ -134,7 +146,7 @@ def _save(request, dossier, section, form):
 
 
 def _organisation_step(request, dossier):
-    context = _edit_context(dossier, DossierSection.ORGANISATION)
+    context = _edit_context(dossier, DossierSection.ORGANISATION, user=request.user)
     form = OrganisationForm(request.POST or None, instance=dossier.organisation)
     if request.method == "POST" and context["editable"]:
         if form.is_valid():
@@ -148,9 +160,9 @@ def _organisation_step(request, dossier):
 
 
 def dossier_attachments(request, pk):
-    dossier = _dossier_for(request, pk)
+    dossier = _dossier_for(request, pk, write=request.method == "POST")
     attachments = list(dossier.attachments.all())
-    context = _edit_context(dossier, DossierSection.ATTACHMENTS, attachment_count=len(attachments))
+    context = _edit_context(dossier, DossierSection.ATTACHMENTS, user=request.user, attachment_count=len(attachments))
     form = AttachmentForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -196,7 +208,7 @@ def attachment_download(request, pk, attachment_pk):
 
 @require_POST
 def attachment_delete(request, pk, attachment_pk):
-    dossier = _dossier_for(request, pk)
+    dossier = _dossier_for(request, pk, write=True)
     attachment = get_object_or_404(dossier.attachments, pk=attachment_pk)
     try:
         services.remove_attachment(attachment, by=request.user)
@@ -216,7 +228,7 @@ def dossier_detail(request, pk):
         .get(pk=dossier.pk)
     )
     state = services.completeness(dossier, attachment_count=dossier.attachment_count)
-    editable = services.editable_sections(dossier)
+    editable = services.editable_sections(dossier) if _is_carrier_of(request.user, dossier) else set()
     return render(
         request,
         "projects/dossiers/detail.html",
@@ -234,9 +246,7 @@ def dossier_detail(request, pk):
 
 @require_POST
 def dossier_submit(request, pk):
-    dossier = _dossier_for(request, pk)
-    if not request.user.has_role(Role.CARRIER):
-        raise Http404
+    dossier = _dossier_for(request, pk, write=True)
     try:
         services.submit_dossier(dossier, by=request.user)
     except DossierError as error:

@@ -24,6 +24,15 @@ def _strict_templates(settings):
 
 
 @pytest.fixture(autouse=True)
+def _french():
+    """Each test starts in French, whatever language an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.AXES_ENABLED = False  # lockout has its own tests, which enable it
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -54,9 +54,7 @@ def test_demo_data_keeps_what_users_changed(demo_data):
 
 @pytest.mark.parametrize(("email", "role"), [(email, role) for email, _f, _l, role, _o in DEMO_USERS])
 def test_demo_user_logs_in_and_sees_role_section(client, demo_data, email, role):
-    response = client.post(
-        reverse("accounts:login"), {"username": email, "password": DEMO_PASSWORD}, follow=True
-    )
+    response = client.post(reverse("accounts:login"), {"username": email, "password": DEMO_PASSWORD}, follow=True)
 
     page = html.unescape(response.content.decode())
     assert response.redirect_chain[-1][0] == reverse("core:dashboard")

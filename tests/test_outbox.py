@@ -33,8 +33,8 @@ REFUSING_BACKEND = f"{__name__}.RefusingBackend"
 @pytest.fixture
 def eager_celery(settings):
     """Tasks run in the calling process, as soon as they are sent."""
+    previous = app.conf.task_always_eager  # read first: Celery loads its settings lazily
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous

@@ -6,3 +6,20 @@ class AccountsConfig(AppConfig):
     name = "ais.accounts"
     label = "accounts"
     verbose_name = _("Accounts and organisations")
+
+    def ready(self):
+        from django.contrib.auth.models import update_last_login
+        from django.contrib.auth.signals import user_logged_in
+
+        # Record the login time without a save(): a login is not a change of the
+        # account, and must not add an entry to its audit history.
+        user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+        user_logged_in.connect(_record_last_login, dispatch_uid="ais_record_last_login")
+
+
+def _record_last_login(sender, user, **kwargs):
+    from django.utils import timezone
+
+    now = timezone.now()
+    type(user).objects.filter(pk=user.pk).update(last_login=now)
+    user.last_login = now

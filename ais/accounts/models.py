@@ -91,6 +91,17 @@ class User(AbstractUser):
             self._role_codes = cached
         return cached
 
+    def has_perm(self, perm, obj=None) -> bool:
+        """Administrators (the role) hold every permission, as superusers do."""
+        if self.is_active and self.has_role(Role.ADMIN):
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        if self.is_active and self.has_role(Role.ADMIN):
+            return True
+        return super().has_module_perms(app_label)
+
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_codes.intersection(roles))
 

@@ -536,7 +536,11 @@ def test_edit_view_normal_post_with_stale_version_keeps_typed_text_in_form(carri
     url = reverse("projects:dossier_edit", args=[draft.pk, DossierSection.INNOVATION])
     stale = draft.version
     services.save_section(
-        draft, section=DossierSection.INNOVATION, values={"summary": "Premier texte"}, by=carrier, expected_version=stale
+        draft,
+        section=DossierSection.INNOVATION,
+        values={"summary": "Premier texte"},
+        by=carrier,
+        expected_version=stale,
     )
 
     response = carrier_client.post(url, {"version": stale, "summary": "Texte tapé dans l'autre onglet"})
@@ -558,7 +562,9 @@ def paris_only_call(db):
 
 def test_submit_dossier_with_commune_outside_target_departments_is_refused(paris_only_call, carrier_organisation):
     rouen = CommuneFactory()  # Seine-Maritime (76)
-    dossier = DossierFactory(complete=True, call=paris_only_call, organisation=carrier_organisation, origin_commune=rouen)
+    dossier = DossierFactory(
+        complete=True, call=paris_only_call, organisation=carrier_organisation, origin_commune=rouen
+    )
 
     with pytest.raises(DossierError):
         services.submit_dossier(dossier, by=dossier.created_by)
@@ -570,7 +576,9 @@ def test_submit_dossier_with_commune_outside_target_departments_is_refused(paris
 
 def test_submit_dossier_with_commune_in_target_departments_is_accepted(paris_only_call, carrier_organisation):
     paris = CommuneFactory(code="75056", name="Paris", department=DepartmentFactory(code="75"))
-    dossier = DossierFactory(complete=True, call=paris_only_call, organisation=carrier_organisation, origin_commune=paris)
+    dossier = DossierFactory(
+        complete=True, call=paris_only_call, organisation=carrier_organisation, origin_commune=paris
+    )
 
     services.submit_dossier(dossier, by=dossier.created_by)
 
@@ -774,7 +782,9 @@ def _drafts_for_reminders(call):
 
 
 def test_reminder_window_opens_168_hours_before_closing():
-    assert REMINDER_WINDOW_OPENS == datetime(2025, 3, 24, 11, 0, tzinfo=PARIS)
+    window_opens = REMINDER_WINDOW_OPENS
+
+    assert window_opens == datetime(2025, 3, 24, 11, 0, tzinfo=PARIS)
 
 
 def test_remind_unsubmitted_drafts_before_the_window_sends_nothing(reminder_call):
@@ -789,9 +799,7 @@ def test_remind_unsubmitted_drafts_before_the_window_sends_nothing(reminder_call
 
 def test_remind_unsubmitted_drafts_inside_the_window_writes_once_to_each_draft_carrier(reminder_call):
     first, second, done = _drafts_for_reminders(reminder_call)
-    expected = sorted(
-        [first.created_by.email, *second.organisation.memberships.values_list("user__email", flat=True)]
-    )
+    expected = sorted([first.created_by.email, *second.organisation.memberships.values_list("user__email", flat=True)])
 
     with time_machine.travel(REMINDER_WINDOW_OPENS, tick=False):
         count = services.remind_unsubmitted_drafts()

@@ -33,7 +33,7 @@ HOSTILE = {
     "real pdf named docx": ("rapport.docx", documents.tiny_pdf_bytes, "extension_mismatch"),
     "real png named jpg": ("photo.jpg", documents.png_bytes, "extension_mismatch"),
     "name starting with a dot": (".rapport.pdf", documents.tiny_pdf_bytes, "bad_name"),
-    "text file": ("notes.txt", lambda: "Des notes en texte brut.".encode(), "bad_type"),
+    "text file": ("notes.txt", lambda: b"Des notes en texte brut.", "bad_type"),
 }
 
 VALID = {
@@ -46,7 +46,11 @@ VALID = {
         documents.docx_bytes,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ),
-    "xlsx": ("chiffres.xlsx", documents.xlsx_bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "xlsx": (
+        "chiffres.xlsx",
+        documents.xlsx_bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     "odt": ("guide.odt", documents.odt_bytes, "application/vnd.oasis.opendocument.text"),
 }
 
@@ -130,7 +134,9 @@ def test_upload_without_file_keeps_description_and_attaches_nothing(carrier_clie
 
 
 @pytest.mark.parametrize("case", list(VALID))
-def test_valid_document_is_attached_under_a_random_name(carrier_client, attachments_url, draft, carrier, settings, case):
+def test_valid_document_is_attached_under_a_random_name(
+    carrier_client, attachments_url, draft, carrier, settings, case
+):
     name, make, mime = VALID[case]
     data = make()
 

@@ -330,7 +330,8 @@ class Command(BaseCommand):
                     "status": status,
                     "innovation_name": name,
                     "summary": f"{name} : un parcours vers l'emploi durable pour les chômeurs de longue durée.",
-                    "description": "Accompagnement individuel et collectif, immersion en entreprise, suivi dans l'emploi.",
+                    "description": "Accompagnement individuel et collectif, immersion en entreprise, "
+                    "suivi dans l'emploi.",
                     "year_started": 2019,
                     "origin_commune_id": commune,
                     "publics": ["deld", "rsa"],
