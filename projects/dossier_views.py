@@ -116,7 +116,12 @@ def dossier_edit(request, pk, section):
             return render(
                 request,
                 "projects/dossiers/_save_status.html",
-                {"status": status, "message": message, "version": dossier.version},
+                {
+                    **_edit_context(dossier, section, user=request.user),
+                    "status": status,
+                    "message": message,
+                    "version": dossier.version,
+                },
             )
         if status == "saved":
             messages.success(request, message)

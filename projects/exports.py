@@ -62,12 +62,26 @@ def dossier_rows(dossiers):
     return header, rows
 
 
+# A cell starting with one of these is run as a formula by spreadsheet programs:
+# text typed by carriers must never become one (CSV / formula injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def _neutralised(value):
+    """The value as plain text for a CSV cell: a leading apostrophe stops a formula."""
+    return f"'{value}" if _looks_like_formula(value) else value
+
+
 def dossiers_csv(dossiers) -> bytes:
     header, rows = dossier_rows(dossiers)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_neutralised(value) for value in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
@@ -85,6 +99,9 @@ def dossiers_xlsx(dossiers, *, title: str) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if _looks_like_formula(cell.value):
+                cell.data_type = "s"  # stored as text, never evaluated as a formula
     sheet.freeze_panes = "A2"
     for index, name in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(str(name)) + 4))

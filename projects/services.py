@@ -234,12 +234,13 @@ def remove_attachment(attachment: DossierAttachment, *, by) -> None:
 def _carrier_recipients(dossier: Dossier) -> list[str]:
     from ais.accounts.models import Role, User
 
+    # Only the organisation's active carriers: the person who started the dossier is
+    # one of them, unless they have left the organisation or been deactivated.
     emails = set(
         User.objects.filter(
             is_active=True, memberships__organisation=dossier.organisation, memberships__role=Role.CARRIER
         ).values_list("email", flat=True)
     )
-    emails.add(dossier.created_by.email)
     return sorted(emails)
 
 
@@ -279,7 +280,7 @@ def submit_dossier(dossier: Dossier, *, by) -> Dossier:
     if not state["complete"]:
         raise DossierError(_("Some required answers are missing: see the sections marked as incomplete."))
     departments = list(call.target_departments.values_list("code", flat=True))
-    if departments and dossier.origin_commune and dossier.origin_commune.department_id not in departments:
+    if departments and (dossier.origin_commune is None or dossier.origin_commune.department_id not in departments):
         raise DossierError(_("This call is limited to some departments: your territory of origin is not one of them."))
     resubmission = dossier.status == DossierStatus.CORRECTIONS
     dossier.status = DossierStatus.SUBMITTED

@@ -126,6 +126,20 @@ class SignupForm(forms.Form):
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
 
+    def clean_siret(self):
+        """Organisations are unique by SIRET: a second sign-up for the same one would
+        fail on the database constraint (an error page), so it is told here instead."""
+        siret = self.cleaned_data["siret"].replace(" ", "")
+        if siret and Organisation.objects.filter(siret=siret).exists():
+            raise forms.ValidationError(
+                _(
+                    "An organisation with this SIRET number already has an account: ask one of its members to "
+                    "add you, or contact the AIS#Emploi team."
+                ),
+                code="siret_taken",
+            )
+        return siret
+
     def clean(self):
         data = super().clean()
         first, second = data.get("password1"), data.get("password2")

@@ -49,8 +49,11 @@ class Entry:
 
 def _display(record, field) -> str:
     value = getattr(record, field.attname, None)
-    if value in (None, ""):
+    if value in (None, "", []):
         return "—"
+    if isinstance(value, list) and getattr(field, "base_field", None) is not None and field.base_field.choices:
+        labels = dict(field.base_field.flatchoices)
+        return ", ".join(str(labels.get(v, v)) for v in value)
     if field.choices:
         labels = dict(field.flatchoices)
         if isinstance(value, list):

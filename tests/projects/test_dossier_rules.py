@@ -585,6 +585,28 @@ def test_submit_dossier_with_commune_in_target_departments_is_accepted(paris_onl
     assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.SUBMITTED
 
 
+def test_submit_dossier_without_commune_to_a_department_limited_call_is_refused(paris_only_call, carrier_organisation):
+    paris_only_call.required_questions = [q for q in paris_only_call.required_questions if q != "origin_commune"]
+    paris_only_call.save()
+    dossier = DossierFactory(
+        complete=True, call=paris_only_call, organisation=carrier_organisation, origin_commune=None
+    )
+
+    with pytest.raises(DossierError):
+        services.submit_dossier(dossier, by=dossier.created_by)
+
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.DRAFT
+
+
+def test_submit_dossier_without_commune_to_a_national_call_is_accepted(carrier_organisation):
+    call = CallFactory(required_questions=["innovation_name"])
+    dossier = DossierFactory(complete=True, call=call, organisation=carrier_organisation, origin_commune=None)
+
+    services.submit_dossier(dossier, by=dossier.created_by)
+
+    assert Dossier.objects.get(pk=dossier.pk).status == DossierStatus.SUBMITTED
+
+
 # Consistent results ------------------------------------------------------------------
 
 
@@ -711,6 +733,21 @@ def test_submit_queues_one_receipt_per_active_carrier_member(draft, carrier, tea
 
     assert _recipients(Reason.DOSSIER_RECEIPT) == team
     assert OutgoingEmail.objects.count() == 2
+
+
+def test_decision_is_not_sent_to_a_creator_who_left_or_was_deactivated(submitted, manager, carrier, team):
+    carrier.memberships.all().delete()
+    colleague = UserFactory(email="nouvelle.tremplin@exemple.fr", roles=[(Role.CARRIER, submitted.organisation)])
+    deactivated = UserFactory(email="partie.tremplin@exemple.fr", roles=[(Role.CARRIER, submitted.organisation)])
+    deactivated.is_active = False
+    deactivated.save()
+
+    services.decide_eligibility(submitted, eligible=True, by=manager)
+
+    recipients = _recipients(Reason.DOSSIER_ELIGIBILITY)
+    assert carrier.email not in recipients
+    assert deactivated.email not in recipients
+    assert recipients == sorted([*(set(team) - {carrier.email}), colleague.email])
 
 
 def test_submit_view_posted_twice_queues_receipt_once_per_member(carrier_client, draft, team):

