@@ -149,6 +149,12 @@ def screening_export(request, pk, fmt):
     return response
 
 
+def _decision_initial(dossier) -> dict:
+    if dossier.status in (DossierStatus.ELIGIBLE, DossierStatus.INELIGIBLE):
+        return {"decision": dossier.status, "reason": dossier.eligibility_reason}
+    return {}
+
+
 def _review_context(dossier, **forms):
     attachments = list(dossier.attachments.all())
     state = services.completeness(dossier, attachment_count=len(attachments))
@@ -160,7 +166,7 @@ def _review_context(dossier, **forms):
         "attachments": attachments,
         "notes": list(dossier.internal_notes.select_related("author")),
         "note_form": forms.get("note_form") or InternalNoteForm(),
-        "eligibility_form": forms.get("eligibility_form") or EligibilityForm(),
+        "eligibility_form": forms.get("eligibility_form") or EligibilityForm(initial=_decision_initial(dossier)),
         "corrections_form": forms.get("corrections_form") or CorrectionRequestForm(),
         "can_decide": dossier.status in (DossierStatus.SUBMITTED, DossierStatus.ELIGIBLE, DossierStatus.INELIGIBLE),
     }

@@ -109,10 +109,11 @@ def pdf_bytes() -> bytes:
 @pytest.fixture
 def open_call(transactional_db):
     load_demo_territories()  # Rouen (76540) and the other demo communes
+    year = timezone.now().year
     call = Call.objects.create(
-        title="Appel à projets 2025 – Innovations pour l'emploi",
-        slug="appel-a-projets-2025",
-        year=2025,
+        title=f"Appel à projets {year} – Innovations pour l'emploi",
+        slug=f"appel-a-projets-{year}",
+        year=year,
         theme="Emploi des chômeurs de longue durée",
         description="Nous cherchons des innovations qui ont fait leurs preuves sur un territoire.",
         eligibility="Associations, SIAE et collectivités portant une innovation depuis au moins deux ans.",
@@ -127,9 +128,7 @@ def open_call(transactional_db):
     return call
 
 
-def test_carrier_signs_up_fills_a_dossier_over_two_visits_and_the_manager_finds_it_eligible(
-    page, browser, live_server, open_call, tmp_path
-):
+def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, open_call, tmp_path):
     started = time.monotonic()
     call = open_call
 
