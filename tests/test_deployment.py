@@ -236,7 +236,8 @@ def _production_secret_key() -> str:
 def _base_environment() -> dict:
     environment = dict(os.environ)
     # Development overrides a test runner may export would hide (or fake) deploy warnings.
-    for name in ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"):
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' conftest for Playwright only.
+    for name in ("SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         environment.pop(name, None)
     environment["DJANGO_SETTINGS_MODULE"] = "ais.settings"
     return environment

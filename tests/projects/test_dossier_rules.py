@@ -783,8 +783,8 @@ def test_same_eligibility_decision_recorded_twice_at_once_queues_it_once(submitt
 def test_receipt_is_sent_after_commit_exactly_once_per_member(
     carrier_client, draft, team, settings, django_capture_on_commit_callbacks
 ):
+    previous = app.conf.task_always_eager  # read first: Celery loads its settings lazily
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     try:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
