@@ -47,6 +47,20 @@ class Keyword(models.TextChoices):
     ACCES_DIRECT = "acces_direct", _("Direct access to employment")
 
 
+class PublicsKeywordsMixin:
+    """Labels of the ``publics`` and ``keywords`` array fields, for display."""
+
+    @property
+    def publics_display(self) -> list[str]:
+        labels = dict(TargetPublic.choices)
+        return [str(labels.get(code, code)) for code in self.publics]
+
+    @property
+    def keywords_display(self) -> list[str]:
+        labels = dict(Keyword.choices)
+        return [str(labels.get(code, code)) for code in self.keywords]
+
+
 class InnovationQuerySet(models.QuerySet):
     def published(self) -> "InnovationQuerySet":
         return self.filter(is_published=True)
@@ -77,7 +91,7 @@ class InnovationQuerySet(models.QuerySet):
         return self.filter(pk__in=self.filter(query).values("pk"))
 
 
-class Innovation(models.Model):
+class Innovation(PublicsKeywordsMixin, models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("URL slug"), max_length=200, unique=True)
     summary = models.CharField(_("summary"), max_length=300)
@@ -118,16 +132,6 @@ class Innovation(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def publics_display(self) -> list[str]:
-        labels = dict(TargetPublic.choices)
-        return [str(labels.get(code, code)) for code in self.publics]
-
-    @property
-    def keywords_display(self) -> list[str]:
-        labels = dict(Keyword.choices)
-        return [str(labels.get(code, code)) for code in self.keywords]
 
 
 # --------------------------------------------------------------------------
@@ -339,7 +343,7 @@ class DossierQuerySet(models.QuerySet):
         return self.none()
 
 
-class Dossier(models.Model):
+class Dossier(PublicsKeywordsMixin, models.Model):
     """A candidate dossier (dossier de candidature) answering a call."""
 
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("call"))
@@ -435,16 +439,6 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.innovation_name or str(_("Dossier no. %(pk)s") % {"pk": self.pk})
-
-    @property
-    def publics_display(self) -> list[str]:
-        labels = dict(TargetPublic.choices)
-        return [str(labels.get(code, code)) for code in self.publics]
-
-    @property
-    def keywords_display(self) -> list[str]:
-        labels = dict(Keyword.choices)
-        return [str(labels.get(code, code)) for code in self.keywords]
 
     @property
     def exit_rate(self):
