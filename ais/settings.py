@@ -231,4 +231,5 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {"task": "outbox.flush", "schedule": 60.0},
     "dossier-reminders": {"task": "projects.remind_unsubmitted_drafts", "schedule": 3600.0},
+    "review-reminders": {"task": "projects.remind_pending_reviews", "schedule": 3600.0},
 }

@@ -228,6 +228,18 @@ class Call(models.Model):
     required_questions = ArrayField(
         models.CharField(max_length=40), verbose_name=_("required questions"), default=list, blank=True
     )
+    reviewers_per_dossier = models.PositiveSmallIntegerField(
+        _("committee members per dossier"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    committee_members = models.ManyToManyField(
+        "accounts.User", blank=True, related_name="committee_calls", verbose_name=_("committee members")
+    )
+    review_deadline = models.DateTimeField(
+        _("reviews due by"),
+        null=True,
+        blank=True,
+        help_text=_("Members with pending reviews are reminded before this date."),
+    )
     reminder_days = models.PositiveSmallIntegerField(
         _("reminder before closing (days)"),
         default=7,
@@ -485,3 +497,183 @@ class InternalNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} – {self.created_at:%Y-%m-%d}"
+
+
+# --------------------------------------------------------------------------
+# Steering committee: assignment, conflicts of interest, reviews, selection
+# --------------------------------------------------------------------------
+
+
+class Recommendation(models.TextChoices):
+    SELECT = "select", _("Select")
+    DISCUSS = "discuss", _("Discuss in session")
+    REJECT = "reject", _("Do not select")
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def for_member(self, user) -> "AssignmentQuerySet":
+        """The member's own assignments, without the dossiers they declared a conflict on."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(member=user).exclude(has_conflict=True)
+
+
+class ReviewAssignment(models.Model):
+    """A dossier given to a committee member to review, with their conflict-of-interest declaration."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("dossier")
+    )
+    member = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="review_assignments", verbose_name=_("committee member")
+    )
+    has_conflict = models.BooleanField(_("conflict of interest"), null=True, blank=True)
+    conflict_note = models.TextField(_("nature of the conflict"), blank=True)
+    declared_at = models.DateTimeField(_("declared on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("assigned on"), auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["dossier", "member"]
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "member"], name="assignment_unique_member_per_dossier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} – {self.dossier}"
+
+
+class Review(models.Model):
+    """A committee member's scoring of one dossier on the call's grid."""
+
+    assignment = models.OneToOneField(
+        ReviewAssignment, on_delete=models.CASCADE, related_name="review", verbose_name=_("assignment")
+    )
+    recommendation = models.CharField(_("recommendation"), max_length=10, choices=Recommendation.choices, blank=True)
+    comment = models.TextField(_("overall comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted on"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated on"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+    def __str__(self) -> str:
+        return str(self.assignment)
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class Score(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores", verbose_name=_("review"))
+    criterion = models.ForeignKey(
+        SelectionCriterion, on_delete=models.CASCADE, related_name="scores", verbose_name=_("criterion")
+    )
+    value = models.PositiveSmallIntegerField(_("score"), validators=[MaxValueValidator(5)])
+    comment = models.TextField(_("comment"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["criterion__position"]
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="score_unique_per_criterion"),
+            models.CheckConstraint(condition=models.Q(value__lte=5), name="score_at_most_five"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.value}"
+
+
+class SessionStatus(models.TextChoices):
+    OPEN = "open", _("In preparation")
+    CLOSED = "closed", _("Closed")
+
+
+class SelectionSession(models.Model):
+    """The committee's selection session for a call: who attended, what was decided."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("call"))
+    held_on = models.DateTimeField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    members_present = models.ManyToManyField(
+        "accounts.User", blank=True, related_name="+", verbose_name=_("members present")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.OPEN)
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
+    released_at = models.DateTimeField(_("decisions released on"), null=True, blank=True)
+    email_subject = models.CharField(
+        _("subject of the e-mail to carriers"),
+        max_length=200,
+        default="Appel à projets : décision du comité de pilotage",
+    )
+    email_body = models.TextField(
+        _("e-mail to carriers"),
+        default=(
+            "Bonjour,\n\nLe comité de pilotage d'AIS#Emploi s'est réuni le {date} pour l'appel « {call} ».\n\n"
+            "Décision pour le dossier « {dossier} » : {decision}.\n\n{motivation}\n\n"
+            "L'équipe AIS#Emploi"
+        ),
+        help_text=_("Placeholders: {call}, {date}, {dossier}, {decision}, {motivation}."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-held_on"]
+        verbose_name = _("selection session")
+        verbose_name_plural = _("selection sessions")
+
+    def __str__(self) -> str:
+        return f"{self.call} – {self.held_on:%d/%m/%Y}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == SessionStatus.CLOSED
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("To be decided")
+    SELECTED = "selected", _("Selected")
+    WAITING = "waiting", _("Waiting list")
+    NOT_SELECTED = "not_selected", _("Not selected")
+
+
+class SessionDecision(models.Model):
+    session = models.ForeignKey(
+        SelectionSession, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("session")
+    )
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("dossier"))
+    decision = models.CharField(_("decision"), max_length=15, choices=Decision.choices, default=Decision.PENDING)
+    motivation = models.TextField(_("motivation"), blank=True)
+    innovation = models.OneToOneField(
+        Innovation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="selection",
+        verbose_name=_("innovation created"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["session", "dossier__innovation_name"]
+        verbose_name = _("session decision")
+        verbose_name_plural = _("session decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "dossier"], name="decision_unique_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier}: {self.get_decision_display()}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import call_views, dossier_views, manage_views, views
+from . import call_views, committee_views, dossier_views, manage_views, views
 
 app_name = "projects"
 
@@ -26,7 +26,21 @@ urlpatterns = [
         name="attachment_delete",
     ),
     path("dossiers/<int:pk>/<slug:section>/", dossier_views.dossier_edit, name="dossier_edit"),
+    # Committee members
+    path("comite/dossiers/", committee_views.my_reviews, name="my_reviews"),
+    path("comite/dossiers/<int:pk>/", committee_views.review, name="review"),
     # Programme managers
+    path("gestion/appels/<int:pk>/comite/", committee_views.committee_page, name="committee"),
+    path("gestion/appels/<int:pk>/comite/attribuer/", committee_views.auto_assign, name="auto_assign"),
+    path("gestion/appels/<int:pk>/comite/ajouter/", committee_views.manual_assign, name="manual_assign"),
+    path("gestion/attributions/<int:pk>/retirer/", committee_views.unassign, name="unassign"),
+    path("gestion/appels/<int:pk>/classement/", committee_views.ranking_page, name="ranking"),
+    path("gestion/appels/<int:pk>/classement.xlsx", committee_views.ranking_export, name="ranking_export"),
+    path("gestion/appels/<int:pk>/seances/nouvelle/", committee_views.session_create, name="session_create"),
+    path("gestion/seances/<int:pk>/", committee_views.session_page, name="session"),
+    path("gestion/seances/<int:pk>/cloturer/", committee_views.session_close, name="session_close"),
+    path("gestion/seances/<int:pk>/diffuser/", committee_views.session_release, name="session_release"),
+    path("gestion/seances/<int:pk>/proces-verbal.pdf", committee_views.session_minutes, name="session_minutes"),
     path("gestion/appels/", manage_views.call_manage_list, name="call_manage_list"),
     path("gestion/appels/nouveau/", manage_views.call_create, name="call_create"),
     path("gestion/appels/<int:pk>/", manage_views.call_edit, name="call_edit"),

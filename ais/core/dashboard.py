@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ais.accounts.models import Membership, Role
 from ais.outbox.models import OutgoingEmail, Status
 from essaimage.models import SpreadStructure, StructureStatus
-from projects.models import Call, Dossier, DossierStatus, Innovation, Stage
+from projects.models import Call, Dossier, DossierStatus, Innovation, ReviewAssignment, Stage
 
 
 @dataclass
@@ -63,7 +63,18 @@ def _manager_section(user) -> Section:
 
 
 def _committee_section(user) -> Section:
-    return Section(Role.COMMITTEE, _("Steering committee"), "core/dashboard/committee.html", {})
+    assignments = list(
+        ReviewAssignment.objects.for_member(user)
+        .select_related("dossier__call", "review")
+        .order_by("dossier__call__closes_at", "dossier__innovation_name")
+    )
+    pending = [a for a in assignments if not (hasattr(a, "review") and a.review.is_submitted)]
+    return Section(
+        Role.COMMITTEE,
+        _("Steering committee"),
+        "core/dashboard/committee.html",
+        {"pending": pending, "total": len(assignments)},
+    )
 
 
 def _carrier_section(user) -> Section:

@@ -26,6 +26,8 @@ class Reason(models.TextChoices):
     DOSSIER_CORRECTIONS = "dossier_corrections", _("Corrections requested on a dossier")
     DOSSIER_ELIGIBILITY = "dossier_eligibility", _("Eligibility decision")
     DOSSIER_REMINDER = "dossier_reminder", _("Reminder of an unsubmitted dossier")
+    REVIEW_REMINDER = "review_reminder", _("Reminder of pending reviews")
+    SELECTION_DECISION = "selection_decision", _("Selection decision")
     TEST = "test", _("Test message")
     OTHER = "other", _("Other")
 

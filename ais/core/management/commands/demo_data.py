@@ -348,6 +348,14 @@ class Command(BaseCommand):
                     "submitted_at": now - timedelta(days=5),
                 },
             )
+        member = User.objects.filter(email=DEMO_USERS[1][0]).first()
+        if member is not None:
+            from projects.committee import assign_reviewers
+            from projects.models import ReviewAssignment
+
+            current.committee_members.add(member)
+            if not ReviewAssignment.objects.filter(dossier__call=current).exists():
+                assign_reviewers(current, by=None)
         if user is not None:
             Dossier.objects.get_or_create(
                 call=current,

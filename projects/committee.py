@@ -1,0 +1,434 @@
+"""The steering committee's work on a call: assignment, conflicts of interest,
+reviews, ranking and the selection session. One documented function per change.
+
+Rules held here (DESIGN.md §3): a member declares a conflict or its absence
+before seeing a dossier; with a conflict the dossier leaves their list and the
+managers are told to reassign it; members see others' scores only after
+submitting their own; nothing changes once the session is closed.
+"""
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from ais.accounts.models import Role, User
+from ais.outbox.models import Reason
+from ais.outbox.services import queue_email, queue_templated_email
+
+from .models import (
+    Call,
+    Decision,
+    Dossier,
+    DossierStatus,
+    Innovation,
+    Review,
+    ReviewAssignment,
+    Score,
+    SelectionSession,
+    SessionDecision,
+    SessionStatus,
+    Stage,
+)
+from .services import DossierError
+
+DISAGREEMENT_SPREAD = 1.5  # standard deviation of a criterion's scores that flags disagreement
+
+
+def _locked(call: Call) -> bool:
+    return call.sessions.filter(status=SessionStatus.CLOSED).exists()
+
+
+def _check_open(call: Call) -> None:
+    if _locked(call):
+        raise DossierError(_("The selection session of this call is closed: scores and decisions are locked."))
+
+
+# --------------------------------------------------------------------------
+# Assignment
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class AssignmentReport:
+    created: int = 0
+    unfilled: dict = field(default_factory=dict)  # dossier -> missing reviewers
+
+
+def assign_reviewers(call: Call, *, by) -> AssignmentReport:
+    """Give each eligible dossier ``call.reviewers_per_dossier`` members.
+
+    Members who declared a conflict on a dossier are never given it again;
+    each new assignment goes to the least-loaded member (ties: fewest
+    assignments on this call, then name), so loads differ by at most one when
+    conflicts allow. Dossiers that cannot get enough members are reported.
+    """
+    _check_open(call)
+    members = list(call.committee_members.filter(is_active=True).order_by("last_name", "first_name", "pk"))
+    dossiers = list(call.dossiers.filter(status=DossierStatus.ELIGIBLE).order_by("pk"))
+    existing = list(
+        ReviewAssignment.objects.filter(dossier__call=call).values_list("dossier_id", "member_id", "has_conflict")
+    )
+    load = {m.pk: 0 for m in members}
+    assigned = defaultdict(set)
+    active = defaultdict(int)
+    for dossier_id, member_id, conflict in existing:
+        assigned[dossier_id].add(member_id)
+        if conflict is not True:
+            active[dossier_id] += 1
+            if member_id in load:
+                load[member_id] += 1
+    report = AssignmentReport()
+    new = []
+    for dossier in dossiers:
+        missing = call.reviewers_per_dossier - active[dossier.pk]
+        while missing > 0:
+            candidates = [m for m in members if m.pk not in assigned[dossier.pk]]
+            if not candidates:
+                report.unfilled[dossier] = missing
+                break
+            member = min(candidates, key=lambda m: (load[m.pk], members.index(m)))
+            new.append(ReviewAssignment(dossier=dossier, member=member))
+            assigned[dossier.pk].add(member.pk)
+            load[member.pk] += 1
+            missing -= 1
+    with transaction.atomic():
+        for assignment in new:
+            assignment._history_user = by
+            assignment.save()
+    report.created = len(new)
+    return report
+
+
+def assign_member(dossier: Dossier, member: User, *, by) -> ReviewAssignment:
+    """Manual assignment by a manager."""
+    _check_open(dossier.call)
+    if not dossier.call.committee_members.filter(pk=member.pk).exists():
+        raise DossierError(_("This person is not a member of the committee for this call."))
+    assignment, created = ReviewAssignment.objects.get_or_create(dossier=dossier, member=member)
+    if not created and assignment.has_conflict:
+        raise DossierError(_("This member declared a conflict of interest on this dossier."))
+    return assignment
+
+
+def unassign(assignment: ReviewAssignment, *, by) -> None:
+    _check_open(assignment.dossier.call)
+    if Review.objects.filter(assignment=assignment, submitted_at__isnull=False).exists():
+        raise DossierError(_("This member has already submitted a review: it cannot be removed."))
+    assignment._history_user = by
+    assignment.delete()
+
+
+def declare_conflict(assignment: ReviewAssignment, *, has_conflict: bool, note: str = "", by) -> ReviewAssignment:
+    """Record the member's declaration. With a conflict, the dossier leaves their
+    list and the call's managers are asked by e-mail to reassign it."""
+    _check_open(assignment.dossier.call)
+    if assignment.has_conflict is not None:
+        raise DossierError(_("You have already made your declaration for this dossier."))
+    if has_conflict and not note.strip():
+        raise DossierError(_("Say in a few words what the conflict of interest is."))
+    assignment.has_conflict = has_conflict
+    assignment.conflict_note = note.strip()
+    assignment.declared_at = timezone.now()
+    assignment._history_user = by
+    assignment.save(update_fields=["has_conflict", "conflict_note", "declared_at"])
+    if has_conflict:
+        url = settings.SITE_URL + reverse("projects:committee", args=[assignment.dossier.call_id])
+        managers = User.objects.filter(is_active=True, memberships__role=Role.MANAGER).distinct()
+        for manager in managers:
+            queue_email(
+                recipient=manager.email,
+                subject=_("Conflict of interest declared: reassign a dossier"),
+                body=_(
+                    "%(member)s declared a conflict of interest on the dossier “%(dossier)s”. "
+                    "Assign it to another member: %(url)s"
+                )
+                % {"member": assignment.member, "dossier": assignment.dossier, "url": url},
+                reason=Reason.OTHER,
+                related_object=assignment,
+                dedup_key=f"conflict:{assignment.pk}:{manager.pk}",
+            )
+    return assignment
+
+
+# --------------------------------------------------------------------------
+# Reviews
+# --------------------------------------------------------------------------
+
+
+def save_review(
+    assignment: ReviewAssignment, *, scores: dict, recommendation: str, comment: str, submit: bool, by
+) -> Review:
+    """Save the member's scores (``{criterion_id: (value, comment)}``) as a draft,
+    or submit them. A submitted review is final; all criteria and a
+    recommendation are needed to submit."""
+    call = assignment.dossier.call
+    _check_open(call)
+    if assignment.has_conflict is not False:
+        raise DossierError(_("Declare whether you have a conflict of interest before scoring."))
+    review, _created = Review.objects.get_or_create(assignment=assignment)
+    if review.is_submitted:
+        raise DossierError(_("Your review is submitted: it can no longer be changed."))
+    criteria = {c.pk: c for c in call.criteria.all()}
+    if submit:
+        missing = [c for pk, c in criteria.items() if scores.get(pk, (None, ""))[0] is None]
+        if missing or not recommendation:
+            raise DossierError(_("Score every criterion and give a recommendation before submitting."))
+    with transaction.atomic():
+        for criterion_id, (value, text) in scores.items():
+            if criterion_id not in criteria:
+                continue
+            if value is None:
+                Score.objects.filter(review=review, criterion_id=criterion_id).delete()
+                continue
+            Score.objects.update_or_create(
+                review=review, criterion_id=criterion_id, defaults={"value": value, "comment": text or ""}
+            )
+        review.recommendation = recommendation or ""
+        review.comment = comment or ""
+        if submit:
+            review.submitted_at = timezone.now()
+        review._history_user = by
+        review.save()
+    return review
+
+
+def reviews_visible_to(assignment: ReviewAssignment):
+    """Other members' submitted reviews of the dossier — only once this member submitted theirs."""
+    own = Review.objects.filter(assignment=assignment, submitted_at__isnull=False).exists()
+    if not own:
+        return Review.objects.none()
+    return (
+        Review.objects.filter(assignment__dossier=assignment.dossier, submitted_at__isnull=False)
+        .exclude(assignment=assignment)
+        .select_related("assignment__member")
+        .prefetch_related("scores__criterion")
+    )
+
+
+# --------------------------------------------------------------------------
+# Ranking
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class CriterionStat:
+    criterion: object
+    mean: float | None
+    spread: float | None  # population standard deviation
+    disagreement: bool
+
+
+@dataclass
+class RankingRow:
+    dossier: Dossier
+    weighted: float | None  # 0–5
+    criteria: list
+    done: int
+    expected: int
+    recommendations: dict
+    disagreement: bool
+
+
+def ranking(call: Call) -> list[RankingRow]:
+    """Per eligible dossier: weighted score on 0–5 (Σ weight × criterion mean / Σ
+    weights, over submitted reviews), each criterion's mean and spread, reviews
+    done versus expected, and a disagreement flag; best first. Four queries."""
+    criteria = list(call.criteria.order_by("position", "pk"))
+    dossiers = list(
+        call.dossiers.filter(status=DossierStatus.ELIGIBLE)
+        .select_related("organisation")
+        .annotate(expected=Count("assignments", filter=~Q(assignments__has_conflict=True)))
+    )
+    values = defaultdict(list)
+    for dossier_id, criterion_id, value in Score.objects.filter(
+        review__assignment__dossier__call=call, review__submitted_at__isnull=False
+    ).values_list("review__assignment__dossier_id", "criterion_id", "value"):
+        values[(dossier_id, criterion_id)].append(value)
+    done = defaultdict(int)
+    recommendations = defaultdict(lambda: defaultdict(int))
+    for dossier_id, recommendation in Review.objects.filter(
+        assignment__dossier__call=call, submitted_at__isnull=False
+    ).values_list("assignment__dossier_id", "recommendation"):
+        done[dossier_id] += 1
+        recommendations[dossier_id][recommendation] += 1
+    rows = []
+    for dossier in dossiers:
+        stats = []
+        total = Decimal(0)
+        weights = Decimal(0)
+        for criterion in criteria:
+            scores = values.get((dossier.pk, criterion.pk), [])
+            mean = statistics.fmean(scores) if scores else None
+            spread = statistics.pstdev(scores) if len(scores) > 1 else (0.0 if scores else None)
+            stats.append(CriterionStat(criterion, mean, spread, spread is not None and spread >= DISAGREEMENT_SPREAD))
+            if mean is not None:
+                total += criterion.weight * Decimal(str(mean))
+                weights += criterion.weight
+        weighted = float(total / weights) if weights else None
+        rows.append(
+            RankingRow(
+                dossier,
+                weighted,
+                stats,
+                done[dossier.pk],
+                dossier.expected,
+                dict(recommendations[dossier.pk]),
+                any(s.disagreement for s in stats),
+            )
+        )
+    rows.sort(key=lambda r: (r.weighted is None, -(r.weighted or 0), r.dossier.innovation_name))
+    return rows
+
+
+# --------------------------------------------------------------------------
+# Selection session
+# --------------------------------------------------------------------------
+
+
+def open_session(call: Call, *, held_on, place: str, by) -> SelectionSession:
+    """Prepare the session with a pending decision for each eligible dossier."""
+    _check_open(call)
+    session = SelectionSession(call=call, held_on=held_on, place=place)
+    session._history_user = by
+    session.save()
+    SessionDecision.objects.bulk_create(
+        [
+            SessionDecision(session=session, dossier=dossier)
+            for dossier in call.dossiers.filter(status=DossierStatus.ELIGIBLE)
+        ]
+    )
+    return session
+
+
+def record_decision(decision: SessionDecision, *, value: str, motivation: str, by) -> SessionDecision:
+    if decision.session.is_closed:
+        raise DossierError(_("The session is closed: its decisions are locked."))
+    if value != Decision.PENDING and not motivation.strip():
+        raise DossierError(_("Give the motivation of the decision: the carrier will read it."))
+    decision.decision = value
+    decision.motivation = motivation.strip()
+    decision._history_user = by
+    decision.save(update_fields=["decision", "motivation"])
+    return decision
+
+
+def close_session(session: SelectionSession, *, by) -> SelectionSession:
+    """Close the session: every dossier must have a decision. Scores and decisions
+    are locked from then on; each selected dossier becomes an innovation in stage I."""
+    if session.is_closed:
+        raise DossierError(_("The session is already closed."))
+    if session.decisions.filter(decision=Decision.PENDING).exists():
+        raise DossierError(_("Some dossiers have no decision yet."))
+    with transaction.atomic():
+        for decision in session.decisions.select_related("dossier__organisation").filter(
+            decision=Decision.SELECTED, innovation__isnull=True
+        ):
+            decision.innovation = create_innovation(decision.dossier, year=session.held_on.year)
+            decision._history_user = by
+            decision.save(update_fields=["innovation"])
+        session.status = SessionStatus.CLOSED
+        session.closed_at = timezone.now()
+        session._history_user = by
+        session.save(update_fields=["status", "closed_at"])
+    return session
+
+
+def create_innovation(dossier: Dossier, *, year: int) -> Innovation:
+    """The innovation born of a selected dossier, in stage I, linked to its carrier."""
+    base = slugify(dossier.innovation_name.replace("_", "-"))[:180] or f"innovation-{dossier.pk}"
+    slug, index = base, 2
+    while Innovation.objects.filter(slug=slug).exists():
+        slug, index = f"{base}-{index}", index + 1
+    name, index = dossier.innovation_name or slug, 2
+    while Innovation.objects.filter(name=name).exists():
+        name, index = f"{dossier.innovation_name} ({index})", index + 1
+    return Innovation.objects.create(
+        name=name,
+        slug=slug,
+        summary=dossier.summary[:300],
+        description=dossier.description,
+        carrier=dossier.organisation,
+        origin_commune=dossier.origin_commune,
+        year_started=dossier.year_started,
+        year_selected=year,
+        stage=Stage.FEASIBILITY,
+        publics=dossier.publics,
+        keywords=dossier.keywords,
+        is_published=False,
+    )
+
+
+def release_decisions(session: SelectionSession, *, by) -> int:
+    """Tell every carrier the decision on their dossier, all together, from the
+    session's e-mail template. Only for a closed session; never twice."""
+    if not session.is_closed:
+        raise DossierError(_("Close the session before releasing its decisions."))
+    if session.released_at:
+        raise DossierError(_("The decisions were already released."))
+    from .services import _carrier_recipients
+
+    count = 0
+    when = date_format(timezone.localtime(session.held_on), "DATE_FORMAT")
+    for decision in session.decisions.select_related("dossier__call", "dossier__organisation"):
+        body = session.email_body.format_map(
+            defaultdict(
+                str,
+                {
+                    "call": session.call.title,
+                    "date": when,
+                    "dossier": str(decision.dossier),
+                    "decision": decision.get_decision_display().lower(),
+                    "motivation": decision.motivation,
+                },
+            )
+        )
+        for email in _carrier_recipients(decision.dossier):
+            queue_email(
+                recipient=email,
+                subject=session.email_subject,
+                body=body,
+                reason=Reason.SELECTION_DECISION,
+                related_object=decision,
+                dedup_key=f"selection-decision:{decision.pk}:{email}",
+            )
+            count += 1
+    session.released_at = timezone.now()
+    session._history_user = by
+    session.save(update_fields=["released_at"])
+    return count
+
+
+def remind_pending_reviews(*, now=None) -> int:
+    """Remind members with pending reviews in the three days before the call's
+    review deadline (once per member and deadline)."""
+    now = now or timezone.now()
+    count = 0
+    calls = Call.objects.filter(review_deadline__gt=now, review_deadline__lte=now + timezone.timedelta(days=3))
+    for call in calls:
+        pending = (
+            ReviewAssignment.objects.filter(dossier__call=call)
+            .exclude(has_conflict=True)
+            .exclude(review__submitted_at__isnull=False)
+            .values("member_id", "member__email")
+            .annotate(n=Count("pk"))
+        )
+        for row in pending:
+            _email, created = queue_templated_email(
+                recipient=row["member__email"],
+                template="projects/email/review_reminder",
+                context={"call": call, "count": row["n"], "url": settings.SITE_URL + reverse("projects:my_reviews")},
+                reason=Reason.REVIEW_REMINDER,
+                dedup_key=f"review-reminder:{call.pk}:{row['member_id']}:{call.review_deadline.isoformat()}",
+            )
+            count += created
+    return count
