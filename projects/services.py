@@ -8,10 +8,11 @@ message meant for the person who tried.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -86,6 +87,11 @@ def add_default_grid(call: Call) -> list[SelectionCriterion]:
     """Give a call with no criteria the programme's default transferability grid."""
     if call.criteria.exists():
         return list(call.criteria.all())
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: in the programme's language
+        return _create_default_grid(call)
+
+
+def _create_default_grid(call: Call) -> list[SelectionCriterion]:
     rubric = [str(line) for line in RUBRIC]
     return SelectionCriterion.objects.bulk_create(
         [

@@ -20,7 +20,7 @@ def navigation(request):
         items.insert(0, _item(_("Dashboard"), "core:dashboard", "speedometer2"))
         is_admin = user.is_superuser or user.has_role(Role.ADMIN)
         if user.has_role(Role.COMMITTEE):
-            items.insert(1, _item(_("My dossiers to review"), "projects:my_reviews", "clipboard-check"))
+            items.insert(1, _item(_("To review"), "projects:my_reviews", "clipboard-check"))
         if user.has_role(Role.CARRIER):
             items.insert(1, _item(_("My dossiers"), "projects:my_dossiers", "folder2-open"))
         if user.has_role(Role.MANAGER) or is_admin:
