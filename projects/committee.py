@@ -16,10 +16,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from ais.accounts.models import Role, User
 from ais.outbox.models import Reason
@@ -105,6 +106,7 @@ def assign_reviewers(call: Call, *, by) -> AssignmentReport:
         for assignment in new:
             assignment._history_user = by
             assignment.save()
+        notify_assigned(call, {assignment.member for assignment in new})
     report.created = len(new)
     return report
 
@@ -114,14 +116,42 @@ def assign_member(dossier: Dossier, member: User, *, by) -> ReviewAssignment:
     _check_open(dossier.call)
     if not dossier.call.committee_members.filter(pk=member.pk).exists():
         raise DossierError(_("This person is not a member of the committee for this call."))
-    assignment, created = ReviewAssignment.objects.get_or_create(dossier=dossier, member=member)
-    if not created and assignment.has_conflict:
-        raise DossierError(_("This member declared a conflict of interest on this dossier."))
+    assignment = ReviewAssignment.objects.filter(dossier=dossier, member=member).first()
+    if assignment is not None:
+        if assignment.has_conflict:
+            raise DossierError(_("This member declared a conflict of interest on this dossier."))
+        return assignment
+    assignment = ReviewAssignment(dossier=dossier, member=member)
+    assignment._history_user = by
+    assignment.save()
+    notify_assigned(dossier.call, {member})
     return assignment
+
+
+def notify_assigned(call: Call, members) -> None:
+    """Tell members they have dossiers to review (one e-mail each time their list grows)."""
+    for member in members:
+        total = ReviewAssignment.objects.for_member(member).filter(dossier__call=call).count()
+        queue_templated_email(
+            recipient=member.email,
+            template="projects/email/review_assigned",
+            context={
+                "call": call,
+                "member": member,
+                "count": total,
+                "url": settings.SITE_URL + reverse("projects:my_reviews"),
+            },
+            reason=Reason.REVIEW_REMINDER,
+            related_object=call,
+            dedup_key=f"review-assigned:{call.pk}:{member.pk}:{total}",
+        )
 
 
 def unassign(assignment: ReviewAssignment, *, by) -> None:
     _check_open(assignment.dossier.call)
+    if assignment.has_conflict:
+        # The declaration is what keeps the member from being given the dossier again.
+        raise DossierError(_("This member declared a conflict of interest on this dossier."))
     if Review.objects.filter(assignment=assignment, submitted_at__isnull=False).exists():
         raise DossierError(_("This member has already submitted a review: it cannot be removed."))
     assignment._history_user = by
@@ -179,20 +209,30 @@ def save_review(
     if review.is_submitted:
         raise DossierError(_("Your review is submitted: it can no longer be changed."))
     criteria = {c.pk: c for c in call.criteria.all()}
+    if any(value is not None and not 0 <= value <= 5 for value, _text in scores.values()):
+        raise DossierError(_("Each score goes from 0 to 5."))
     if submit:
         missing = [c for pk, c in criteria.items() if scores.get(pk, (None, ""))[0] is None]
         if missing or not recommendation:
             raise DossierError(_("Score every criterion and give a recommendation before submitting."))
+    existing = {score.criterion_id: score for score in review.scores.all()}
     with transaction.atomic():
         for criterion_id, (value, text) in scores.items():
             if criterion_id not in criteria:
                 continue
+            score = existing.get(criterion_id)
             if value is None:
-                Score.objects.filter(review=review, criterion_id=criterion_id).delete()
+                if score is not None:
+                    score._history_user = by
+                    score.delete()
                 continue
-            Score.objects.update_or_create(
-                review=review, criterion_id=criterion_id, defaults={"value": value, "comment": text or ""}
-            )
+            if score is None:
+                score = Score(review=review, criterion_id=criterion_id)
+            elif (score.value, score.comment) == (value, text or ""):
+                continue
+            score.value, score.comment = value, text or ""
+            score._history_user = by  # the audit trail names the member, also outside a request
+            score.save()
         review.recommendation = recommendation or ""
         review.comment = comment or ""
         if submit:
@@ -301,11 +341,13 @@ def open_session(call: Call, *, held_on, place: str, by) -> SelectionSession:
     session = SelectionSession(call=call, held_on=held_on, place=place)
     session._history_user = by
     session.save()
-    SessionDecision.objects.bulk_create(
+    bulk_create_with_history(
         [
             SessionDecision(session=session, dossier=dossier)
             for dossier in call.dossiers.filter(status=DossierStatus.ELIGIBLE)
-        ]
+        ],
+        SessionDecision,
+        default_user=by,
     )
     return session
 
@@ -313,6 +355,7 @@ def open_session(call: Call, *, held_on, place: str, by) -> SelectionSession:
 def record_decision(decision: SessionDecision, *, value: str, motivation: str, by) -> SessionDecision:
     if decision.session.is_closed:
         raise DossierError(_("The session is closed: its decisions are locked."))
+    _check_open(decision.session.call)  # another session of the call already closed it
     if value != Decision.PENDING and not motivation.strip():
         raise DossierError(_("Give the motivation of the decision: the carrier will read it."))
     decision.decision = value
@@ -325,15 +368,20 @@ def record_decision(decision: SessionDecision, *, value: str, motivation: str, b
 def close_session(session: SelectionSession, *, by) -> SelectionSession:
     """Close the session: every dossier must have a decision. Scores and decisions
     are locked from then on; each selected dossier becomes an innovation in stage I."""
-    if session.is_closed:
-        raise DossierError(_("The session is already closed."))
-    if session.decisions.filter(decision=Decision.PENDING).exists():
-        raise DossierError(_("Some dossiers have no decision yet."))
     with transaction.atomic():
+        # Locked so that two managers closing at once do not create the innovations twice.
+        session.status = (
+            SelectionSession.objects.select_for_update().values_list("status", flat=True).get(pk=session.pk)
+        )
+        if session.is_closed:
+            raise DossierError(_("The session is already closed."))
+        _check_open(session.call)
+        if session.decisions.filter(decision=Decision.PENDING).exists():
+            raise DossierError(_("Some dossiers have no decision yet."))
         for decision in session.decisions.select_related("dossier__organisation").filter(
             decision=Decision.SELECTED, innovation__isnull=True
         ):
-            decision.innovation = create_innovation(decision.dossier, year=session.held_on.year)
+            decision.innovation = create_innovation(decision.dossier, year=session.held_on.year, by=by)
             decision._history_user = by
             decision.save(update_fields=["innovation"])
         session.status = SessionStatus.CLOSED
@@ -343,7 +391,7 @@ def close_session(session: SelectionSession, *, by) -> SelectionSession:
     return session
 
 
-def create_innovation(dossier: Dossier, *, year: int) -> Innovation:
+def create_innovation(dossier: Dossier, *, year: int, by=None) -> Innovation:
     """The innovation born of a selected dossier, in stage I, linked to its carrier."""
     base = slugify(dossier.innovation_name.replace("_", "-"))[:180] or f"innovation-{dossier.pk}"
     slug, index = base, 2
@@ -352,7 +400,7 @@ def create_innovation(dossier: Dossier, *, year: int) -> Innovation:
     name, index = dossier.innovation_name or slug, 2
     while Innovation.objects.filter(name=name).exists():
         name, index = f"{dossier.innovation_name} ({index})", index + 1
-    return Innovation.objects.create(
+    innovation = Innovation(
         name=name,
         slug=slug,
         summary=dossier.summary[:300],
@@ -366,6 +414,18 @@ def create_innovation(dossier: Dossier, *, year: int) -> Innovation:
         keywords=dossier.keywords,
         is_published=False,
     )
+    innovation._history_user = by
+    innovation.save()
+    return innovation
+
+
+EMAIL_PLACEHOLDERS = ("call", "date", "dossier", "decision", "motivation")
+
+
+def fill_email_template(template: str, **values) -> str:
+    """The e-mail text with its ``{placeholders}`` filled (unknown ones left empty).
+    Raises ``ValueError`` for a text ``str.format`` cannot read (a lone brace, ``{0}``)."""
+    return template.format_map(defaultdict(str, {name: values.get(name, "") for name in EMAIL_PLACEHOLDERS}))
 
 
 def release_decisions(session: SelectionSession, *, by) -> int:
@@ -378,19 +438,17 @@ def release_decisions(session: SelectionSession, *, by) -> int:
     from .services import _carrier_recipients
 
     count = 0
-    when = date_format(timezone.localtime(session.held_on), "DATE_FORMAT")
+    with translation.override(settings.LANGUAGE_CODE):  # the template is in the programme's language
+        when = date_format(timezone.localtime(session.held_on), "DATE_FORMAT")
+        labels = {value: str(label).lower() for value, label in Decision.choices}
     for decision in session.decisions.select_related("dossier__call", "dossier__organisation"):
-        body = session.email_body.format_map(
-            defaultdict(
-                str,
-                {
-                    "call": session.call.title,
-                    "date": when,
-                    "dossier": str(decision.dossier),
-                    "decision": decision.get_decision_display().lower(),
-                    "motivation": decision.motivation,
-                },
-            )
+        body = fill_email_template(
+            session.email_body,
+            call=session.call.title,
+            date=when,
+            dossier=str(decision.dossier),
+            decision=labels[decision.decision],
+            motivation=decision.motivation,
         )
         for email in _carrier_recipients(decision.dossier):
             queue_email(
@@ -413,10 +471,14 @@ def remind_pending_reviews(*, now=None) -> int:
     review deadline (once per member and deadline)."""
     now = now or timezone.now()
     count = 0
-    calls = Call.objects.filter(review_deadline__gt=now, review_deadline__lte=now + timezone.timedelta(days=3))
+    calls = Call.objects.filter(review_deadline__gt=now, review_deadline__lte=now + timezone.timedelta(days=3)).exclude(
+        sessions__status=SessionStatus.CLOSED
+    )
     for call in calls:
         pending = (
-            ReviewAssignment.objects.filter(dossier__call=call)
+            ReviewAssignment.objects.filter(
+                dossier__call=call, dossier__status=DossierStatus.ELIGIBLE, member__is_active=True
+            )
             .exclude(has_conflict=True)
             .exclude(review__submitted_at__isnull=False)
             .values("member_id", "member__email")

@@ -110,6 +110,18 @@ class SessionForm(forms.ModelForm):
         self.fields["members_present"].queryset = call.committee_members.order_by("last_name")
         self.fields["members_present"].required = False
 
+    def clean_email_body(self):
+        from .committee import fill_email_template
+
+        body = self.cleaned_data["email_body"]
+        try:
+            fill_email_template(body)
+        except (ValueError, AttributeError, IndexError, KeyError, TypeError):
+            raise forms.ValidationError(
+                _("Write each placeholder between braces, such as {dossier}; a brace alone is not allowed.")
+            ) from None
+        return body
+
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)

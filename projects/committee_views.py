@@ -3,10 +3,11 @@
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
@@ -30,6 +31,18 @@ managers_only = permission_required("projects.manage_calls", raise_exception=Tru
 # Members ----------------------------------------------------------------------
 
 
+def _assignment(request, pk) -> ReviewAssignment:
+    """The member's own assignment: anyone else's (or a non-member asking) is a 404, never a leak."""
+    if not request.user.has_perm("projects.review_dossiers"):
+        raise Http404
+    return get_object_or_404(
+        ReviewAssignment.objects.for_member(request.user).select_related(
+            "dossier__call", "dossier__organisation__commune__department", "dossier__origin_commune__department"
+        ),
+        pk=pk,
+    )
+
+
 @member_only
 def my_reviews(request):
     assignments = list(
@@ -37,7 +50,7 @@ def my_reviews(request):
         .select_related("dossier__call", "dossier__organisation", "review")
         .order_by("dossier__call__closes_at", "dossier__innovation_name")
     )
-    done = sum(1 for a in assignments if hasattr(a, "review") and a.review.is_submitted)
+    done = sum(1 for a in assignments if a.review_submitted)
     return render(
         request,
         "projects/committee/my_reviews.html",
@@ -47,15 +60,6 @@ def my_reviews(request):
             "total": len(assignments),
             "percent": round(100 * done / len(assignments)) if assignments else 0,
         },
-    )
-
-
-def _assignment(request, pk) -> ReviewAssignment:
-    return get_object_or_404(
-        ReviewAssignment.objects.for_member(request.user).select_related(
-            "dossier__call", "dossier__organisation__commune__department", "dossier__origin_commune__department"
-        ),
-        pk=pk,
     )
 
 
@@ -69,7 +73,6 @@ def _initial(review, criteria):
     return initial
 
 
-@member_only
 def review(request, pk):
     """Declare a conflict first; then score the dossier; others' scores appear
     only once the member's own review is submitted."""
@@ -105,7 +108,7 @@ def review(request, pk):
             status=400 if form.errors else 200,
         )
     criteria = list(dossier.call.criteria.order_by("position", "pk"))
-    own = getattr(assignment, "review", None) if hasattr(assignment, "review") else None
+    own = assignment.own_review
     if own is not None:
         own = type(own).objects.prefetch_related("scores").get(pk=own.pk)
     form_class = score_form_class(criteria)
@@ -200,11 +203,18 @@ def auto_assign(request, pk):
     except DossierError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("%(n)s assignments created.") % {"n": report.created})
+        messages.success(
+            request,
+            ngettext("%(n)s assignment created.", "%(n)s assignments created.", report.created) % {"n": report.created},
+        )
         for dossier, missing in report.unfilled.items():
             messages.warning(
                 request,
-                _("“%(dossier)s” is missing %(n)s member(s): no other member without a conflict is available.")
+                ngettext(
+                    "“%(dossier)s” is missing %(n)s member: no other member without a conflict is available.",
+                    "“%(dossier)s” is missing %(n)s members: no other member without a conflict is available.",
+                    missing,
+                )
                 % {"dossier": dossier, "n": missing},
             )
     return redirect("projects:committee", pk=call.pk)
@@ -255,6 +265,8 @@ def ranking_export(request, pk):
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from .exports import _looks_like_formula
+
     call = get_object_or_404(Call, pk=pk)
     rows = committee.ranking(call)
     criteria = list(call.criteria.order_by("position", "pk"))
@@ -294,6 +306,10 @@ def ranking_export(request, pk):
                 round(stat.spread, 2) if stat.spread is not None else None,
             ]
         sheet.append(line)
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if _looks_like_formula(cell.value):
+                cell.data_type = "s"  # names typed by carriers are text, never formulas
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
@@ -409,7 +425,13 @@ def session_release(request, pk):
     except DossierError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("%(n)s e-mails are on their way to the carriers.") % {"n": count})
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s e-mail is on its way to the carriers.", "%(n)s e-mails are on their way to the carriers.", count
+            )
+            % {"n": count},
+        )
     return redirect("projects:session", pk=session.pk)
 
 

@@ -16,7 +16,7 @@ from . import services
 from .display import dossier_sections, section_nav
 from .exports import dossier_pdf
 from .forms import SECTION_FIELDS, AttachmentForm, dossier_section_form_class
-from .models import Call, Dossier, DossierSection
+from .models import Call, Dossier, DossierSection, ReviewAssignment
 from .services import DossierError, EditConflict
 
 
@@ -197,8 +197,10 @@ def dossier_attachments(request, pk):
 
 
 def attachment_download(request, pk, attachment_pk):
-    """Serve an attachment to those who may see its dossier, always as a download."""
-    dossier = _dossier_for(request, pk)
+    """Serve an attachment to those who may see its dossier — and to committee
+    members reviewing it who declared no conflict — always as a download."""
+    reviewing = ReviewAssignment.objects.for_member(request.user).filter(dossier_id=pk, has_conflict=False)
+    dossier = get_object_or_404(Dossier, pk=pk) if reviewing.exists() else _dossier_for(request, pk)
     attachment = get_object_or_404(dossier.attachments, pk=attachment_pk)
     response = FileResponse(
         attachment.file.open("rb"),

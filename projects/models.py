@@ -546,6 +546,19 @@ class ReviewAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.member} – {self.dossier}"
 
+    @property
+    def own_review(self):
+        """The member's review, or None (no query when fetched with select_related)."""
+        try:
+            return self.review
+        except Review.DoesNotExist:
+            return None
+
+    @property
+    def review_submitted(self) -> bool:
+        review = self.own_review
+        return review is not None and review.is_submitted
+
 
 class Review(models.Model):
     """A committee member's scoring of one dossier on the call's grid."""
@@ -597,7 +610,7 @@ class Score(models.Model):
 
 class SessionStatus(models.TextChoices):
     OPEN = "open", _("In preparation")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("session", "Closed")
 
 
 class SelectionSession(models.Model):
@@ -644,14 +657,17 @@ class SelectionSession(models.Model):
 
 class Decision(models.TextChoices):
     PENDING = "pending", _("To be decided")
-    SELECTED = "selected", _("Selected")
+    SELECTED = "selected", pgettext_lazy("decision", "Selected")
     WAITING = "waiting", _("Waiting list")
     NOT_SELECTED = "not_selected", _("Not selected")
 
 
 class SessionDecision(models.Model):
     session = models.ForeignKey(
-        SelectionSession, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("session")
+        SelectionSession,
+        on_delete=models.CASCADE,
+        related_name="decisions",
+        verbose_name=pgettext_lazy("committee", "session"),
     )
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("dossier"))
     decision = models.CharField(_("decision"), max_length=15, choices=Decision.choices, default=Decision.PENDING)

@@ -8,7 +8,7 @@ and ``{role: expected}``. ``expected`` is one of
   shows ``shows``);
 - ``LOGIN``: a 302 to the login page with ``?next=`` the requested URL;
 - a path starting with ``/``: a 302 to that path (``{url}`` stands for the requested URL,
-  ``{pk}`` etc. for the URL's arguments).
+  ``{pk}`` etc. for the URL's arguments, ``{o.call.pk}`` for an attribute of the test's objects).
 
 A key may carry a variant after a space, ``"projects:innovation_public [unpublished]"``,
 to test the same pattern with other objects. The kwargs factory gets the objects
@@ -67,6 +67,14 @@ def only(*allowed, ok=200, others=403) -> dict:
 # (``own_dossier()`` falls back to someone else's for users who carry nothing).
 OTHERS_DOSSIER = {**logged_in(404), Role.MANAGER: 200, Role.ADMIN: 200}
 OWN_DOSSIER = {**OTHERS_DOSSIER, Role.CARRIER: 200}
+STAFF = (Role.MANAGER, Role.ADMIN)
+
+
+def with_own_assignment(o) -> dict:
+    """No URL argument, but the requesting committee member is given a dossier to review."""
+    o.own_assignment()
+    return {}
+
 
 MATRIX: dict[str, Access] = {
     # Public pages and the role-aware dashboard
@@ -147,6 +155,27 @@ MATRIX: dict[str, Access] = {
     "projects:dossier_note": Access(lambda o: {"pk": o.dossier.pk}, logged_in(405)),  # require_POST
     "projects:dossier_eligibility": Access(lambda o: {"pk": o.dossier.pk}, logged_in(405)),  # require_POST
     "projects:dossier_corrections": Access(lambda o: {"pk": o.dossier.pk}, logged_in(405)),  # require_POST
+    # Steering committee. A member opens only the dossiers given to them: anyone else's
+    # assignment is a 404, for staff too (administrators, who hold every permission, may
+    # review the dossiers given to them). Organising the committee is for managers.
+    "projects:my_reviews": Access(with_own_assignment, only(Role.COMMITTEE, Role.ADMIN), "Tremplin numérique"),
+    "projects:review": Access(lambda o: {"pk": o.assignment.pk}, logged_in(404)),
+    "projects:review [own]": Access(
+        lambda o: {"pk": o.own_assignment().pk},
+        {**logged_in(404), Role.COMMITTEE: 200, Role.ADMIN: 200},
+        'name="has_conflict"',
+    ),
+    "projects:committee": Access(lambda o: {"pk": o.call.pk}, only(*STAFF), "Tremplin numérique"),
+    "projects:auto_assign": Access(lambda o: {"pk": o.call.pk}, logged_in(405)),  # require_POST
+    "projects:manual_assign": Access(lambda o: {"pk": o.call.pk}, logged_in(405)),  # require_POST
+    "projects:unassign": Access(lambda o: {"pk": o.assignment.pk}, logged_in(405)),  # require_POST
+    "projects:ranking": Access(lambda o: {"pk": o.call.pk}, only(*STAFF), "Tremplin numérique"),
+    "projects:ranking_export": Access(lambda o: {"pk": o.call.pk}, only(*STAFF), "PK\x03\x04"),  # a zip
+    "projects:session_create": Access(lambda o: {"pk": o.call.pk}, only(*STAFF), 'name="held_on"'),
+    "projects:session": Access(lambda o: {"pk": o.session.pk}, only(*STAFF), "Tremplin numérique"),
+    "projects:session_close": Access(lambda o: {"pk": o.session.pk}, logged_in(405)),  # require_POST
+    "projects:session_release": Access(lambda o: {"pk": o.session.pk}, logged_in(405)),  # require_POST
+    "projects:session_minutes": Access(lambda o: {"pk": o.session.pk}, only(*STAFF), "%PDF-"),
     # Language switch: a GET changes nothing and goes back home
     "set_language": Access(None, everyone("/")),
     # Django admin: the staff check of admin.site (see the module docstring)
@@ -189,6 +218,23 @@ POST_MATRIX: dict[str, Access] = {
     "projects:dossier_note": Access(
         lambda o: {"pk": o.dossier.pk}, only(Role.MANAGER, Role.ADMIN, ok="/gestion/dossiers/{pk}/")
     ),
+    # Committee: declaring is for the assigned member; someone else's assignment is a 404.
+    "projects:review": Access(lambda o: {"pk": o.assignment.pk}, logged_in(404)),
+    "projects:review [own]": Access(
+        lambda o: {"pk": o.own_assignment().pk},
+        {**logged_in(404), Role.COMMITTEE: "/comite/dossiers/{pk}/", Role.ADMIN: "/comite/dossiers/{pk}/"},
+    ),
+    # Organising the committee and the session: managers and administrators, back to the page.
+    "projects:committee": Access(lambda o: {"pk": o.call.pk}, only(*STAFF, ok="/gestion/appels/{pk}/comite/")),
+    "projects:auto_assign": Access(lambda o: {"pk": o.call.pk}, only(*STAFF, ok="/gestion/appels/{pk}/comite/")),
+    "projects:manual_assign": Access(lambda o: {"pk": o.call.pk}, only(*STAFF, ok="/gestion/appels/{pk}/comite/")),
+    "projects:unassign": Access(
+        lambda o: {"pk": o.assignment.pk}, only(*STAFF, ok="/gestion/appels/{o.call.pk}/comite/")
+    ),
+    "projects:session_create": Access(lambda o: {"pk": o.call.pk}, only(*STAFF, ok=400), 'name="held_on"'),
+    "projects:session": Access(lambda o: {"pk": o.session.pk}, only(*STAFF), "Tremplin numérique"),
+    "projects:session_close": Access(lambda o: {"pk": o.session.pk}, only(*STAFF, ok="/gestion/seances/{pk}/")),
+    "projects:session_release": Access(lambda o: {"pk": o.session.pk}, only(*STAFF, ok="/gestion/seances/{pk}/")),
 }
 # Outcomes that differ from the matrix today, each a bug to fix: the test is marked
 # xfail(strict=True), so it fails again (and asks for the line to go) once fixed.
@@ -197,6 +243,10 @@ KNOWN_BUGS: dict = {}
 POST_DATA = {
     "set_language": {"language": "fr", "next": "/innovations/"},
     "projects:dossier_note": {"text": "Dossier solide, à présenter au comité."},
+    "projects:review": {"has_conflict": "no"},
+    "projects:review [own]": {"has_conflict": "no"},
+    "projects:committee": {"setup-reviewers_per_dossier": "2"},
+    "projects:session_create": {"place": "Paris"},  # no date: the form comes back with its errors
 }
 
 

@@ -295,3 +295,111 @@ class InternalNoteFactory(factory.django.DjangoModelFactory):
     dossier = factory.SubFactory(DossierFactory)
     author = factory.SubFactory(UserFactory, roles=[Role.MANAGER])
     text = factory.Sequence(lambda n: f"Note interne confidentielle n°{n}")
+
+
+# --------------------------------------------------------------------------
+# Steering committee: assignments, reviews, scores, selection sessions
+# --------------------------------------------------------------------------
+
+
+class SelectionCriterionFactory(factory.django.DjangoModelFactory):
+    """A criterion of a call's grid; use with ``CallFactory(grid=False)`` for a grid of your own."""
+
+    class Meta:
+        model = "projects.SelectionCriterion"
+
+    call = factory.SubFactory(CallFactory, grid=False)
+    position = factory.Sequence(lambda n: n)
+    title = factory.Sequence(lambda n: f"Critère n°{n}")
+    weight = 1
+
+
+class EligibleDossierFactory(DossierFactory):
+    """A submitted dossier the programme team found eligible: ready for the committee."""
+
+    complete = True
+    status = "eligible"
+    submitted_at = factory.LazyFunction(_now)
+
+
+class CommitteeMemberFactory(UserFactory):
+    """A user holding the committee role."""
+
+    @factory.post_generation
+    def committee_role(obj, create, extracted, **kwargs):
+        if create:
+            Membership.objects.create(user=obj, role=Role.COMMITTEE)
+            obj.__dict__.pop("_role_codes", None)
+
+
+class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
+    """An eligible dossier given to a committee member who has not declared yet;
+    ``declared`` (no conflict) or ``conflict`` (with its note) for the declaration."""
+
+    class Meta:
+        model = "projects.ReviewAssignment"
+
+    dossier = factory.SubFactory(EligibleDossierFactory)
+    member = factory.SubFactory(CommitteeMemberFactory)
+
+    class Params:
+        declared = factory.Trait(has_conflict=False, declared_at=factory.LazyFunction(_now))
+        conflict = factory.Trait(
+            has_conflict=True,
+            conflict_note="Je siège au conseil d'administration de la structure.",
+            declared_at=factory.LazyFunction(_now),
+        )
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A draft review of a member who declared no conflict; ``submitted`` for a final one
+    (add its scores with ``ScoreFactory``)."""
+
+    class Meta:
+        model = "projects.Review"
+
+    assignment = factory.SubFactory(ReviewAssignmentFactory, declared=True)
+    comment = factory.Sequence(lambda n: f"Avis du membre n°{n}")
+
+    class Params:
+        submitted = factory.Trait(recommendation="select", submitted_at=factory.LazyFunction(_now))
+
+
+class ScoreFactory(factory.django.DjangoModelFactory):
+    """A score on the first criterion of the review's call unless ``criterion`` is given."""
+
+    class Meta:
+        model = "projects.Score"
+
+    review = factory.SubFactory(ReviewFactory)
+    criterion = factory.LazyAttribute(lambda o: o.review.assignment.dossier.call.criteria.order_by("position").first())
+    value = 3
+
+
+def submitted_review(assignment, values, *, recommendation="select", comment=""):
+    """A submitted review of ``assignment`` scoring the call's criteria in order with ``values``."""
+    review = ReviewFactory(assignment=assignment, submitted=True, recommendation=recommendation, comment=comment)
+    criteria = assignment.dossier.call.criteria.order_by("position", "pk")
+    for criterion, value in zip(criteria, values, strict=True):
+        ScoreFactory(review=review, criterion=criterion, value=value)
+    return review
+
+
+class SelectionSessionFactory(factory.django.DjangoModelFactory):
+    """An open selection session of a call, without decisions (``committee.open_session``
+    creates them for the eligible dossiers)."""
+
+    class Meta:
+        model = "projects.SelectionSession"
+
+    call = factory.SubFactory(CallFactory)
+    held_on = factory.LazyFunction(_now)
+    place = "Paris, ministère du Travail"
+
+
+class SessionDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.SessionDecision"
+
+    session = factory.SubFactory(SelectionSessionFactory)
+    dossier = factory.SubFactory(EligibleDossierFactory, call=factory.SelfAttribute("..session.call"))

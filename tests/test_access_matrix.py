@@ -8,8 +8,10 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from ais.accounts.models import Role
+from projects import committee
 from projects.models import Stage
 
 from .access_matrix import (
@@ -31,9 +33,11 @@ from .factories import (
     CallFactory,
     DossierAttachmentFactory,
     DossierFactory,
+    EligibleDossierFactory,
     InnovationFactory,
     InternalNoteFactory,
     OutgoingEmailFactory,
+    ReviewAssignmentFactory,
     SpreadStructureFactory,
     UserFactory,
 )
@@ -43,6 +47,13 @@ class MatrixObjects(SimpleNamespace):
     """The objects the URLs of the matrix point at; ``user`` is the requesting user."""
 
     user = None
+
+    def own_assignment(self):
+        """The committee dossier given to the user (another member's assignment if they may not review:
+        reviewing is for committee members, and administrators hold every permission)."""
+        if self.user is None or not self.user.has_perm("projects.review_dossiers"):
+            return self.assignment
+        return ReviewAssignmentFactory(dossier=self.committee_dossier, member=self.user)
 
     def own_dossier(self):
         """A dossier of the user's carrier organisation (someone else's if they carry none)."""
@@ -64,6 +75,7 @@ def objects(db):
     call = CallFactory(title="Appel à projets 2026 – Emploi")
     dossier = DossierFactory(call=call, complete=True, innovation_name="Jardin solidaire")
     InternalNoteFactory(dossier=dossier, text="Note interne confidentielle : à revoir")
+    committee_dossier = EligibleDossierFactory(call=call, innovation_name="Tremplin numérique")
     return MatrixObjects(
         innovation=innovation,
         unpublished=InnovationFactory(name="Projet encore confidentiel", unpublished=True),
@@ -73,6 +85,9 @@ def objects(db):
         draft_call=CallFactory(draft=True, title="Appel en préparation"),
         dossier=dossier,
         attachment=DossierAttachmentFactory(dossier=dossier),
+        committee_dossier=committee_dossier,
+        assignment=ReviewAssignmentFactory(dossier=committee_dossier),
+        session=committee.open_session(call, held_on=timezone.now(), place="Paris", by=None),
     )
 
 
@@ -200,7 +215,7 @@ def test_url_post_as_role_gives_expected_outcome(client, objects, key, role):
 
     response = client.post(url, POST_DATA.get(key, {}))
 
-    assert_outcome(response, access.expected[role], url=url, kwargs=kwargs, shows=access.shows)
+    assert_outcome(response, access.expected[role], url=url, kwargs={**kwargs, "o": objects}, shows=access.shows)
 
 
 def test_outbox_retry_post_by_non_admin_leaves_email_failed(client, objects):

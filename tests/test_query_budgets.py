@@ -240,7 +240,7 @@ def test_committee_dashboard_queries_constant_with_many_innovations(client, db, 
     def make_rows(n):
         InnovationFactory.create_batch(n)
 
-    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 3)
+    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 4)
 
     assert "Comité de pilotage" in one
     assert "Aucun dossier ne vous est attribué pour le moment." in many
@@ -261,7 +261,7 @@ def test_dashboard_with_every_role_queries_constant_with_many_rows(client, db, a
             SpreadStructureFactory(innovation=innovation, organisation=structure_org, status=StructureStatus.TRAINING)
             OutgoingEmailFactory()
 
-    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 13)
+    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 14)
 
     for title in [
         "Suivi du programme",

@@ -68,7 +68,7 @@ def _committee_section(user) -> Section:
         .select_related("dossier__call", "review")
         .order_by("dossier__call__closes_at", "dossier__innovation_name")
     )
-    pending = [a for a in assignments if not (hasattr(a, "review") and a.review.is_submitted)]
+    pending = [a for a in assignments if not a.review_submitted]
     return Section(
         Role.COMMITTEE,
         _("Steering committee"),
