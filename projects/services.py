@@ -251,12 +251,10 @@ def _carrier_recipients(dossier: Dossier) -> list[str]:
 
 
 def _notify_carrier(dossier: Dossier, *, template: str, key: str, reason: str, extra=None) -> None:
-    from django.conf import settings
-
     context = {
         "dossier": dossier,
         "call": dossier.call,
-        "url": settings.SITE_URL + reverse("projects:dossier_detail", args=[dossier.pk]),
+        "url": _dossier_url(dossier),
         **(extra or {}),
     }
     for email in _carrier_recipients(dossier):
@@ -383,6 +381,4 @@ def remind_unsubmitted_drafts(*, now=None) -> int:
 
 
 def _dossier_url(dossier: Dossier) -> str:
-    from django.conf import settings
-
     return settings.SITE_URL + reverse("projects:dossier_detail", args=[dossier.pk])
