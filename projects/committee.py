@@ -32,6 +32,7 @@ from .models import (
     Dossier,
     DossierStatus,
     Innovation,
+    Recommendation,
     Review,
     ReviewAssignment,
     Score,
@@ -277,6 +278,15 @@ class RankingRow:
     expected: int
     recommendations: dict
     disagreement: bool
+
+    @property
+    def recommendation_summary(self) -> list[tuple[str, int]]:
+        """``[(label, count)]`` of the submitted recommendations, in the choices' order."""
+        return [
+            (label, self.recommendations[value])
+            for value, label in Recommendation.choices
+            if self.recommendations.get(value)
+        ]
 
 
 def ranking(call: Call) -> list[RankingRow]:

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -161,6 +162,9 @@ def review(request, pk):
 def committee_page(request, pk):
     call = get_object_or_404(Call, pk=pk)
     setup = CommitteeSetupForm(request.POST or None, instance=call, prefix="setup")
+    if request.method == "POST" and committee._locked(call):
+        messages.error(request, _("The selection session of this call is closed: scores and decisions are locked."))
+        return redirect("projects:committee", pk=call.pk)
     if request.method == "POST":
         if setup.is_valid():
             setup.save()
@@ -348,27 +352,37 @@ def _session(pk) -> SelectionSession:
     return get_object_or_404(SelectionSession.objects.select_related("call"), pk=pk)
 
 
+def _record_decisions(request, decisions) -> int:
+    """Record each row of the session table; returns the number of rows refused."""
+    errors = 0
+    for decision in decisions:
+        form = DecisionForm(request.POST, prefix=f"d{decision.pk}")
+        if not form.is_valid():
+            errors += 1
+            continue
+        try:
+            committee.record_decision(
+                decision,
+                value=form.cleaned_data["decision"],
+                motivation=form.cleaned_data["motivation"],
+                by=request.user,
+            )
+        except DossierError as error:
+            errors += 1
+            messages.error(request, f"{decision.dossier} : {error}")
+    return errors
+
+
 @managers_only
 def session_page(request, pk):
     session = _session(pk)
     decisions = list(session.decisions.select_related("dossier__organisation", "innovation"))
     if request.method == "POST" and not session.is_closed:
-        errors = 0
-        for decision in decisions:
-            form = DecisionForm(request.POST, prefix=f"d{decision.pk}")
-            if not form.is_valid():
-                errors += 1
-                continue
-            try:
-                committee.record_decision(
-                    decision,
-                    value=form.cleaned_data["decision"],
-                    motivation=form.cleaned_data["motivation"],
-                    by=request.user,
-                )
-            except DossierError as error:
-                errors += 1
-                messages.error(request, f"{decision.dossier} : {error}")
+        with transaction.atomic():  # all rows or none: a partly saved table would mislead
+            errors = _record_decisions(request, decisions)
+            if errors:
+                transaction.set_rollback(True)
+                messages.error(request, _("The form has errors: correct the fields marked in red."))
         if not errors:
             messages.success(request, _("Decisions saved. They stay internal until you release them."))
             return redirect("projects:session", pk=session.pk)

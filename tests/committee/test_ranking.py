@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from projects import committee
+from projects.models import Recommendation
 
 from ..factories import (
     CallFactory,
@@ -152,6 +153,9 @@ def test_ranking_page_shows_the_figures_in_order(client, graded, manager):
     assert "3 / 4" in content
     assert "Rallye pour l'emploi" not in content
     assert content.count("table-warning") == 1  # C's first criterion
+    a_row = next(row for row in response.context["rows"] if row.dossier == dossiers["A"])
+    assert a_row.recommendation_summary == [(Recommendation.SELECT.label, 2), (Recommendation.DISCUSS.label, 1)]
+    assert f"{Recommendation.SELECT.label} : 2" in content
 
 
 def test_ranking_export_has_the_same_figures(client, graded, manager):

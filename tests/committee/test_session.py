@@ -181,6 +181,40 @@ def test_session_page_refuses_decision_without_motivation(client, session, manag
     assert gardien.decision == Decision.PENDING
 
 
+def test_session_page_with_one_invalid_row_saves_no_row(client, session, manager):
+    gardien, tapaj = session.decisions.order_by("dossier__innovation_name")
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("projects:session", args=[session.pk]),
+        {
+            f"d{gardien.pk}-decision": Decision.SELECTED,
+            f"d{gardien.pk}-motivation": "Résultats solides",
+            f"d{tapaj.pk}-decision": Decision.NOT_SELECTED,
+            f"d{tapaj.pk}-motivation": "",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Résultats solides" in page(response)  # what was typed is kept
+    assert list(session.decisions.values_list("decision", flat=True)) == [Decision.PENDING, Decision.PENDING]
+
+
+def test_committee_settings_after_closing_are_locked(client, decided, call, manager):
+    committee.close_session(decided, by=manager)
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("projects:committee", args=[call.pk]),
+        {"setup-reviewers_per_dossier": "9", "setup-committee_members": []},
+        follow=True,
+    )
+
+    call.refresh_from_db()
+    assert call.reviewers_per_dossier != 9
+    assert gettext("The selection session of this call is closed: scores and decisions are locked.") in page(response)
+
+
 # Closing -------------------------------------------------------------------------------
 
 
