@@ -92,7 +92,7 @@ class ManualAssignmentForm(forms.Form):
     def __init__(self, *args, call, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["dossier"].queryset = call.dossiers.filter(status="eligible").order_by("innovation_name")
-        self.fields["member"].queryset = call.committee_members.order_by("last_name")
+        self.fields["member"].queryset = call.committee_members.filter(is_active=True).order_by("last_name")
 
 
 class SessionForm(forms.ModelForm):
