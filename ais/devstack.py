@@ -355,7 +355,9 @@ def main(argv: list[str]) -> int:
         with Stack():
             print(f"export DATABASE_URL={os.environ['DATABASE_URL']}")
             print(f"export REDIS_URL={os.environ['REDIS_URL']}")
-            signal.sigwait({signal.SIGINT, signal.SIGTERM})
+            stop_signals = {signal.SIGINT, signal.SIGTERM}
+            signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)  # so that sigwait, not the default, gets them
+            signal.sigwait(stop_signals)
         return 0
     print(__doc__)
     return 2
