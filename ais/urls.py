@@ -15,6 +15,7 @@ urlpatterns = [
     path("territoires/", include("ais.territories.urls")),
     path("administration/courriels/", include("ais.outbox.urls")),
     path("", include("projects.urls")),
+    path("", include("essaimage.urls")),
     path("langue/", login_not_required(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),
 ]

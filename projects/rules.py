@@ -13,3 +13,4 @@ rules.add_perm("projects.apply", is_carrier)
 rules.add_perm("projects.view_own_dossiers", is_carrier | is_staff_role)
 
 rules.add_perm("projects.review_dossiers", is_committee_member)
+rules.add_perm("projects.manage_accompaniment", is_staff_role)

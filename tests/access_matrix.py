@@ -236,6 +236,15 @@ POST_MATRIX: dict[str, Access] = {
     "projects:session_close": Access(lambda o: {"pk": o.session.pk}, only(*STAFF, ok="/gestion/seances/{pk}/")),
     "projects:session_release": Access(lambda o: {"pk": o.session.pk}, only(*STAFF, ok="/gestion/seances/{pk}/")),
 }
+
+# Entries of the later apps live in tests/matrix/<area>.py (MATRIX, POST_MATRIX and
+# POST_DATA dicts of their own), merged here so that each area's table stays short.
+from .matrix import AREAS  # noqa: E402
+
+for _area in AREAS:
+    MATRIX.update(_area.MATRIX)
+    POST_MATRIX.update(_area.POST_MATRIX)
+
 # Outcomes that differ from the matrix today, each a bug to fix: the test is marked
 # xfail(strict=True), so it fails again (and asks for the line to go) once fixed.
 KNOWN_BUGS: dict = {}
@@ -248,6 +257,8 @@ POST_DATA = {
     "projects:committee": {"setup-reviewers_per_dossier": "2"},
     "projects:session_create": {"place": "Paris"},  # no date: the form comes back with its errors
 }
+for _area in AREAS:
+    POST_DATA.update(_area.POST_DATA)
 
 
 def url_name(key: str) -> str:

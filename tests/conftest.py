@@ -1,5 +1,7 @@
 """Guards that make mistakes loud, and fixtures shared by the whole suite."""
 
+import html
+
 import pytest
 from django.db import connection
 
@@ -106,3 +108,34 @@ def territories(django_db_setup, django_db_blocker):
         Commune.objects.all().delete()
         Department.objects.all().delete()
         Region.objects.all().delete()
+
+
+MANY = 20  # rows of the "many" case of query budgets
+
+
+@pytest.fixture
+def assert_constant_queries(django_assert_num_queries):
+    """``assert_constant_queries(client, url, make_rows, num_queries)``.
+
+    ``make_rows(n)`` adds ``n`` rows shown by the page. The page is requested once
+    to warm the caches, then with 1 row and with ``MANY`` rows, each time inside
+    ``django_assert_num_queries(num_queries)``. Returns both pages' text.
+    """
+
+    def request(client, url, num_queries, rows):
+        try:
+            with django_assert_num_queries(num_queries):
+                return client.get(url)
+        except pytest.fail.Exception as failure:
+            pytest.fail(f"{url} with {rows} row(s): {failure}")
+
+    def check(client, url, make_rows, num_queries):
+        client.get(url)  # warm-up: content types, session, translations
+        make_rows(1)
+        one = request(client, url, num_queries, 1)
+        make_rows(MANY - 1)
+        many = request(client, url, num_queries, MANY)
+        assert one.status_code == many.status_code == 200
+        return html.unescape(one.content.decode()), html.unescape(many.content.decode())
+
+    return check

@@ -55,6 +55,22 @@ class MatrixObjects(SimpleNamespace):
             return self.assignment
         return ReviewAssignmentFactory(dossier=self.committee_dossier, member=self.user)
 
+    def own_structure(self):
+        """A spread structure of the user's own structure organisation, on the matrix's
+        innovation (the matrix's structure, someone else's, if they hold no structure role)."""
+        organisation = self.user.organisations_for(Role.STRUCTURE).first() if self.user else None
+        if organisation is None:
+            return self.structure
+        return SpreadStructureFactory(innovation=self.innovation, organisation=organisation)
+
+    def own_innovation(self):
+        """An innovation carried by the user's carrier organisation (the matrix's one,
+        someone else's, if they carry none)."""
+        organisation = self.user.organisations_for(Role.CARRIER).first() if self.user else None
+        if organisation is None:
+            return self.innovation
+        return InnovationFactory(carrier=organisation, name="Innovation du porteur", stage=Stage.ESSAIMAGE)
+
     def own_dossier(self):
         """A dossier of the user's carrier organisation (someone else's if they carry none)."""
         organisation = self.user.organisations_for(Role.CARRIER).first() if self.user else None
@@ -71,13 +87,14 @@ class MatrixObjects(SimpleNamespace):
 @pytest.fixture
 def objects(db):
     innovation = InnovationFactory(name="Parcours Gardien", stage=Stage.ESSAIMAGE)
-    SpreadStructureFactory(innovation=innovation)
+    structure = SpreadStructureFactory(innovation=innovation)
     call = CallFactory(title="Appel à projets 2026 – Emploi")
     dossier = DossierFactory(call=call, complete=True, innovation_name="Jardin solidaire")
     InternalNoteFactory(dossier=dossier, text="Note interne confidentielle : à revoir")
     committee_dossier = EligibleDossierFactory(call=call, innovation_name="Tremplin numérique")
     return MatrixObjects(
         innovation=innovation,
+        structure=structure,
         unpublished=InnovationFactory(name="Projet encore confidentiel", unpublished=True),
         email=OutgoingEmailFactory(failed=True, subject="Objet du message en échec"),
         reset_user=UserFactory(),

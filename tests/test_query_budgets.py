@@ -2,16 +2,13 @@
 1 row as with 20. The literal budget of each page is the number it issues today;
 a page whose count grows with the data is a bug (an N+1), not a budget to raise."""
 
-import html
-
-import pytest
 from django.urls import reverse
 
 from ais.accounts.models import Role
 from essaimage.models import StructureStatus
 from projects.models import Stage
 
-from .conftest import make_user
+from .conftest import MANY, make_user
 from .factories import (
     CommuneFactory,
     InnovationFactory,
@@ -20,36 +17,6 @@ from .factories import (
     SpreadStructureFactory,
     UserFactory,
 )
-
-MANY = 20
-
-
-@pytest.fixture
-def assert_constant_queries(django_assert_num_queries):
-    """``assert_constant_queries(client, url, make_rows, num_queries)``.
-
-    ``make_rows(n)`` adds ``n`` rows shown by the page. The page is requested once
-    to warm the caches, then with 1 row and with ``MANY`` rows, each time inside
-    ``django_assert_num_queries(num_queries)``. Returns both pages' text.
-    """
-
-    def request(client, url, num_queries, rows):
-        try:
-            with django_assert_num_queries(num_queries):
-                return client.get(url)
-        except pytest.fail.Exception as failure:
-            pytest.fail(f"{url} with {rows} row(s): {failure}")
-
-    def check(client, url, make_rows, num_queries):
-        client.get(url)  # warm-up: content types, session, translations
-        make_rows(1)
-        one = request(client, url, num_queries, 1)
-        make_rows(MANY - 1)
-        many = request(client, url, num_queries, MANY)
-        assert one.status_code == many.status_code == 200
-        return html.unescape(one.content.decode()), html.unescape(many.content.decode())
-
-    return check
 
 
 def _counter():

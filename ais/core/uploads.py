@@ -209,3 +209,28 @@ class RandomUploadPath:
 
         extension = os.path.splitext(filename)[1].lower()[:6]
         return f"{self.prefix}/{timezone.now():%Y}/{uuid.uuid4().hex}{extension}"
+
+
+def store_upload(document, upload, *, by=None) -> None:
+    """Fill a ``StoredDocument`` from an upload already checked by ``DocumentValidator``."""
+    kind = detect_kind(upload) or PDF
+    document.file = upload
+    document.original_name = os.path.basename(upload.name)[:255]
+    document.mime_type = kind.mime
+    document.size = upload.size
+    document.uploaded_by = by
+
+
+def download_response(document):
+    """Serve a stored document as a download only: no sniffing, no rendering in the site's origin."""
+    from django.http import FileResponse
+
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.mime_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -28,6 +28,9 @@ class Reason(models.TextChoices):
     DOSSIER_REMINDER = "dossier_reminder", _("Reminder of an unsubmitted dossier")
     REVIEW_REMINDER = "review_reminder", _("Reminder of pending reviews")
     SELECTION_DECISION = "selection_decision", _("Selection decision")
+    STRUCTURE_APPLICATION = "structure_application", _("Receipt of a structure's application")
+    STRUCTURE_DECISION = "structure_decision", _("Decision on a structure's application")
+    ACCOUNT_INVITATION = "account_invitation", _("Invitation to create an account")
     TEST = "test", _("Test message")
     OTHER = "other", _("Other")
 

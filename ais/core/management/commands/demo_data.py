@@ -188,6 +188,15 @@ STRUCTURES = [
 ]
 
 
+def _withdrawal(status) -> dict:
+    if status != StructureStatus.WITHDRAWN:
+        return {}
+    return {
+        "withdrawn_on": date(2024, 9, 30),
+        "withdrawal_reason": "Départ de l'encadrant formé, pas de relais en interne.",
+    }
+
+
 def _slug(name: str) -> str:
     from django.utils.text import slugify
 
@@ -231,7 +240,7 @@ class Command(BaseCommand):
             SpreadStructure.objects.get_or_create(
                 organisation=orgs[org],
                 innovation=innovations[innovation],
-                defaults={"status": status, "wave": wave, "start_date": start},
+                defaults={"status": status, "wave": wave, "start_date": start, **_withdrawal(status)},
             )
         for email, first, last, role, org in DEMO_USERS:
             user = User.objects.filter(email=email).first()

@@ -1,0 +1,3 @@
+"""URL patterns of the essaimage's map pages (merged in essaimage/urls.py)."""
+
+urlpatterns: list = []
