@@ -225,11 +225,25 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
+
+# Evaluation ---------------------------------------------------------------
+# Months after a structure's start of spreading when each questionnaire opens, the days
+# it stays open before its due date, and how long an e-mailed link keeps working after it.
+EVALUATION_PHASE_MONTHS = {"appropriation": 3, "implementation": 9, "impact": 18}
+EVALUATION_ANSWER_DAYS = env.int("EVALUATION_ANSWER_DAYS", default=30)
+EVALUATION_LINK_GRACE_DAYS = env.int("EVALUATION_LINK_GRACE_DAYS", default=30)
+EVALUATION_REMINDER_EVERY_DAYS = 7
+EVALUATION_LATE_REMINDERS = 3
 
 CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {"task": "outbox.flush", "schedule": 60.0},
     "dossier-reminders": {"task": "projects.remind_unsubmitted_drafts", "schedule": 3600.0},
     "review-reminders": {"task": "projects.remind_pending_reviews", "schedule": 3600.0},
+    "evaluation-reminders": {"task": "evaluation.send_reminders", "schedule": 3600.0},
 }

@@ -16,6 +16,7 @@ urlpatterns = [
     path("administration/courriels/", include("ais.outbox.urls")),
     path("", include("projects.urls")),
     path("", include("essaimage.urls")),
+    path("", include("evaluation.urls")),
     path("langue/", login_not_required(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),
 ]

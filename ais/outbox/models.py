@@ -31,6 +31,8 @@ class Reason(models.TextChoices):
     STRUCTURE_APPLICATION = "structure_application", _("Receipt of a structure's application")
     STRUCTURE_DECISION = "structure_decision", _("Decision on a structure's application")
     ACCOUNT_INVITATION = "account_invitation", _("Invitation to create an account")
+    EVALUATION_REMINDER = "evaluation_reminder", _("Evaluation questionnaire")
+    EVALUATION_ALERT = "evaluation_alert", _("Late questionnaire alert")
     TEST = "test", _("Test message")
     OTHER = "other", _("Other")
 

@@ -251,6 +251,10 @@ class Command(BaseCommand):
                 user.save(update_fields=["is_staff", "is_superuser"])
             Membership.objects.get_or_create(user=user, role=role, organisation=orgs.get(org))
         self._calls(orgs)
+        from ais import demo_accompaniment
+
+        manager = User.objects.filter(email=DEMO_USERS[0][0]).first()
+        demo_accompaniment.load(innovations, orgs, manager)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(innovations)} innovations, {len(orgs)} organisations, "

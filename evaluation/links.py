@@ -1,0 +1,153 @@
+"""E-mailed links to a questionnaire.
+
+A link carries a random token of 256 bits (``secrets.token_urlsafe(32)``); only its
+SHA-256 is stored. It works until the due date plus ``EVALUATION_LINK_GRACE_DAYS``,
+once: redeeming it grants the browser's session access to that questionnaire, and
+the page then redirects to the questionnaire's address without the token. A
+manager can revoke a questionnaire's links; submitting revokes them too.
+"""
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ais.accounts.models import Role
+from ais.outbox.models import Reason
+from ais.outbox.services import queue_templated_email
+
+from .models import AccessLink, Response
+
+SESSION_KEY = "evaluation_access"
+
+
+class LinkError(Exception):
+    """The link cannot open the questionnaire; ``reason`` is one of invalid, expired,
+    revoked, used, closed, and the message says how to get a new one."""
+
+    def __init__(self, reason: str, message: str, *, response: Response | None = None):
+        super().__init__(message)
+        self.reason = reason
+        self.response = response
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_expiry(response: Response) -> datetime.datetime:
+    """End of the last day the link works (Paris time): due date + grace period."""
+    last_day = response.due_on + datetime.timedelta(days=settings.EVALUATION_LINK_GRACE_DAYS)
+    return timezone.make_aware(datetime.datetime.combine(last_day, datetime.time(23, 59, 59)))
+
+
+def issue_link(response: Response, recipient: str) -> tuple[AccessLink, str]:
+    """A new link for ``recipient``; returns the row and the raw token (never stored)."""
+    token = secrets.token_urlsafe(32)
+    link = AccessLink.objects.create(
+        response=response, token_hash=_hash(token), recipient=recipient, expires_at=link_expiry(response)
+    )
+    return link, token
+
+
+def link_url(token: str) -> str:
+    return settings.SITE_URL + reverse("evaluation:link", kwargs={"token": token})
+
+
+def redeem(token: str, session) -> Response:
+    """Exchange a token for access to its questionnaire in ``session``, once."""
+    if not token or len(token) > 100:
+        raise LinkError("invalid", _("This link is not valid."))
+    with transaction.atomic():
+        link = (
+            AccessLink.objects.select_for_update()
+            .select_related("response__structure")
+            .filter(token_hash=_hash(token))
+            .first()
+        )
+        if link is None:
+            raise LinkError("invalid", _("This link is not valid: it may have been copied incompletely."))
+        response = link.response
+        if link.revoked_at is not None:
+            raise LinkError("revoked", _("This link was withdrawn."), response=response)
+        if link.used_at is not None:
+            raise LinkError("used", _("This link was already used."), response=response)
+        if link.expires_at < timezone.now():
+            raise LinkError("expired", _("This link has expired."), response=response)
+        if not response.is_editable:
+            raise LinkError("closed", _("This questionnaire was already submitted."), response=response)
+        link.used_at = timezone.now()
+        link.save(update_fields=["used_at"])
+    grant(session, response, until=link.expires_at)
+    return response
+
+
+def grant(session, response: Response, *, until: datetime.datetime) -> None:
+    granted = dict(session.get(SESSION_KEY, {}))
+    granted[str(response.pk)] = until.timestamp()
+    session[SESSION_KEY] = granted
+    session.cycle_key()
+
+
+def has_grant(session, response_id: int) -> bool:
+    until = session.get(SESSION_KEY, {}).get(str(response_id))
+    return until is not None and until >= timezone.now().timestamp()
+
+
+def revoke_links(response: Response, *, by=None) -> int:
+    return response.links.filter(revoked_at__isnull=True, used_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def contacts(structure) -> list:
+    """Active users holding the structure role for the structure's organisation."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role=Role.STRUCTURE,
+            memberships__organisation_id=structure.organisation_id,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def send_access_links(response: Response, *, purpose: str, dedup: str, recipients=None) -> list[str]:
+    """E-mail each contact of the structure a fresh link to the questionnaire.
+    ``purpose`` picks the text (opening, before_due, due, late_1…, returned, new_link);
+    ``dedup`` makes the e-mail unique, so the same call never sends twice."""
+    recipients = recipients if recipients is not None else contacts(response.structure)
+    sent = []
+    for user in recipients:
+        dedup_key = f"evaluation:{response.pk}:{dedup}:{user.pk}"
+        from ais.outbox.models import OutgoingEmail
+
+        if OutgoingEmail.objects.filter(dedup_key=dedup_key).exists():
+            continue
+        _link, token = issue_link(response, user.email)
+        queue_templated_email(
+            recipient=user.email,
+            template="evaluation/email/questionnaire",
+            context={
+                "response": response,
+                "structure": response.structure,
+                "innovation": response.structure.innovation,
+                "purpose": purpose,
+                "url": link_url(token),
+                "user": user,
+                "login_url": settings.SITE_URL + reverse("accounts:login"),
+                "expires_on": (response.due_on + datetime.timedelta(days=settings.EVALUATION_LINK_GRACE_DAYS)),
+            },
+            reason=Reason.EVALUATION_REMINDER,
+            related_object=response,
+            dedup_key=dedup_key,
+        )
+        sent.append(user.email)
+    return sent
