@@ -19,6 +19,7 @@ from essaimage.models import (
     ApplicationStatus,
     Attendance,
     SiteVisit,
+    SpreadStructure,
     StructureApplication,
     StructureCall,
     SupportRequest,
@@ -61,6 +62,39 @@ SPREADING_MODELS = {
     "TAPAJ": SpreadingModel.PILOT_TOOLING,
     "A.CO.R": SpreadingModel.FORMATION_ACTION,
 }
+# Applications to the open call for structures: organisation, type, commune, capacity, contact.
+APPLICANTS = [
+    (
+        "Maison de l'emploi du Pays de Redon",
+        OrganisationType.MAISON_EMPLOI,
+        "35236",
+        40,
+        "Anne",
+        "Le Goff",
+        "anne.legoff@exemple.fr",
+    ),
+    ("ACI Les Jardins du Rouergue", OrganisationType.ACI, "12202", 18, "Bruno", "Vidal", "b.vidal@exemple.fr"),
+    (
+        "Association Rebond Creuse",
+        OrganisationType.ASSOCIATION,
+        "23096",
+        25,
+        "Chloé",
+        "Marchand",
+        "chloe.marchand@exemple.fr",
+    ),
+    (
+        "Régie de territoire Nièvre-Loire",
+        OrganisationType.REGIE,
+        "58086",
+        30,
+        "David",
+        "Perrin",
+        "d.perrin@exemple.fr",
+    ),
+]
+APPLICANT_COMMUNES = {row[2] for row in APPLICANTS}
+DEMO_STRUCTURE = "Régie de quartier Saint-Nicaise"  # the demo structure contact's organisation
 TRAINEES = ["Claire Dubois", "Yanis Moreau", "Inès Garnier", "Hugo Lambert", "Aïcha Diallo", "Paul Fontaine"]
 
 
@@ -313,36 +347,7 @@ def _open_call(innovation, orgs, today):
     )
     if not created:
         return
-    for organisation, kind, commune, capacity, first, last, email in [
-        (
-            "Maison de l'emploi du Pays de Redon",
-            OrganisationType.MAISON_EMPLOI,
-            "35236",
-            40,
-            "Anne",
-            "Le Goff",
-            "anne.legoff@exemple.fr",
-        ),
-        ("ACI Les Jardins du Rouergue", OrganisationType.ACI, "12202", 18, "Bruno", "Vidal", "b.vidal@exemple.fr"),
-        (
-            "Association Rebond Creuse",
-            OrganisationType.ASSOCIATION,
-            "23096",
-            25,
-            "Chloé",
-            "Marchand",
-            "chloe.marchand@exemple.fr",
-        ),
-        (
-            "Régie de territoire Nièvre-Loire",
-            OrganisationType.REGIE,
-            "58086",
-            30,
-            "David",
-            "Perrin",
-            "d.perrin@exemple.fr",
-        ),
-    ]:
+    for organisation, kind, commune, capacity, first, last, email in APPLICANTS:
         StructureApplication.objects.create(
             call=call,
             organisation_name=organisation,
@@ -358,3 +363,69 @@ def _open_call(innovation, orgs, today):
             contact_function="Directeur·rice",
             status=ApplicationStatus.RECEIVED,
         )
+
+
+def schedule_questionnaires(manager) -> None:
+    """Questionnaires of every structure with a start date; those whose due date is past
+    are answered (and validated) for the structures that finished their spreading, so
+    that the follow-up and the indicators have figures to show."""
+    from evaluation import services as evaluation_services
+    from evaluation.models import QuestionKind, Response, ResponseStatus
+    from evaluation.schedule import schedule_for_structure
+
+    today = timezone.localdate()
+    for structure in SpreadStructure.objects.exclude(start_date=None).select_related("innovation", "organisation"):
+        if Response.objects.filter(structure=structure).exists():
+            continue
+        schedule_for_structure(structure.pk)
+        for index, response in enumerate(Response.objects.filter(structure=structure).order_by("opens_on")):
+            if response.due_on >= today or response.status != ResponseStatus.SCHEDULED:
+                continue
+            if structure.status != "evaluated" and index > 0:
+                continue  # the spreading structures are late on their later questionnaires
+            if structure.organisation.name == DEMO_STRUCTURE:
+                continue  # the demo structure contact has a questionnaire to answer
+            seed = structure.pk * 7 + index
+            people = 18 + seed % 25
+            values = {
+                "people_accompanied": people,
+                "people_deld": people - 3 - seed % 4,
+                "exits_durable_employment": people * (35 + seed % 20) // 100,
+                "exits_transitional_employment": people * (15 + seed % 10) // 100,
+                "exits_qualifying_training": people * (5 + seed % 6) // 100,
+                "retention_6_months": 70 + seed % 25,
+                "insertion_hours": 4000 + 150 * (seed % 30),
+                "companies_mobilised": 6 + seed % 12,
+                "partners_mobilised": 4 + seed % 6,
+                "professionals_trained": 2 + seed % 3,
+                "partners_informed": 5 + seed % 7,
+                "companies_contacted": 10 + seed % 15,
+                "collective_sessions": 8 + seed % 10,
+            }
+            texts = {
+                "testimony": "« Ici, on m'a fait confiance avant de me demander un CV. » – une personne accompagnée",
+                "structure_effects": "L'équipe a revu son accompagnement : plus de temps en entreprise, moins de "
+                "rendez-vous au bureau.",
+                "territory_effects": "Les entreprises du quartier nous appellent désormais directement.",
+                "success_conditions": "Une direction convaincue, un binôme formé et un premier employeur partenaire.",
+            }
+            for question in response.version.questions.all():
+                if question.code in values:
+                    raw = values[question.code]
+                elif question.kind in (QuestionKind.LONG_TEXT, QuestionKind.SHORT_TEXT):
+                    raw = texts.get(question.code, "Mise en œuvre conforme au modèle, avec un démarrage progressif.")
+                elif question.kind == QuestionKind.SCALE:
+                    raw = 3 + seed % 3
+                elif question.kind == QuestionKind.YES_NO:
+                    raw = "yes"
+                elif question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+                    raw = question.choices[seed % len(question.choices)]
+                    raw = [raw] if question.kind == QuestionKind.MULTIPLE_CHOICE else raw
+                elif question.kind == QuestionKind.DATE:
+                    raw = structure.start_date.isoformat()
+                else:
+                    raw = 10
+                evaluation_services.save_answer(response, question, raw, revision=0, by=manager)
+            response.refresh_from_db()
+            evaluation_services.submit_response(response, by=manager)
+            evaluation_services.validate_response(response, by=manager)

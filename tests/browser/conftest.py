@@ -112,11 +112,16 @@ def load_demo_territories() -> None:
     ``load_territories`` (35,000 communes, ~2 s) would run again for every test,
     since ``transactional_db`` empties the tables after each one.
     """
+    from ais import demo_accompaniment
     from ais.core.management.commands import demo_data
     from ais.territories.management.commands.load_territories import _rows
     from ais.territories.models import Commune, Department, Region
 
-    codes = {row[3] for row in demo_data.ORGANISATIONS} | {row[2] for row in demo_data.INNOVATIONS}
+    codes = (
+        {row[3] for row in demo_data.ORGANISATIONS}
+        | {row[2] for row in demo_data.INNOVATIONS}
+        | demo_accompaniment.APPLICANT_COMMUNES
+    )
     communes = [row for row in _rows("communes.csv") if row["code"] in codes]
     assert len(communes) == len(codes), "a demo commune is missing from communes.csv"
     departments = [row for row in _rows("departements.csv") if row["code"] in {c["departement"] for c in communes}]

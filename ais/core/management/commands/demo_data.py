@@ -255,6 +255,7 @@ class Command(BaseCommand):
 
         manager = User.objects.filter(email=DEMO_USERS[0][0]).first()
         demo_accompaniment.load(innovations, orgs, manager)
+        demo_accompaniment.schedule_questionnaires(manager)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(innovations)} innovations, {len(orgs)} organisations, "
