@@ -246,4 +246,5 @@ CELERY_BEAT_SCHEDULE = {
     "dossier-reminders": {"task": "projects.remind_unsubmitted_drafts", "schedule": 3600.0},
     "review-reminders": {"task": "projects.remind_pending_reviews", "schedule": 3600.0},
     "evaluation-reminders": {"task": "evaluation.send_reminders", "schedule": 3600.0},
+    "evaluation-stale-reports": {"task": "evaluation.retry_stale_reports", "schedule": 300.0},
 }

@@ -220,6 +220,12 @@ def aggregate(structure_values: list[dict]) -> dict:
                 totals[code] += values[code]
                 answered[code] += 1
     result = {code: (totals[code] if answered[code] else None) for code in SUMS}
+    if result["exits_durable_employment"] is not None or result["exits_transitional_employment"] is not None:
+        result["exits_employment"] = (result["exits_durable_employment"] or 0) + (
+            result["exits_transitional_employment"] or 0
+        )
+    else:
+        result["exits_employment"] = None
     # Rates over the structures that gave both the exits and the people.
     people = exits = positive = 0
     for values in structure_values:

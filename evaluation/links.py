@@ -151,3 +151,67 @@ def send_access_links(response: Response, *, purpose: str, dedup: str, recipient
         )
         sent.append(user.email)
     return sent
+
+
+NEW_LINKS_PER_HOUR = 3
+
+
+def send_new_links(email: str) -> list[str]:
+    """Someone asks for a new link: if ``email`` is an active structure contact's,
+    each of their open questionnaires (whose links would still work) gets a fresh
+    link, e-mailed to that address only. At most ``NEW_LINKS_PER_HOUR`` requests per
+    address and clock hour are served; the dedup key names the hour and the request's
+    rank in it, so that the same request never sends twice and nobody can use this
+    to flood a mailbox. Returns the addresses written to (the page never says)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from ais.outbox.models import OutgoingEmail
+    from essaimage.models import StructureStatus
+
+    from .models import EDITABLE_STATUSES
+
+    email = (email or "").strip()
+    user = (
+        get_user_model()
+        .objects.filter(email__iexact=email, is_active=True, memberships__role=Role.STRUCTURE)
+        .order_by("pk")
+        .first()
+    )
+    if user is None:
+        return []
+    today = timezone.localdate()
+    responses = list(
+        Response.objects.filter(
+            status__in=EDITABLE_STATUSES,
+            opens_on__lte=today,
+            due_on__gte=today - datetime.timedelta(days=settings.EVALUATION_LINK_GRACE_DAYS),
+            structure__organisation__memberships__user=user,
+            structure__organisation__memberships__role=Role.STRUCTURE,
+        )
+        .exclude(structure__status=StructureStatus.WITHDRAWN)
+        .select_related("structure__organisation", "structure__innovation")
+        .distinct()
+        .order_by("due_on", "pk")
+    )
+    if not responses:
+        return []
+    hour = timezone.localtime().strftime("%Y%m%d%H")
+    served = (
+        OutgoingEmail.objects.filter(
+            recipient__iexact=user.email,
+            dedup_key__contains=f":new_link:{hour}:",
+            dedup_key__endswith=f":{user.pk}",
+        )
+        .values("object_id")
+        .annotate(n=Count("pk"))
+    )
+    requests = max((row["n"] for row in served), default=0)
+    if requests >= NEW_LINKS_PER_HOUR:
+        return []
+    sent = []
+    for response in responses:
+        sent += send_access_links(
+            response, purpose="new_link", dedup=f"new_link:{hour}:{requests + 1}", recipients=[user]
+        )
+    return sent

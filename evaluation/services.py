@@ -342,3 +342,19 @@ def publish_version(version: TemplateVersion, *, by, notes: str = "") -> Templat
             phase=version.template.phase, status=ResponseStatus.SCHEDULED, answers__isnull=True
         ).exclude(version=version).update(version=version)
     return version
+
+
+def save_draft(version: TemplateVersion, *, notes: str, save, by) -> TemplateVersion:
+    """Apply the edits of a draft version while it is locked, and only if it is still a
+    draft: ``notes`` says what changed, ``save()`` writes its sections, questions and
+    rules. A published version never changes, so answers given on it keep their meaning."""
+    with transaction.atomic():
+        locked = TemplateVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.is_published:
+            raise EvaluationError(_("This version is already published: create a new one to change it."))
+        save()
+        if locked.notes != notes:
+            locked.notes = notes
+            locked._history_user = by
+            locked.save(update_fields=["notes"])
+    return locked

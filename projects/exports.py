@@ -76,6 +76,10 @@ def _neutralised(value):
     return f"'{value}" if _looks_like_formula(value) else value
 
 
+# Public name for the other apps' exports.
+neutralise = _neutralised
+
+
 def dossiers_csv(dossiers) -> bytes:
     header, rows = dossier_rows(dossiers)
     buffer = io.StringIO()

@@ -33,6 +33,9 @@ class Reason(models.TextChoices):
     ACCOUNT_INVITATION = "account_invitation", _("Invitation to create an account")
     EVALUATION_REMINDER = "evaluation_reminder", _("Evaluation questionnaire")
     EVALUATION_ALERT = "evaluation_alert", _("Late questionnaire alert")
+    EVENT_REGISTRATION = "event_registration", _("Event registration")
+    EVENT_WAITLIST = "event_waitlist", _("Event waiting list")
+    EVENT_CANCELLATION = "event_cancellation", _("Event cancellation")
     TEST = "test", _("Test message")
     OTHER = "other", _("Other")
 

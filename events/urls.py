@@ -1,0 +1,5 @@
+"""The events' and resources library's URLs."""
+
+app_name = "events"
+
+urlpatterns: list = []
