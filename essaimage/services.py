@@ -56,12 +56,36 @@ def publish_structure_call(call: StructureCall, *, by) -> StructureCall:
     return call
 
 
+def commune_in_targets(call: StructureCall, commune) -> bool:
+    """Whether ``commune`` lies in one of the call's target departments (any
+    commune does when the call targets none)."""
+    targets = {department.pk for department in call.target_departments.all()}
+    return not targets or (commune is not None and commune.department_id in targets)
+
+
 def apply_to_call(call: StructureCall, application: StructureApplication) -> StructureApplication:
     """Record an organisation's application (unsaved ``application`` from the public
     form) while the call is open, and e-mail its contact a receipt. The same
-    organisation and contact cannot apply twice to one call."""
+    organisation and contact cannot apply twice to one call (names and addresses
+    compared without case), and a call limited to some departments only accepts
+    structures located there."""
     if not call.is_open():
         raise SpreadingError(_("This call is closed: applications are no longer accepted."))
+    if not commune_in_targets(call, application.commune):
+        raise SpreadingError(
+            _("This call is limited to these departments: %(departments)s. Your municipality is outside them.")
+            % {"departments": ", ".join(str(d) for d in call.target_departments.all())}
+        )
+    application.organisation_name = " ".join(application.organisation_name.split())
+    application.contact_email = application.contact_email.strip().lower()
+    application.siret = application.siret.replace(" ", "")
+    duplicate = _("An application from this organisation with this e-mail address was already received for this call.")
+    if StructureApplication.objects.filter(
+        call=call,
+        contact_email__iexact=application.contact_email,
+        organisation_name__iexact=application.organisation_name,
+    ).exists():
+        raise SpreadingError(duplicate)
     application.call = call
     application.status = ApplicationStatus.RECEIVED
     application.submitted_at = timezone.now()
@@ -69,9 +93,7 @@ def apply_to_call(call: StructureCall, application: StructureApplication) -> Str
         with transaction.atomic():
             application.save()
     except IntegrityError as error:
-        raise SpreadingError(
-            _("An application from this organisation with this e-mail address was already received for this call.")
-        ) from error
+        raise SpreadingError(duplicate) from error
     queue_templated_email(
         recipient=application.contact_email,
         template="essaimage/email/application_receipt",
@@ -150,7 +172,10 @@ def select_application(
 
 
 def reject_application(application: StructureApplication, *, by, note: str) -> StructureApplication:
-    """Decline an application; the contact is told, with the note when one is given."""
+    """Decline an application; the contact is told why (the note is required)."""
+    note = (note or "").strip()
+    if not note:
+        raise SpreadingError(_("Say why the application is not selected: the structure will read it."))
     with transaction.atomic():
         application = StructureApplication.objects.select_for_update().get(pk=application.pk)
         if application.status != ApplicationStatus.RECEIVED:
@@ -224,6 +249,8 @@ def set_start_date(structure: SpreadStructure, start_date, *, by) -> SpreadStruc
     tells the evaluation app, which (re)schedules the questionnaires."""
     if structure.status == StructureStatus.WITHDRAWN:
         raise SpreadingError(_("This structure has withdrawn: its start date cannot change."))
+    if start_date and structure.status == StructureStatus.CANDIDATE:
+        raise SpreadingError(_("Select the structure before setting its start date of spreading."))
     previous = structure.start_date
     if previous == start_date:
         return structure
@@ -252,6 +279,8 @@ def withdraw_structure(structure: SpreadStructure, *, on, reason: str, by) -> Sp
         raise SpreadingError(_("Give the reason of the withdrawal."))
     if on is None:
         raise SpreadingError(_("Give the date of the withdrawal."))
+    if on > timezone.localdate():
+        raise SpreadingError(_("The withdrawal date cannot be in the future."))
     if structure.status == StructureStatus.WITHDRAWN:
         raise SpreadingError(_("This structure has already withdrawn."))
     structure.status = StructureStatus.WITHDRAWN
@@ -267,15 +296,89 @@ def withdraw_structure(structure: SpreadStructure, *, on, reason: str, by) -> Sp
     return structure
 
 
-def change_status(structure: SpreadStructure, status: str, *, by) -> SpreadStructure:
-    """Move a structure to another status; withdrawing goes through ``withdraw_structure``."""
+def _apply_status(structure: SpreadStructure, status: str) -> list[str]:
+    """Set ``status`` on the unsaved structure after checking the rule; the fields changed."""
     if status == StructureStatus.WITHDRAWN:
         raise SpreadingError(_("Use the withdrawal form: it records the date and the reason."))
     if structure.status == StructureStatus.WITHDRAWN:
         raise SpreadingError(_("This structure has withdrawn."))
+    if status not in StructureStatus.values:
+        raise SpreadingError(_("Unknown status."))
     structure.status = status
+    if status != StructureStatus.CANDIDATE and structure.selected_on is None:
+        structure.selected_on = timezone.localdate()
+        return ["status", "selected_on"]
+    return ["status"]
+
+
+def change_status(structure: SpreadStructure, status: str, *, by) -> SpreadStructure:
+    """Move a structure to another status; withdrawing goes through ``withdraw_structure``.
+    A candidate that becomes active gets today as its selection date."""
+    fields = _apply_status(structure, status)
     structure._history_user = by
-    structure.save(update_fields=["status"])
+    structure.save(update_fields=fields)
+    return structure
+
+
+def create_structure(
+    innovation,
+    *,
+    organisation: Organisation | None = None,
+    new_organisation: dict | None = None,
+    status: str = StructureStatus.SELECTED,
+    wave: int = 1,
+    is_qpv: bool = False,
+    is_rural: bool = False,
+    capacity: int | None = None,
+    by,
+) -> SpreadStructure:
+    """Add a structure recruited outside an online call: an existing organisation,
+    or a new one from ``new_organisation`` (name, kind, network, siret, commune).
+    An organisation spreads an innovation once; a structure cannot start withdrawn."""
+    if status == StructureStatus.WITHDRAWN:
+        raise SpreadingError(_("A structure cannot be added as withdrawn."))
+    if (organisation is None) == (not new_organisation):
+        raise SpreadingError(_("Choose an existing organisation or describe a new one, not both."))
+    with transaction.atomic():
+        if organisation is None:
+            data = dict(new_organisation)
+            data["siret"] = (data.get("siret") or "").replace(" ", "")
+            if data["siret"] and Organisation.objects.filter(siret=data["siret"]).exists():
+                raise SpreadingError(_("An organisation with this SIRET number already exists: choose it in the list."))
+            organisation = Organisation(**data)
+            organisation._history_user = by
+            organisation.save()
+        elif SpreadStructure.objects.filter(innovation=innovation, organisation=organisation).exists():
+            raise SpreadingError(_("“%(name)s” already spreads this innovation.") % {"name": organisation.name})
+        structure = SpreadStructure(
+            innovation=innovation,
+            organisation=organisation,
+            status=status,
+            wave=wave,
+            is_qpv=is_qpv,
+            is_rural=is_rural,
+            capacity=capacity,
+            selected_on=None if status == StructureStatus.CANDIDATE else timezone.localdate(),
+        )
+        structure._history_user = by
+        structure.save()
+    return structure
+
+
+def update_structure(
+    structure: SpreadStructure, *, wave: int, is_qpv: bool, is_rural: bool, capacity, status: str | None = None, by
+) -> SpreadStructure:
+    """Change a structure's wave, territory flags and capacity, and its status when
+    ``status`` differs (with the rule of ``change_status``: never to "withdrawn")."""
+    fields = ["wave", "is_qpv", "is_rural", "capacity"]
+    if status and status != structure.status:
+        fields += _apply_status(structure, status)
+    structure.wave = wave
+    structure.is_qpv = is_qpv
+    structure.is_rural = is_rural
+    structure.capacity = capacity
+    structure._history_user = by
+    structure.save(update_fields=fields)
     return structure
 
 

@@ -12,7 +12,7 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.exports import _looks_like_formula, _neutralised
+from projects.exports import looks_like_formula, neutralise
 
 from .models import NUMERIC_KINDS, Answer, Phase, Question, QuestionnaireTemplate
 from .services import display_value
@@ -89,7 +89,7 @@ def phase_rows(responses, *, phase: str) -> tuple[list[str], list[list], list[Qu
 def _csv_value(value):
     if isinstance(value, float):
         return str(value).replace(".", ",")  # French spreadsheets read a decimal comma
-    return _neutralised(value)
+    return neutralise(value)
 
 
 def phase_csv(responses, *, phase: str) -> bytes:
@@ -104,7 +104,7 @@ def phase_csv(responses, *, phase: str) -> bytes:
 def _append_text_safe(sheet, row) -> None:
     sheet.append(row)
     for cell in sheet[sheet.max_row]:
-        if _looks_like_formula(cell.value):
+        if looks_like_formula(cell.value):
             cell.data_type = "s"  # stored as text, never evaluated as a formula
 
 

@@ -183,7 +183,7 @@ def response_links(request, pk):
             if count
             else _("No link was still usable."),
         )
-    elif not response.is_editable:
+    elif not response.is_open():
         messages.error(request, _("This questionnaire is not open for answers: there is no link to send."))
     else:
         recipients = contacts(response.structure)

@@ -271,7 +271,9 @@ def new_draft_version(template: QuestionnaireTemplate, *, by) -> TemplateVersion
         if draft is not None:
             return draft
         source = template.versions.order_by("-number").first()
-        draft = TemplateVersion.objects.create(template=template, number=(source.number + 1) if source else 1)
+        draft = TemplateVersion(template=template, number=(source.number + 1) if source else 1)
+        draft._history_user = by
+        draft.save()
         if source is not None:
             for section in source.sections.prefetch_related("questions"):
                 copy = Section.objects.create(
@@ -307,7 +309,6 @@ def new_draft_version(template: QuestionnaireTemplate, *, by) -> TemplateVersion
                     for r in source.rules.all()
                 ]
             )
-        draft._history_user = by
     return draft
 
 

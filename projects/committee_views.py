@@ -269,7 +269,7 @@ def ranking_export(request, pk):
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from .exports import _looks_like_formula
+    from .exports import looks_like_formula
 
     call = get_object_or_404(Call, pk=pk)
     rows = committee.ranking(call)
@@ -312,7 +312,7 @@ def ranking_export(request, pk):
         sheet.append(line)
     for cells in sheet.iter_rows():
         for cell in cells:
-            if _looks_like_formula(cell.value):
+            if looks_like_formula(cell.value):
                 cell.data_type = "s"  # names typed by carriers are text, never formulas
     buffer = BytesIO()
     workbook.save(buffer)

@@ -76,8 +76,9 @@ def _neutralised(value):
     return f"'{value}" if _looks_like_formula(value) else value
 
 
-# Public name for the other apps' exports.
+# Public names for the other apps' exports.
 neutralise = _neutralised
+looks_like_formula = _looks_like_formula
 
 
 def dossiers_csv(dossiers) -> bytes:

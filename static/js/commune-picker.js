@@ -4,6 +4,11 @@
   function init(select) {
     if (select.tomselect || typeof TomSelect === "undefined") { return; }
     var url = select.getAttribute("data-commune-picker");
+    // tom-select moves the <label> to its own input: keep an accessible name on the hidden select.
+    if (!select.getAttribute("aria-label") && select.id) {
+      var label = document.querySelector("label[for='" + select.id + "']");
+      if (label) { select.setAttribute("aria-label", label.textContent.replace(/\s*\*\s*$/, "").trim()); }
+    }
     new TomSelect(select, {
       valueField: "id",
       labelField: "text",

@@ -1,0 +1,160 @@
+"""Where the innovations have spread: active structures counted per department.
+
+The programme's map counts *active* structures only (``ACTIVE_STATUSES``: selected,
+in training, spreading, evaluated; candidates and withdrawn structures are left
+out), by the department of their organisation's commune.
+
+The *year* of a structure is the year it started spreading (``start_date``) or,
+while it has no start date yet, the year it was selected (``selected_on``); a
+structure with neither has no year and is left out when a year is chosen.
+
+Each counting function issues one query, whatever the number of structures.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Coalesce, ExtractYear
+
+from .models import ACTIVE_STATUSES, SpreadStructure
+
+DEPARTMENT = "organisation__commune__department"
+
+
+def active_structures() -> QuerySet:
+    """Structures counted in the programme's figures and on the map."""
+    return SpreadStructure.objects.filter(status__in=ACTIVE_STATUSES)
+
+
+def spreading_year():
+    """The year of a structure: of its start date, else of its selection."""
+    return ExtractYear(Coalesce("start_date", "selected_on"))
+
+
+def filter_structures(structures: QuerySet, *, innovation=None, year: int | None = None) -> QuerySet:
+    """``structures`` of one innovation and/or one year (see the module's docstring)."""
+    if innovation is not None:
+        structures = structures.filter(innovation=innovation)
+    if year is not None:
+        structures = structures.annotate(spreading_year=spreading_year()).filter(spreading_year=year)
+    return structures
+
+
+@dataclass
+class DepartmentFigures:
+    code: str
+    name: str
+    region: str
+    count: int = 0
+    innovations: list[str] = field(default_factory=list)
+
+    def as_json(self, *, innovations: bool = True) -> dict:
+        data = {"name": self.name, "region": self.region, "count": self.count}
+        if innovations:
+            data["innovations"] = self.innovations
+        return data
+
+
+@dataclass
+class MapFigures:
+    """Active structures per department, and the totals shown beside the map."""
+
+    departments: list[DepartmentFigures]
+    structures: int  # every structure counted, located or not
+    unlocated: int  # structures whose organisation has no commune
+    regions: int
+    innovations: int
+
+    @property
+    def department_count(self) -> int:
+        return len(self.departments)
+
+    @property
+    def max_count(self) -> int:
+        return max((d.count for d in self.departments), default=0)
+
+    def as_json(self, *, innovations: bool = True) -> dict:
+        """``{"departments": {code: {name, region, count[, innovations]}}, "totals": {...}}``."""
+        return {
+            "departments": {d.code: d.as_json(innovations=innovations) for d in self.departments},
+            "totals": {
+                "structures": self.structures,
+                "departments": self.department_count,
+                "regions": self.regions,
+                "innovations": self.innovations,
+                "unlocated": self.unlocated,
+            },
+        }
+
+
+def structures_by_department(structures: QuerySet) -> MapFigures:
+    """Count ``structures`` per department of their organisation (one query).
+
+    ``structures`` is a queryset of ``SpreadStructure``, usually ``active_structures()``
+    narrowed by ``filter_structures``."""
+    rows = (
+        structures.order_by()
+        .values(
+            f"{DEPARTMENT}__code",
+            f"{DEPARTMENT}__name",
+            f"{DEPARTMENT}__region__code",
+            f"{DEPARTMENT}__region__name",
+            "innovation__name",
+        )
+        .annotate(n=Count("pk"))
+    )
+    departments: dict[str, DepartmentFigures] = {}
+    regions, innovations = set(), set()
+    total = unlocated = 0
+    for row in rows:
+        total += row["n"]
+        innovations.add(row["innovation__name"])
+        code = row[f"{DEPARTMENT}__code"]
+        if code is None:
+            unlocated += row["n"]
+            continue
+        if row[f"{DEPARTMENT}__region__code"]:
+            regions.add(row[f"{DEPARTMENT}__region__code"])
+        department = departments.setdefault(
+            code,
+            DepartmentFigures(code, row[f"{DEPARTMENT}__name"], row[f"{DEPARTMENT}__region__name"] or ""),
+        )
+        department.count += row["n"]
+        department.innovations.append(row["innovation__name"])
+    for department in departments.values():
+        department.innovations.sort()
+    return MapFigures(
+        departments=sorted(departments.values(), key=lambda d: d.code),
+        structures=total,
+        unlocated=unlocated,
+        regions=len(regions),
+        innovations=len(innovations),
+    )
+
+
+def public_figures(innovation=None) -> MapFigures:
+    """Active structures per department of the published innovations, or of one
+    published innovation (one query). Carries no structure's name."""
+    structures = active_structures().filter(innovation__is_published=True)
+    return structures_by_department(filter_structures(structures, innovation=innovation))
+
+
+def structure_years(structures: QuerySet) -> list[int]:
+    """The years that have structures, newest first (one query)."""
+    years = (
+        structures.annotate(spreading_year=spreading_year())
+        .filter(spreading_year__isnull=False)
+        .order_by("-spreading_year")
+        .values_list("spreading_year", flat=True)
+        .distinct()
+    )
+    return list(years)
+
+
+def structures_per_year(structures: QuerySet) -> list[tuple[int | None, int]]:
+    """``[(year, count)]`` in chronological order, ``None`` last for structures with no year (one query)."""
+    rows = (
+        structures.annotate(spreading_year=spreading_year()).order_by().values("spreading_year").annotate(n=Count("pk"))
+    )
+    counts = {row["spreading_year"]: row["n"] for row in rows}
+    return sorted(counts.items(), key=lambda item: (item[0] is None, item[0] or 0))

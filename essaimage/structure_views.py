@@ -1,0 +1,610 @@
+"""Calls for structures, online applications, selection and the structure record.
+
+Public: the open calls and their application form (no account needed).
+Managers (``essaimage.manage_spreading``): calls, decisions on applications, and
+every change to a structure. Carriers and structure contacts read the structures
+they may see (``SpreadStructure.objects.for_user``): anyone else's is a 404.
+"""
+
+import mimetypes
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
+
+from ais.accounts.models import Membership, Role
+from projects.models import Innovation
+
+from . import services
+from .models import (
+    ApplicationStatus,
+    SpreadStructure,
+    StructureApplication,
+    StructureCall,
+    StructureStatus,
+)
+from .rules import is_staff_role
+from .services import SpreadingError
+from .structure_forms import (
+    AgreementForm,
+    ApplicationForm,
+    ContactForm,
+    RejectApplicationForm,
+    SelectApplicationForm,
+    StartDateForm,
+    StructureCallForm,
+    StructureCreateForm,
+    StructureEditForm,
+    StructureFilter,
+    WithdrawForm,
+)
+
+manage_spreading = permission_required("essaimage.manage_spreading", raise_exception=True)
+
+# Who may open the structures pages at all (what each one sees is ``for_user``'s business).
+view_structures = permission_required("essaimage.view_structures", raise_exception=True)
+
+PAGE_SIZE = 25
+# The evaluation questionnaires, counted from the start date (the evaluation app's setting).
+DEFAULT_PHASE_MONTHS = {"appropriation": 3, "implementation": 9, "impact": 18}
+
+
+def _posted(request):
+    """The posted data (even empty, so that the form is bound and shows its errors), or None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _form_errors(request) -> None:
+    messages.error(request, _("The form has errors: correct the fields marked in red."))
+
+
+# --------------------------------------------------------------------------
+# Public: calls for structures and the application form
+# --------------------------------------------------------------------------
+
+
+def _public_calls():
+    return StructureCall.objects.published().select_related("innovation").prefetch_related("target_departments")
+
+
+@login_not_required
+def call_list_public(request):
+    """The calls open now, and those announced."""
+    today = timezone.localdate()
+    calls = list(_public_calls().filter(closes_on__gte=today).order_by("closes_on", "pk"))
+    return render(
+        request,
+        "essaimage/calls/public_list.html",
+        {
+            "open_calls": [call for call in calls if call.opens_on <= today],
+            "upcoming_calls": sorted((call for call in calls if call.opens_on > today), key=lambda c: c.opens_on),
+        },
+    )
+
+
+def _call_state(call, today=None) -> str:
+    today = today or timezone.localdate()
+    if call.opens_on > today:
+        return "upcoming"
+    return "open" if call.closes_on >= today else "closed"
+
+
+@login_not_required
+def call_public(request, pk):
+    """A call and, while it is open, its application form."""
+    call = get_object_or_404(_public_calls(), pk=pk)
+    state = _call_state(call)
+    form = None
+    status = 200
+    if state == "open":
+        form = ApplicationForm(_posted(request), call=call)
+    if request.method == "POST":
+        status = 400
+        if state == "upcoming":
+            messages.error(request, _("This call is not open yet: come back on its opening date."))
+        elif form is None:
+            messages.error(request, _("This call is closed: applications are no longer accepted."))
+        elif form.is_valid():
+            try:
+                application = services.apply_to_call(call, form.save(commit=False))
+            except SpreadingError as error:
+                messages.error(request, str(error))
+                form.add_error(None, str(error))
+            else:
+                request.session["spreading_applied"] = {"call": call.pk, "email": application.contact_email}
+                return redirect("essaimage:call_applied", pk=call.pk)
+        else:
+            _form_errors(request)
+    return render(
+        request,
+        "essaimage/calls/public_detail.html",
+        {"call": call, "state": state, "form": form},
+        status=status,
+    )
+
+
+@login_not_required
+def call_applied(request, pk):
+    call = get_object_or_404(_public_calls(), pk=pk)
+    applied = request.session.get("spreading_applied") or {}
+    email = applied.get("email") if applied.get("call") == call.pk else None
+    return render(request, "essaimage/calls/applied.html", {"call": call, "email": email})
+
+
+# --------------------------------------------------------------------------
+# Managers: calls and decisions
+# --------------------------------------------------------------------------
+
+
+@manage_spreading
+def call_create(request, pk):
+    innovation = get_object_or_404(Innovation.objects.for_user(request.user), pk=pk)
+    form = StructureCallForm(
+        _posted(request),
+        initial={
+            "title": _("Become an adopting structure of %(innovation)s") % {"innovation": innovation.name},
+            "opens_on": timezone.localdate(),
+            "wave": 1,
+        },
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            with transaction.atomic():
+                call = form.save(commit=False)
+                call.innovation = innovation
+                call._history_user = request.user
+                call.save()
+                form.save_m2m()
+            messages.success(request, _("The call is created. Check it, then publish it."))
+            return redirect("essaimage:call_edit", pk=call.pk)
+        _form_errors(request)
+    return render(
+        request,
+        "essaimage/calls/form.html",
+        {"form": form, "call": None, "innovation": innovation},
+        status=400 if form.errors else 200,
+    )
+
+
+@manage_spreading
+def call_edit(request, pk):
+    call = get_object_or_404(StructureCall.objects.select_related("innovation"), pk=pk)
+    form = StructureCallForm(_posted(request), instance=call)
+    if request.method == "POST":
+        if form.is_valid():
+            with transaction.atomic():
+                call = form.save(commit=False)
+                call._history_user = request.user
+                call.save()
+                form.save_m2m()
+            messages.success(request, _("The call is saved."))
+            return redirect("essaimage:call_edit", pk=call.pk)
+        _form_errors(request)
+    return render(
+        request,
+        "essaimage/calls/form.html",
+        {
+            "form": form,
+            "call": call,
+            "innovation": call.innovation,
+            "state": _call_state(call),
+            "application_count": call.applications.count(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@manage_spreading
+def call_publish(request, pk):
+    call = get_object_or_404(StructureCall, pk=pk)
+    try:
+        services.publish_structure_call(call, by=request.user)
+    except SpreadingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The call is published: anyone can now see it and apply."))
+    return redirect("essaimage:call_edit", pk=call.pk)
+
+
+def _applications_context(call, *, failed=None, select_form=None, reject_form=None):
+    applications = list(
+        call.applications.select_related("network", "commune__department", "structure", "decided_by").order_by(
+            "status", "-submitted_at", "-pk"
+        )
+    )
+    counts = dict.fromkeys(ApplicationStatus.values, 0)
+    for application in applications:
+        counts[application.status] += 1
+        application.select_form = SelectApplicationForm(prefix=f"select-{application.pk}")
+        application.reject_form = RejectApplicationForm(prefix=f"reject-{application.pk}")
+        if failed == application.pk:
+            application.select_form = select_form or application.select_form
+            application.reject_form = reject_form or application.reject_form
+            application.open_form = "select" if select_form else "reject"
+    return {
+        "call": call,
+        "innovation": call.innovation,
+        "applications": applications,
+        "received_count": counts[ApplicationStatus.RECEIVED],
+        "selected_count": counts[ApplicationStatus.SELECTED],
+        "rejected_count": counts[ApplicationStatus.REJECTED],
+        "state": _call_state(call),
+        "failed": failed,
+    }
+
+
+@manage_spreading
+def applications(request, pk):
+    call = get_object_or_404(StructureCall.objects.select_related("innovation"), pk=pk)
+    return render(request, "essaimage/calls/applications.html", _applications_context(call))
+
+
+def _decide(request, pk, form_class, kind, action):
+    application = get_object_or_404(StructureApplication.objects.select_related("call__innovation"), pk=pk)
+    form = form_class(request.POST, prefix=f"{kind}-{application.pk}")
+    if form.is_valid():
+        try:
+            message = action(application, form.cleaned_data)
+        except SpreadingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, message)
+        return redirect(reverse("essaimage:applications", kwargs={"pk": application.call_id}) + f"#app-{pk}")
+    _form_errors(request)
+    context = _applications_context(application.call, failed=application.pk, **{f"{kind}_form": form})
+    return render(request, "essaimage/calls/applications.html", context, status=400)
+
+
+@require_POST
+@manage_spreading
+def application_select(request, pk):
+    def action(application, data):
+        structure = services.select_application(application, by=request.user, wave=data["wave"], note=data["note"])
+        return _(
+            "%(name)s is selected: the structure is created in wave %(wave)s and its contact is invited by e-mail."
+        ) % {"name": structure.organisation.name, "wave": structure.wave}
+
+    return _decide(request, pk, SelectApplicationForm, "select", action)
+
+
+@require_POST
+@manage_spreading
+def application_reject(request, pk):
+    def action(application, data):
+        services.reject_application(application, by=request.user, note=data["note"])
+        return _("%(name)s is not selected; the contact is informed by e-mail.") % {
+            "name": application.organisation_name
+        }
+
+    return _decide(request, pk, RejectApplicationForm, "reject", action)
+
+
+# --------------------------------------------------------------------------
+# Structures: list and record
+# --------------------------------------------------------------------------
+
+
+@view_structures
+def structure_list(request):
+    visible = SpreadStructure.objects.for_user(request.user)
+    innovations = Innovation.objects.filter(pk__in=visible.values("innovation")).order_by("name")
+    structures = visible.select_related(
+        "innovation", "organisation__network", "organisation__commune__department__region"
+    ).order_by("innovation__name", "wave", "organisation__name", "pk")
+    structure_filter = StructureFilter(request.GET or None, queryset=structures, innovations=innovations)
+    page = Paginator(structure_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    is_manager_user = is_staff_role.test(request.user)
+    selected_innovation = None
+    calls = []
+    all_innovations = []
+    if is_manager_user:
+        if structure_filter.form.is_valid():
+            selected_innovation = structure_filter.form.cleaned_data.get("innovation")
+        calls_qs = StructureCall.objects.select_related("innovation").annotate(
+            application_count=Count("applications"),
+            received_count=Count("applications", filter=Q(applications__status=ApplicationStatus.RECEIVED)),
+        )
+        if selected_innovation:
+            calls_qs = calls_qs.filter(innovation=selected_innovation)
+        calls = list(calls_qs.order_by("-opens_on", "-pk")[:10])
+        for call in calls:
+            call.state = _call_state(call) if call.published_at else "draft"
+        all_innovations = list(Innovation.objects.order_by("name").only("pk", "name"))
+    return render(
+        request,
+        "essaimage/structures/list.html",
+        {
+            "filter": structure_filter,
+            "page": page,
+            "structures": page.object_list,
+            "query": query.urlencode(),
+            "can_manage": is_manager_user,
+            "selected_innovation": selected_innovation,
+            "calls": calls,
+            "all_innovations": all_innovations,
+        },
+    )
+
+
+def _structure_for(request, pk) -> SpreadStructure:
+    queryset = SpreadStructure.objects.for_user(request.user).select_related(
+        "innovation__carrier",
+        "organisation__network",
+        "organisation__commune__department__region",
+        "application__call",
+        "application__decided_by",
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _evaluation_schedule(structure):
+    """``(phase, opening date)`` of the questionnaires scheduled from the start date."""
+    if not structure.start_date:
+        return []
+    months = getattr(settings, "EVALUATION_PHASE_MONTHS", DEFAULT_PHASE_MONTHS)
+    return [(phase, structure.start_date + relativedelta(months=n)) for phase, n in months.items()]
+
+
+def _application_of(structure):
+    try:
+        return structure.application
+    except StructureApplication.DoesNotExist:
+        return None
+
+
+def _detail_context(request, structure, **forms):
+    User = get_user_model()
+    contacts = list(
+        User.objects.filter(memberships__organisation_id=structure.organisation_id, memberships__role=Role.STRUCTURE)
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+    can_manage = is_staff_role.test(request.user)
+    withdrawn = structure.status == StructureStatus.WITHDRAWN
+    return {
+        "structure": structure,
+        "organisation": structure.organisation,
+        "innovation": structure.innovation,
+        "application": _application_of(structure),
+        "contacts": contacts,
+        "can_manage": can_manage,
+        "withdrawn": withdrawn,
+        "schedule": _evaluation_schedule(structure),
+        "start_form": forms.get("start_form")
+        or StartDateForm(initial={"start_date": structure.start_date or timezone.localdate()}),
+        "contact_form": forms.get("contact_form") or ContactForm(),
+        "can_start": can_manage and not withdrawn and structure.status != StructureStatus.CANDIDATE,
+    }
+
+
+@view_structures
+def structure_detail(request, pk):
+    structure = _structure_for(request, pk)
+    return render(request, "essaimage/structures/detail.html", _detail_context(request, structure))
+
+
+@manage_spreading
+def structure_create(request, pk):
+    innovation = get_object_or_404(Innovation.objects.for_user(request.user), pk=pk)
+    form = StructureCreateForm(_posted(request))
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                structure = services.create_structure(
+                    innovation,
+                    organisation=data.get("organisation"),
+                    new_organisation=form.new_organisation(),
+                    status=data["status"],
+                    wave=data["wave"],
+                    is_qpv=data["is_qpv"],
+                    is_rural=data["is_rural"],
+                    capacity=data["capacity"],
+                    by=request.user,
+                )
+            except SpreadingError as error:
+                messages.error(request, str(error))
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The structure is added. Add its contacts so that they can log in."))
+                return redirect("essaimage:structure_detail", pk=structure.pk)
+        else:
+            _form_errors(request)
+    return render(
+        request,
+        "essaimage/structures/create.html",
+        {"form": form, "innovation": innovation},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@manage_spreading
+def structure_edit(request, pk):
+    structure = _structure_for(request, pk)
+    form = StructureEditForm(_posted(request), structure=structure)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.update_structure(
+                    structure,
+                    wave=data["wave"],
+                    is_qpv=data["is_qpv"],
+                    is_rural=data["is_rural"],
+                    capacity=data["capacity"],
+                    status=data.get("status"),
+                    by=request.user,
+                )
+            except SpreadingError as error:
+                messages.error(request, str(error))
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The structure is saved."))
+                return redirect("essaimage:structure_detail", pk=structure.pk)
+        else:
+            _form_errors(request)
+    return render(
+        request,
+        "essaimage/structures/edit.html",
+        {"form": form, "structure": structure},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@manage_spreading
+def structure_start_date(request, pk):
+    structure = _structure_for(request, pk)
+    form = StartDateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_start_date(structure, form.date, by=request.user)
+        except SpreadingError as error:
+            messages.error(request, str(error))
+        else:
+            if form.date:
+                messages.success(
+                    request,
+                    _("The start date is saved: the evaluation questionnaires are scheduled from it."),
+                )
+            else:
+                messages.success(request, _("The start date is cleared: no questionnaire is scheduled any more."))
+        return redirect("essaimage:structure_detail", pk=structure.pk)
+    _form_errors(request)
+    return render(
+        request,
+        "essaimage/structures/detail.html",
+        _detail_context(request, structure, start_form=form),
+        status=400,
+    )
+
+
+@manage_spreading
+def structure_withdraw(request, pk):
+    structure = _structure_for(request, pk)
+    if structure.status == StructureStatus.WITHDRAWN:
+        messages.info(request, _("This structure has already withdrawn."))
+        return redirect("essaimage:structure_detail", pk=structure.pk)
+    form = WithdrawForm(_posted(request), initial={"withdrawn_on": timezone.localdate()})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.withdraw_structure(
+                    structure, on=form.cleaned_data["withdrawn_on"], reason=form.cleaned_data["reason"], by=request.user
+                )
+            except SpreadingError as error:
+                messages.error(request, str(error))
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The withdrawal is recorded; pending questionnaires are cancelled."))
+                return redirect("essaimage:structure_detail", pk=structure.pk)
+        else:
+            _form_errors(request)
+    return render(
+        request,
+        "essaimage/structures/withdraw.html",
+        {"form": form, "structure": structure},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@manage_spreading
+def agreement_upload(request, pk):
+    structure = _structure_for(request, pk)
+    form = AgreementForm(
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        initial={"signed_on": structure.agreement_signed_on},
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.record_agreement(
+                    structure,
+                    upload=form.cleaned_data["file"],
+                    signed_on=form.cleaned_data["signed_on"],
+                    by=request.user,
+                )
+            except SpreadingError as error:
+                messages.error(request, str(error))
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The partnership agreement is saved."))
+                return redirect("essaimage:structure_detail", pk=structure.pk)
+        else:
+            _form_errors(request)
+    return render(
+        request,
+        "essaimage/structures/agreement.html",
+        {"form": form, "structure": structure},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@view_structures
+def agreement_download(request, pk):
+    """The signed agreement, always as a download, for those who may see the structure."""
+    structure = _structure_for(request, pk)
+    if not structure.agreement:
+        raise Http404
+    name = structure.agreement_name or "convention.pdf"
+    response = FileResponse(
+        structure.agreement.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_POST
+@manage_spreading
+def contact_add(request, pk):
+    structure = _structure_for(request, pk)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        already = Membership.objects.filter(
+            user__email__iexact=data["email"], role=Role.STRUCTURE, organisation=structure.organisation
+        ).exists()
+        if already:
+            messages.info(request, _("%(email)s is already a contact of this structure.") % {"email": data["email"]})
+        else:
+            services.add_contact(
+                structure,
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                job_title=data["job_title"],
+                by=request.user,
+            )
+            messages.success(
+                request,
+                _("%(email)s is now a contact of the structure and receives an e-mail to log in.")
+                % {"email": data["email"]},
+            )
+        return redirect(reverse("essaimage:structure_detail", kwargs={"pk": structure.pk}) + "#contacts")
+    _form_errors(request)
+    return render(
+        request,
+        "essaimage/structures/detail.html",
+        _detail_context(request, structure, contact_form=form),
+        status=400,
+    )

@@ -1,0 +1,18 @@
+"""Access-matrix entries of the maps (see tests/matrix/__init__.py): the managers'
+map page and its data are for managers and administrators; the public data is
+everyone's. The matrix's objects hold "Parcours Gardien" (published) with one
+structure spreading in Seine-Maritime."""
+
+from ais.accounts.models import Role
+
+from ..access_matrix import Access, everyone, only
+
+STAFF = (Role.MANAGER, Role.ADMIN)
+
+MATRIX: dict = {
+    "essaimage:programme_map": Access(None, only(*STAFF), "Seine-Maritime"),
+    "essaimage:map_data": Access(None, only(*STAFF), '"76": {"name": "Seine-Maritime"'),
+    "essaimage:public_map_data": Access(None, everyone(200), '"innovations": ["Parcours Gardien"]'),
+}
+POST_MATRIX: dict = {}
+POST_DATA: dict = {}
