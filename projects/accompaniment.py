@@ -10,13 +10,17 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import (
+    AwarenessAction,
     DeliverableKind,
     FeasibilityConclusion,
+    GovernanceMember,
     Innovation,
+    InnovationTarget,
     Stage,
     StagePlan,
     StageTransition,
@@ -24,7 +28,13 @@ from .models import (
 
 
 class StageError(Exception):
-    """The move is not allowed; the message says why, in the user's language."""
+    """The move is not allowed; the message says why, in the user's language.
+    ``code`` tells callers which part of the request is at fault (``"missing"``:
+    deliverables are missing and no exception reason was given)."""
+
+    def __init__(self, message, code: str = ""):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -35,9 +45,39 @@ class Requirement:
     detail: str = ""
 
 
+# The label of each requirement, by code (StageTransition.missing keeps the codes).
+REQUIREMENT_LABELS = {
+    "feasibility_study": gettext_lazy("Feasibility study concluded"),
+    "charter": gettext_lazy("Commitment charter signed with the carrier"),
+    "governance": gettext_lazy("Governance constituted"),
+    "awareness": gettext_lazy("Awareness actions held"),
+    "structure_call": gettext_lazy("Call for spread structures published"),
+    "structures_selected": gettext_lazy("Spread structures selected"),
+    "agreements": gettext_lazy("Partnership agreements signed"),
+    "spreading_model": gettext_lazy("Spreading model chosen"),
+    "trainings": gettext_lazy("Trainings held"),
+    "tooling": gettext_lazy("Tooling delivered"),
+    "guide": gettext_lazy("Guide de l'essaimage written"),
+}
+
+
+def requirement_labels(codes) -> list[str]:
+    """The labels of requirement codes (as kept in ``StageTransition.missing``)."""
+    return [str(REQUIREMENT_LABELS.get(code, code)) for code in codes]
+
+
+def _requirement(code: str, met: bool, detail: str = "") -> Requirement:
+    return Requirement(code, REQUIREMENT_LABELS[code], met, detail)
+
+
+def _short_date(value) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
 def _deliverables(innovation: Innovation) -> dict[str, list]:
+    """The innovation's deliverables by kind, the latest first (works on a prefetch)."""
     found: dict[str, list] = {}
-    for deliverable in innovation.deliverables.all():
+    for deliverable in sorted(innovation.deliverables.all(), key=lambda d: (d.dated, d.pk), reverse=True):
         found.setdefault(deliverable.kind, []).append(deliverable)
     return found
 
@@ -45,15 +85,18 @@ def _deliverables(innovation: Innovation) -> dict[str, list]:
 def _stage_one(innovation: Innovation) -> list[Requirement]:
     documents = _deliverables(innovation)
     studies = documents.get(DeliverableKind.FEASIBILITY_STUDY, [])
-    concluded = [
-        s for s in studies if s.conclusion in (FeasibilityConclusion.GO, FeasibilityConclusion.GO_WITH_CONDITIONS)
-    ]
+    # The latest study decides: a later "stop" overrides an earlier "go".
+    latest = studies[0] if studies else None
+    concluded = latest is not None and latest.conclusion in (
+        FeasibilityConclusion.GO,
+        FeasibilityConclusion.GO_WITH_CONDITIONS,
+    )
     if concluded:
         study_detail = _("Concluded “%(conclusion)s” on %(date)s.") % {
-            "conclusion": concluded[0].get_conclusion_display(),
-            "date": concluded[0].dated.strftime("%d/%m/%Y"),
+            "conclusion": latest.get_conclusion_display(),
+            "date": _short_date(latest.dated),
         }
-    elif any(s.conclusion == FeasibilityConclusion.STOP for s in studies):
+    elif latest is not None and latest.conclusion == FeasibilityConclusion.STOP:
         study_detail = _("The study concluded to stop: the innovation cannot go on without an exception.")
     elif studies:
         study_detail = _("The study is uploaded but has no conclusion yet.")
@@ -61,12 +104,11 @@ def _stage_one(innovation: Innovation) -> list[Requirement]:
         study_detail = _("Upload the study and its conclusion (go, go with conditions, stop).")
     charters = documents.get(DeliverableKind.CHARTER, [])
     return [
-        Requirement("feasibility_study", gettext_lazy("Feasibility study concluded"), bool(concluded), study_detail),
-        Requirement(
+        _requirement("feasibility_study", concluded, study_detail),
+        _requirement(
             "charter",
-            gettext_lazy("Commitment charter signed with the carrier"),
             bool(charters),
-            _("Signed on %(date)s.") % {"date": charters[0].dated.strftime("%d/%m/%Y")}
+            _("Signed on %(date)s.") % {"date": _short_date(charters[0].dated)}
             if charters
             else _("Upload the signed charter with its signature date."),
         ),
@@ -82,33 +124,28 @@ def _stage_two(innovation: Innovation) -> list[Requirement]:
     actions = len(innovation.awareness_actions.all())
     calls = [c for c in innovation.structure_calls.all() if c.published_at]
     return [
-        Requirement(
+        _requirement(
             "governance",
-            gettext_lazy("Governance constituted"),
             governance > 0,
             _("%(n)s member(s) on the innovation's committee.") % {"n": governance},
         ),
-        Requirement(
+        _requirement(
             "awareness",
-            gettext_lazy("Awareness actions held"),
             actions > 0,
             _("%(n)s action(s) recorded.") % {"n": actions},
         ),
-        Requirement(
+        _requirement(
             "structure_call",
-            gettext_lazy("Call for spread structures published"),
             bool(calls),
             _("%(n)s call(s) published.") % {"n": len(calls)},
         ),
-        Requirement(
+        _requirement(
             "structures_selected",
-            gettext_lazy("Spread structures selected"),
             bool(structures),
             _("%(n)s structure(s) selected.") % {"n": len(structures)},
         ),
-        Requirement(
+        _requirement(
             "agreements",
-            gettext_lazy("Partnership agreements signed"),
             bool(structures) and not unsigned,
             _("%(n)s agreement(s) still to sign.") % {"n": len(unsigned)}
             if unsigned
@@ -121,32 +158,32 @@ def _stage_three(innovation: Innovation) -> list[Requirement]:
     today = timezone.localdate()
     documents = _deliverables(innovation)
     held = [t for t in innovation.trainings.all() if any(day.date <= today for day in t.days.all())]
+    tooling = documents.get(DeliverableKind.TOOLING, [])
+    guides = documents.get(DeliverableKind.GUIDE, [])
     return [
-        Requirement(
+        _requirement(
             "spreading_model",
-            gettext_lazy("Spreading model chosen"),
             bool(innovation.spreading_model),
             innovation.get_spreading_model_display()
             if innovation.spreading_model
             else _("Choose it in the innovation's settings."),
         ),
-        Requirement(
+        _requirement(
             "trainings",
-            gettext_lazy("Trainings held"),
             bool(held),
             _("%(n)s training(s) with at least one day held.") % {"n": len(held)},
         ),
-        Requirement(
+        _requirement(
             "tooling",
-            gettext_lazy("Tooling delivered"),
-            bool(documents.get(DeliverableKind.TOOLING)),
-            _("Upload what was delivered to the structures."),
+            bool(tooling),
+            _("%(n)s document(s) uploaded.") % {"n": len(tooling)}
+            if tooling
+            else _("Upload what was delivered to the structures."),
         ),
-        Requirement(
+        _requirement(
             "guide",
-            gettext_lazy("Guide de l'essaimage written"),
-            bool(documents.get(DeliverableKind.GUIDE)),
-            _("Upload the guide."),
+            bool(guides),
+            _("Uploaded on %(date)s.") % {"date": _short_date(guides[0].dated)} if guides else _("Upload the guide."),
         ),
     ]
 
@@ -178,21 +215,31 @@ def missing(innovation: Innovation) -> list[Requirement]:
     return [requirement for requirement in requirements(innovation) if not requirement.met]
 
 
-def advance_stage(innovation: Innovation, *, by, exception_reason: str = "", on=None) -> StageTransition:
+def advance_stage(
+    innovation: Innovation, *, by, exception_reason: str = "", on=None, expected_stage: int | None = None
+) -> StageTransition:
     """Move the innovation to the next stage.
 
     Refused at the last stage, and when a deliverable is missing unless
     ``exception_reason`` explains why the manager moves on anyway (the move is then
     recorded as an exception, with what was missing). Closes the current stage's
     plan (actual end) and opens the next one (actual start) on ``on`` (today by
-    default). Returns the recorded move.
+    default). ``expected_stage`` is the stage the person saw when they asked for
+    the move: if the innovation has moved since (a second click, a colleague), the
+    move is refused instead of skipping a stage. Returns the recorded move.
     """
     exception_reason = (exception_reason or "").strip()
     on = on or timezone.localdate()
     with transaction.atomic():
         innovation = Innovation.objects.select_for_update().get(pk=innovation.pk)
+        if expected_stage is not None and innovation.stage != expected_stage:
+            raise StageError(
+                _("The innovation has moved to “%(stage)s” in the meantime: check the page before moving it again.")
+                % {"stage": innovation.get_stage_display()},
+                code="moved",
+            )
         if innovation.stage >= Stage.EVALUATION:
-            raise StageError(_("The innovation is already at the last stage."))
+            raise StageError(_("The innovation is already at the last stage."), code="last_stage")
         lacking = missing(innovation)
         if lacking and not exception_reason:
             raise StageError(
@@ -200,7 +247,8 @@ def advance_stage(innovation: Innovation, *, by, exception_reason: str = "", on=
                     "The stage cannot be left yet. Missing: %(missing)s. "
                     "Record an exception with a reason to move on anyway."
                 )
-                % {"missing": ", ".join(str(r.label) for r in lacking)}
+                % {"missing": ", ".join(str(r.label) for r in lacking)},
+                code="missing",
             )
         from_stage, to_stage = innovation.stage, innovation.stage + 1
         innovation.stage = to_stage
@@ -278,15 +326,170 @@ def add_deliverable(
 
 def remove_deliverable(deliverable, *, by) -> None:
     """Delete a deliverable that did not serve a stage move yet (the audit keeps it)."""
-    moved = deliverable.innovation.stage > _stage_of(deliverable.kind)
-    if moved:
+    if not is_removable(deliverable):
         raise StageError(_("This document served a stage the innovation has left: it cannot be removed."))
+    storage, name = deliverable.file.storage, deliverable.file.name
     deliverable._history_user = by
-    deliverable.file.delete(save=False)
     deliverable.delete()
+    if name:
+        # The file goes once the row is gone for good (not if the transaction rolls back).
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def is_removable(deliverable) -> bool:
+    """A deliverable can be removed while its innovation has not left the stage it serves."""
+    return deliverable.innovation.stage <= _stage_of(deliverable.kind)
 
 
 def _stage_of(kind: str) -> int:
     from .models import DELIVERABLE_STAGE
 
     return DELIVERABLE_STAGE.get(kind, Stage.EVALUATION + 1)
+
+
+# --------------------------------------------------------------------------
+# Settings, targets, calendar, governance and awareness actions
+# --------------------------------------------------------------------------
+
+SETTINGS_FIELDS = (
+    "summary",
+    "description",
+    "publics",
+    "keywords",
+    "lead_manager",
+    "spreading_model",
+    "spreading_model_details",
+    "accompaniment_start",
+    "is_published",
+)
+
+
+def update_settings(innovation: Innovation, *, by, team=None, **changes) -> Innovation:
+    """Save the innovation's accompaniment settings (``SETTINGS_FIELDS``) and, when
+    given, its Ansa team. The lead manager and the team must hold the programme
+    manager role: they receive the innovation's alerts."""
+    from ais.accounts.models import Role
+
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a setting of the innovation: {', '.join(sorted(unknown))}")
+    lead = changes.get("lead_manager")
+    if lead is not None and not lead.has_role(Role.MANAGER):
+        raise StageError(_("The lead programme manager must hold the programme manager role."))
+    if team is not None and any(not member.has_role(Role.MANAGER) for member in team):
+        raise StageError(_("The Ansa team is made of programme managers only."))
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(innovation, name, value)
+        innovation._history_user = by
+        innovation.save(update_fields=list(changes) or None)
+        if team is not None:
+            innovation.team.set(team)
+    return innovation
+
+
+def _target_values(target: InnovationTarget) -> tuple:
+    return (target.kind, target.label, target.value, target.unit, target.indicator_code, target.position)
+
+
+def save_targets(innovation: Innovation, *, targets, removed=(), by) -> list[InnovationTarget]:
+    """Keep ``targets`` (new or existing targets of the innovation) in this order and
+    delete ``removed``. A quantitative target needs a value. Only what changed is
+    saved, so the audit shows real changes."""
+    for target in [*targets, *removed]:
+        if target.pk and target.innovation_id != innovation.pk:
+            raise ValueError("A target of another innovation.")
+    for target in targets:
+        if target.kind == "quantitative" and target.value is None:
+            raise StageError(_("Give the value of the quantitative target “%(label)s”.") % {"label": target.label})
+    with transaction.atomic():
+        stored = {t.pk: _target_values(t) for t in InnovationTarget.objects.filter(innovation=innovation)}
+        for target in removed:
+            if target.pk in stored:
+                target._history_user = by
+                target.delete()
+        for position, target in enumerate(targets):
+            target.innovation = innovation
+            target.position = position
+            if target.pk is None or stored.get(target.pk) != _target_values(target):
+                target._history_user = by
+                target.save()
+    return list(targets)
+
+
+def _plan_values(plan: StagePlan) -> tuple:
+    return (plan.planned_start, plan.planned_end, plan.actual_start, plan.actual_end)
+
+
+def save_stage_plans(innovation: Innovation, *, plans, by) -> list[StagePlan]:
+    """Save the planned and actual dates of the innovation's stages. An end never
+    comes before its start; only the plans that changed are saved."""
+    for plan in plans:
+        if plan.innovation_id != innovation.pk:
+            raise ValueError("A stage plan of another innovation.")
+        stage = plan.get_stage_display()
+        if plan.planned_start and plan.planned_end and plan.planned_end < plan.planned_start:
+            raise StageError(_("%(stage)s: the planned end comes before the planned start.") % {"stage": stage})
+        if plan.actual_start and plan.actual_end and plan.actual_end < plan.actual_start:
+            raise StageError(_("%(stage)s: the actual end comes before the actual start.") % {"stage": stage})
+    with transaction.atomic():
+        stored = {p.pk: _plan_values(p) for p in StagePlan.objects.filter(innovation=innovation)}
+        for plan in plans:
+            if stored.get(plan.pk) != _plan_values(plan):
+                plan._history_user = by
+                plan.save()
+    return list(plans)
+
+
+def add_governance_member(
+    innovation: Innovation, *, full_name: str, organisation_name: str, function: str = "", joined_on=None, by
+) -> GovernanceMember:
+    """Give someone a seat on the innovation's own steering committee (stage II)."""
+    member = GovernanceMember(
+        innovation=innovation,
+        full_name=full_name.strip(),
+        organisation_name=organisation_name.strip(),
+        function=(function or "").strip(),
+        joined_on=joined_on,
+    )
+    member._history_user = by
+    member.save()
+    return member
+
+
+def remove_governance_member(member: GovernanceMember, *, by) -> None:
+    """Take a seat off the innovation's committee (the audit keeps it)."""
+    member._history_user = by
+    member.delete()
+
+
+def add_awareness_action(
+    innovation: Innovation,
+    *,
+    held_on,
+    title: str,
+    audience: str,
+    channel: str,
+    people_reached=None,
+    notes: str = "",
+    by,
+) -> AwarenessAction:
+    """Record an action making the innovation known to networks and territories (stage II)."""
+    action = AwarenessAction(
+        innovation=innovation,
+        held_on=held_on,
+        title=title.strip(),
+        audience=audience.strip(),
+        channel=channel,
+        people_reached=people_reached,
+        notes=(notes or "").strip(),
+    )
+    action._history_user = by
+    action.save()
+    return action
+
+
+def remove_awareness_action(action: AwarenessAction, *, by) -> None:
+    """Delete an awareness action recorded by mistake (the audit keeps it)."""
+    action._history_user = by
+    action.delete()

@@ -816,7 +816,7 @@ DELIVERABLE_STAGE = {
 
 
 class FeasibilityConclusion(models.TextChoices):
-    GO = "go", _("Go")
+    GO = "go", pgettext_lazy("feasibility conclusion", "Go")
     GO_WITH_CONDITIONS = "go_conditions", _("Go with conditions")
     STOP = "stop", _("Stop")
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import call_views, committee_views, dossier_views, manage_views, views
+from . import call_views, committee_views, dossier_views, innovation_views, manage_views, views
 
 app_name = "projects"
 
@@ -51,4 +51,33 @@ urlpatterns = [
     path("gestion/dossiers/<int:pk>/note/", manage_views.dossier_note, name="dossier_note"),
     path("gestion/dossiers/<int:pk>/eligibilite/", manage_views.dossier_eligibility, name="dossier_eligibility"),
     path("gestion/dossiers/<int:pk>/corrections/", manage_views.dossier_corrections, name="dossier_corrections"),
+    # Accompaniment
+    path("suivi/innovations/", innovation_views.innovation_list, name="innovation_list"),
+    path("suivi/innovations/<int:pk>/", innovation_views.innovation_detail, name="innovation_detail"),
+    path("suivi/innovations/<int:pk>/modifier/", innovation_views.innovation_edit, name="innovation_edit"),
+    path("suivi/innovations/<int:pk>/calendrier/", innovation_views.stage_plans, name="stage_plans"),
+    path("suivi/innovations/<int:pk>/etape-suivante/", innovation_views.stage_advance, name="stage_advance"),
+    path("suivi/innovations/<int:pk>/livrables/ajouter/", innovation_views.deliverable_add, name="deliverable_add"),
+    path(
+        "suivi/innovations/<int:pk>/livrables/<int:deliverable_pk>/",
+        innovation_views.deliverable_download,
+        name="deliverable_download",
+    ),
+    path(
+        "suivi/innovations/<int:pk>/livrables/<int:deliverable_pk>/supprimer/",
+        innovation_views.deliverable_delete,
+        name="deliverable_delete",
+    ),
+    path("suivi/innovations/<int:pk>/gouvernance/", innovation_views.governance_add, name="governance_add"),
+    path(
+        "suivi/innovations/<int:pk>/gouvernance/<int:member_pk>/supprimer/",
+        innovation_views.governance_delete,
+        name="governance_delete",
+    ),
+    path("suivi/innovations/<int:pk>/sensibilisation/", innovation_views.awareness_add, name="awareness_add"),
+    path(
+        "suivi/innovations/<int:pk>/sensibilisation/<int:action_pk>/supprimer/",
+        innovation_views.awareness_delete,
+        name="awareness_delete",
+    ),
 ]

@@ -2,13 +2,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
-from essaimage.models import StructureStatus
+from essaimage import geo
+from essaimage.models import ACTIVE_STATUSES
 
 from .models import Innovation
 
 
 def _catalogue():
-    active = ~Q(spread_structures__status__in=[StructureStatus.CANDIDATE, StructureStatus.WITHDRAWN])
+    active = Q(spread_structures__status__in=ACTIVE_STATUSES)
     return (
         Innovation.objects.published()
         .select_related("carrier", "origin_commune__department")
@@ -23,17 +24,43 @@ def _catalogue():
 
 @login_not_required
 def catalogue(request):
-    """Public catalogue of the innovations the programme accompanies."""
-    return render(request, "projects/catalogue.html", {"innovations": _catalogue().order_by("name")})
+    """Public catalogue of the innovations the programme accompanies, with the map
+    of the territories their active structures reach."""
+    return render(
+        request,
+        "projects/catalogue.html",
+        {"innovations": _catalogue().order_by("name"), "figures": geo.public_figures()},
+    )
+
+
+def _departments(structures) -> list[dict]:
+    """The departments of ``structures`` (in department order), with their count."""
+    departments: dict[str, dict] = {}
+    for structure in structures:
+        commune = structure.organisation.commune
+        if commune is None:
+            continue
+        department = commune.department
+        entry = departments.setdefault(
+            department.code,
+            {
+                "code": department.code,
+                "name": department.name,
+                "region": department.region.name if department.region else "",
+                "count": 0,
+            },
+        )
+        entry["count"] += 1
+    return [departments[code] for code in sorted(departments)]
 
 
 @login_not_required
 def innovation_public(request, slug):
     innovation = get_object_or_404(_catalogue(), slug=slug)
-    structures = (
-        innovation.spread_structures.exclude(status__in=[StructureStatus.CANDIDATE, StructureStatus.WITHDRAWN])
-        .select_related("organisation__commune__department")
-        .order_by("organisation__commune__department")
+    structures = list(
+        innovation.spread_structures.filter(status__in=ACTIVE_STATUSES)
+        .select_related("organisation__commune__department__region")
+        .order_by("organisation__commune__department", "organisation__name")
     )
     return render(
         request,
@@ -41,5 +68,6 @@ def innovation_public(request, slug):
         {
             "innovation": innovation,
             "structures": structures,
+            "departments": _departments(structures),
         },
     )
