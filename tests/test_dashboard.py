@@ -32,8 +32,8 @@ def _board(page: str) -> dict[str, list[str]]:
     columns = page.split('<div class="stage-column h-100">')[1:]
     board = {}
     for column in columns:
-        title = re.search(r'<h3 class="h6 stage-title">(.*?) <span', column, re.S).group(1).strip()
-        board[title] = re.findall(r'<p class="fw-semibold mb-0">(.*?)</p>', column)
+        title = re.search(r'<h4 class="h6 stage-title">(.*?) <span', column, re.S).group(1).strip()
+        board[title] = re.findall(r'<p class="fw-semibold mb-0"><a [^>]*>(.*?)</a></p>', column)
     return board
 
 
@@ -54,16 +54,26 @@ def test_manager_board_puts_each_innovation_in_its_stage_column(client, db):
     }
 
 
-def test_manager_board_counts_structures_without_withdrawals(client, db):
+def test_manager_board_counts_active_structures_only(client, db):
     innovation = InnovationFactory(name="Parcours Gardien", stage=Stage.ESSAIMAGE)
     SpreadStructureFactory(innovation=innovation)
     SpreadStructureFactory(innovation=innovation, status=StructureStatus.TRAINING)
     SpreadStructureFactory(innovation=innovation, withdrawn=True)
+    SpreadStructureFactory(innovation=innovation, candidate=True)
 
     section = _section(_dashboard(client, make_user(Role.MANAGER)), Role.MANAGER)
 
-    assert f"{innovation.carrier.name} · 2 structures" in section
-    assert '<p class="stat-value">2</p><p class="stat-label">structures essaimées (hors retraits)' in section
+    # "2 active structures" until the French catalogue holds "2 structures actives"
+    assert re.search(rf"{re.escape(innovation.carrier.name)} · 2 (active structures|structures actives)", section)
+    assert '<p class="stat-value" data-figure="structures">2</p>' in section
+
+
+def test_manager_board_card_links_to_the_innovation(client, db):
+    innovation = InnovationFactory(name="Parcours Gardien", stage=Stage.ESSAIMAGE)
+
+    section = _section(_dashboard(client, make_user(Role.MANAGER)), Role.MANAGER)
+
+    assert f'href="/suivi/innovations/{innovation.pk}/">Parcours Gardien</a>' in section
 
 
 def test_manager_board_empty_stage_says_so(client, db):

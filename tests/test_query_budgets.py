@@ -61,7 +61,7 @@ def test_catalogue_queries_constant_with_many_innovations(client, db, assert_con
             innovation = InnovationFactory(name=f"Innovation du catalogue {number():02d}")
             SpreadStructureFactory(innovation=innovation)
 
-    one, many = assert_constant_queries(client, reverse("projects:catalogue"), make_rows, 1)
+    one, many = assert_constant_queries(client, reverse("projects:catalogue"), make_rows, 2)
 
     assert one.count("innovation-card") == 1
     assert many.count("innovation-card") == MANY
@@ -147,7 +147,7 @@ def test_manager_dashboard_queries_constant_with_many_innovations(client, db, as
             innovation = InnovationFactory(name=f"Innovation {i:02d}", stage=Stage.values[i % 4])
             SpreadStructureFactory(innovation=innovation)
 
-    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 6)
+    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 13)
 
     assert "Suivi du programme" in one
     assert "Innovation 01" in one
@@ -181,7 +181,7 @@ def test_structure_dashboard_queries_constant_with_many_structures(client, db, a
             innovation = InnovationFactory(name=f"Innovation essaimée {number():02d}")
             SpreadStructureFactory(innovation=innovation, organisation=organisation)
 
-    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 4)
+    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 5)
 
     assert "Innovation essaimée 01" in one
     assert "Innovation essaimée 20" in many
@@ -228,7 +228,7 @@ def test_dashboard_with_every_role_queries_constant_with_many_rows(client, db, a
             SpreadStructureFactory(innovation=innovation, organisation=structure_org, status=StructureStatus.TRAINING)
             OutgoingEmailFactory()
 
-    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 14)
+    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 22)
 
     for title in [
         "Suivi du programme",
