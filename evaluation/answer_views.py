@@ -251,10 +251,15 @@ def _private(http_response):
 
 @login_not_required
 def link(request, token):
-    """Exchange an e-mailed link for access to its questionnaire in this browser,
-    then go to the questionnaire's address (without the token)."""
+    """An e-mailed link. GET shows the questionnaire it opens and a button; POST exchanges
+    the token (once) for access in this browser, then goes to the questionnaire's address
+    (without the token). Mail scanners that follow links only ever do the GET."""
     try:
-        response = links.redeem(token, request.session)
+        if request.method == "POST":
+            response = links.redeem(token, request.session)
+        else:
+            response = links.check(token)
+            return _private(render(request, "evaluation/answer/link_confirm.html", {"response": response}))
     except links.LinkError as error:
         pending = error.response if error.reason == "used" else None
         still_open = pending is not None and links.has_grant(request.session, pending.pk)

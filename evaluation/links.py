@@ -59,10 +59,40 @@ def link_url(token: str) -> str:
     return settings.SITE_URL + reverse("evaluation:link", kwargs={"token": token})
 
 
-def redeem(token: str, session) -> Response:
-    """Exchange a token for access to its questionnaire in ``session``, once."""
+def _usable(link: AccessLink | None) -> Response:
+    """The link's questionnaire, or ``LinkError`` saying why the link cannot be used."""
+    if link is None:
+        raise LinkError("invalid", _("This link is not valid: it may have been copied incompletely."))
+    response = link.response
+    if link.revoked_at is not None:
+        raise LinkError("revoked", _("This link was withdrawn."), response=response)
+    if link.used_at is not None:
+        raise LinkError("used", _("This link was already used."), response=response)
+    if link.expires_at < timezone.now():
+        raise LinkError("expired", _("This link has expired."), response=response)
+    if not response.is_editable:
+        raise LinkError("closed", _("This questionnaire was already submitted."), response=response)
+    return response
+
+
+def _well_formed(token: str) -> None:
     if not token or len(token) > 100:
         raise LinkError("invalid", _("This link is not valid."))
+
+
+def check(token: str) -> Response:
+    """The questionnaire a still usable token opens, without using the token up.
+
+    Opening a link (GET) only shows a button; the token is exchanged when the person
+    presses it (POST), so that mail scanners that follow links do not use it up."""
+    _well_formed(token)
+    link = AccessLink.objects.select_related("response__structure__organisation", "response__structure__innovation")
+    return _usable(link.filter(token_hash=_hash(token)).first())
+
+
+def redeem(token: str, session) -> Response:
+    """Exchange a token for access to its questionnaire in ``session``, once."""
+    _well_formed(token)
     with transaction.atomic():
         link = (
             AccessLink.objects.select_for_update()
@@ -70,17 +100,7 @@ def redeem(token: str, session) -> Response:
             .filter(token_hash=_hash(token))
             .first()
         )
-        if link is None:
-            raise LinkError("invalid", _("This link is not valid: it may have been copied incompletely."))
-        response = link.response
-        if link.revoked_at is not None:
-            raise LinkError("revoked", _("This link was withdrawn."), response=response)
-        if link.used_at is not None:
-            raise LinkError("used", _("This link was already used."), response=response)
-        if link.expires_at < timezone.now():
-            raise LinkError("expired", _("This link has expired."), response=response)
-        if not response.is_editable:
-            raise LinkError("closed", _("This questionnaire was already submitted."), response=response)
+        response = _usable(link)
         link.used_at = timezone.now()
         link.save(update_fields=["used_at"])
     grant(session, response, until=link.expires_at)

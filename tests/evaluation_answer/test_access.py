@@ -165,7 +165,7 @@ def test_response_page_query_budget(client, contact, manager, structure, respons
     Response.objects.filter(pk=response.pk).update(version=version)
     response.refresh_from_db()
     if role == "grant":
-        client.get(reverse("evaluation:link", kwargs={"token": links.issue_link(response, contact.email)[1]}))
+        client.post(reverse("evaluation:link", kwargs={"token": links.issue_link(response, contact.email)[1]}))
     elif role == "carrier":
         client.force_login(UserFactory(roles=[(Role.CARRIER, structure.innovation.carrier)]))
     else:

@@ -41,7 +41,7 @@ def test_known_address_gets_one_new_link_per_open_questionnaire(client, contact,
     assert emails[0].object_id == str(response.pk)
     url = re.search(r"https?://\S+/questionnaires/acces/(\S+)/", emails[0].body)
     assert url is not None
-    opened = client.get(reverse("evaluation:link", kwargs={"token": url.group(1)}))
+    opened = client.post(reverse("evaluation:link", kwargs={"token": url.group(1)}))
     assert opened.status_code == 302 and opened.url == reverse("evaluation:response", kwargs={"pk": response.pk})
 
 

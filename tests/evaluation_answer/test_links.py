@@ -50,7 +50,7 @@ def _assert_refused(http_response, status, client, response, heading):
 def test_valid_link_redirects_to_address_without_token_then_shows_questions(english, response, contact):
     _link, token = links.issue_link(response, contact.email)
 
-    redirect = english.get(_link_url(token))
+    redirect = english.post(_link_url(token))
 
     assert redirect.status_code == 302
     assert redirect.url == _page_url(response)
@@ -70,7 +70,7 @@ def test_expired_link_answers_410_with_new_link_form(english, response, contact)
     link, token = links.issue_link(response, contact.email)
 
     with time_machine.travel(link.expires_at + datetime.timedelta(seconds=1), tick=False):
-        refused = english.get(_link_url(token))
+        refused = english.post(_link_url(token))
 
         _assert_refused(refused, 410, english, response, "This link has expired")
     link.refresh_from_db()
@@ -81,7 +81,7 @@ def test_tampered_link_answers_404_with_new_link_form(english, response, contact
     _link, token = links.issue_link(response, contact.email)
     tampered = token[:10] + ("A" if token[10] != "A" else "B") + token[11:]
 
-    refused = english.get(_link_url(tampered))
+    refused = english.post(_link_url(tampered))
 
     _assert_refused(refused, 404, english, response, "This questionnaire link is not valid")
 
@@ -90,7 +90,7 @@ def test_revoked_link_answers_410_with_new_link_form(english, response, contact)
     _link, token = links.issue_link(response, contact.email)
     links.revoke_links(response)
 
-    refused = english.get(_link_url(token))
+    refused = english.post(_link_url(token))
 
     _assert_refused(refused, 410, english, response, "This link was withdrawn")
 
@@ -98,10 +98,10 @@ def test_revoked_link_answers_410_with_new_link_form(english, response, contact)
 def test_replayed_link_from_another_browser_answers_410(english, response, contact, settings):
     _link, token = links.issue_link(response, contact.email)
     first = Client()
-    assert first.get(_link_url(token)).url == _page_url(response)
+    assert first.post(_link_url(token)).url == _page_url(response)
     other = english  # someone who got hold of the used link
 
-    refused = other.get(_link_url(token))
+    refused = other.post(_link_url(token))
 
     _assert_refused(refused, 410, other, response, "This link was already used")
     assert "Continue on this browser" not in _text(refused)
@@ -109,9 +109,9 @@ def test_replayed_link_from_another_browser_answers_410(english, response, conta
 
 def test_replayed_link_in_same_browser_shows_no_questionnaire_but_offers_to_continue(english, response, contact):
     _link, token = links.issue_link(response, contact.email)
-    english.get(_link_url(token))
+    english.post(_link_url(token))
 
-    again = english.get(_link_url(token))
+    again = english.post(_link_url(token))
 
     text = _text(again)
     assert again.status_code == 410
@@ -125,8 +125,8 @@ def test_link_of_submitted_questionnaire_answers_410(english, response, contact)
     services.submit_response(response, by=contact)
     token_after = links.issue_link(response, contact.email)[1]  # issued after sending: not revoked
 
-    refused = english.get(_link_url(token_after))
-    revoked = english.get(_link_url(token))
+    refused = english.post(_link_url(token_after))
+    revoked = english.post(_link_url(token))
 
     _assert_refused(refused, 410, english, response, "This questionnaire was already sent")
     assert revoked.status_code == 410  # submitting revoked the earlier links
@@ -136,7 +136,7 @@ def test_link_grant_does_not_open_another_questionnaire(client, response, respon
     from .helpers import schedule, structure_of
 
     _link, token = links.issue_link(response, contact.email)
-    client.get(_link_url(token))
+    client.post(_link_url(token))
     others = schedule(structure_of(other_contact.organisations_for("structure").first()))
     other = others[Phase.IMPLEMENTATION]
     question = other.version.questions.get(code="people_accompanied")
@@ -158,7 +158,7 @@ def test_link_grant_does_not_open_another_questionnaire(client, response, respon
 
 def test_link_grant_lets_anonymous_visitor_answer_and_submit(client, response, contact):
     _link, token = links.issue_link(response, contact.email)
-    client.get(_link_url(token))
+    client.post(_link_url(token))
     question = response.version.questions.get(code="people_accompanied")
     fill(response, by=contact)
 
@@ -182,7 +182,35 @@ def test_link_is_public_page_for_logged_in_user_too(english, response, contact, 
     _link, token = links.issue_link(response, contact.email)
     english.force_login(other_contact)
 
-    redirect = english.get(_link_url(token))
+    redirect = english.post(_link_url(token))
 
     assert redirect.url == _page_url(response)
     assert english.get(redirect.url).status_code == 200  # the link is the key, whoever holds it
+
+
+def test_opening_link_shows_button_and_keeps_token_usable(english, response, contact):
+    """Mail scanners follow links with GET: that must not use the link up."""
+    link, token = links.issue_link(response, contact.email)
+
+    shown = [english.get(_link_url(token)) for _ in range(2)]
+
+    for page in shown:
+        assert page.status_code == 200
+        assert "Open the questionnaire" in _text(page)
+        assert QUESTION not in _text(page)
+        assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "no-referrer"
+    link.refresh_from_db()
+    assert link.used_at is None
+    assert english.get(_page_url(response)).status_code == 302  # no access until the button is pressed
+    assert english.post(_link_url(token)).url == _page_url(response)
+    link.refresh_from_db()
+    assert link.used_at is not None
+
+
+def test_opening_expired_link_explains_how_to_get_a_new_one(english, response, contact):
+    link, token = links.issue_link(response, contact.email)
+
+    with time_machine.travel(link.expires_at + datetime.timedelta(seconds=1), tick=False):
+        refused = english.get(_link_url(token))
+
+    _assert_refused(refused, 410, english, response, "This link has expired")

@@ -1,0 +1,423 @@
+"""Exports of the main lists as CSV and XLSX, with only the rows the user may see.
+
+Each list (``EXPORTS``) has a permission (``evaluation/report_rules.py``), a scoped
+queryset (``for_user``: managers and administrators every row, carriers their
+innovation's rows, structure contacts their own) and its columns. Text typed by
+users never becomes a spreadsheet formula: CSV cells are neutralised with a
+leading apostrophe and XLSX cells are stored as text (see ``projects.exports``).
+Questionnaires are exported as a status list, never with their answers (the
+answers have their own export per phase, for managers).
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ais.accounts.models import Role
+from essaimage.models import ACTIVE_STATUSES, SpreadStructure, SupportRequest, Training
+from projects.exports import looks_like_formula, neutralise
+from projects.models import Innovation
+
+from .models import Response
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _yes_no(value: bool) -> str:
+    return _("Yes") if value else _("No")
+
+
+def _local(value):
+    """A datetime as the local date and time shown in the product."""
+    return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+
+def _place(organisation):
+    commune = organisation.commune
+    if commune is None:
+        return "", ""
+    return commune.name, commune.department.name if commune.department_id else ""
+
+
+# --------------------------------------------------------------------------
+# Scoped querysets
+# --------------------------------------------------------------------------
+
+
+def innovations_for(user):
+    """Every innovation for managers and administrators; a carrier's own and those a
+    structure contact spreads. (``Innovation.objects.for_user`` also gives committee
+    members the public catalogue, which has its own page and no export.)"""
+    if user.has_role(Role.MANAGER, Role.ADMIN) or user.is_superuser:
+        return Innovation.objects.all()
+    query = Q(pk__in=[])
+    if user.has_role(Role.CARRIER):
+        query |= Q(carrier__memberships__user=user, carrier__memberships__role=Role.CARRIER)
+    if user.has_role(Role.STRUCTURE):
+        query |= Q(
+            spread_structures__organisation__memberships__user=user,
+            spread_structures__organisation__memberships__role=Role.STRUCTURE,
+        )
+    return Innovation.objects.filter(pk__in=Innovation.objects.filter(query).values("pk"))
+
+
+def _innovations(user):
+    return (
+        innovations_for(user)
+        .select_related("carrier", "origin_commune", "lead_manager")
+        .annotate(
+            active_structures=Count(
+                "spread_structures", filter=Q(spread_structures__status__in=ACTIVE_STATUSES), distinct=True
+            )
+        )
+        .order_by("name")
+    )
+
+
+def _structures(user):
+    return (
+        SpreadStructure.objects.for_user(user)
+        .select_related("innovation", "organisation__commune__department")
+        .order_by("innovation__name", "wave", "organisation__name", "pk")
+    )
+
+
+def _trainings(user):
+    return (
+        Training.objects.for_user(user)
+        .select_related("innovation")
+        .annotate(
+            first_day=Min("days__date"),
+            last_day=Max("days__date"),
+            day_count=Count("days", distinct=True),
+            structure_count=Count("structures", distinct=True),
+            participant_count=Count("participants", distinct=True),
+        )
+        .order_by("innovation__name", "first_day", "pk")
+    )
+
+
+def _questionnaires(user):
+    return (
+        Response.objects.for_user(user)
+        .select_related("structure__innovation", "structure__organisation__commune__department")
+        .order_by("structure__innovation__name", "structure__organisation__name", "due_on", "pk")
+    )
+
+
+def _support(user):
+    return (
+        SupportRequest.objects.for_user(user)
+        .select_related("innovation", "structure__organisation", "handled_by")
+        .order_by("-date", "-pk")
+    )
+
+
+# --------------------------------------------------------------------------
+# Columns
+# --------------------------------------------------------------------------
+
+
+def _innovation_header():
+    return [
+        _("Innovation"),
+        _("Lead organisation"),
+        _("Stage"),
+        _("Spreading model"),
+        _("Year selected"),
+        _("Home territory"),
+        _("Active adopting structures"),
+        _("Lead programme manager"),
+        _("In the public catalogue"),
+    ]
+
+
+def _innovation_row(innovation):
+    manager = innovation.lead_manager
+    return [
+        innovation.name,
+        innovation.carrier.name,
+        innovation.get_stage_display(),
+        innovation.get_spreading_model_display() if innovation.spreading_model else "",
+        innovation.year_selected,
+        innovation.origin_commune.name if innovation.origin_commune else "",
+        innovation.active_structures,
+        (manager.get_full_name() or manager.email) if manager else "",
+        _yes_no(innovation.is_published),
+    ]
+
+
+def _structure_header():
+    return [
+        _("Innovation"),
+        _("Structure"),
+        _("Type"),
+        _("Municipality"),
+        _("Department"),
+        _("Wave"),
+        _("Status"),
+        _("Selected on"),
+        _("Spreading start date"),
+        _("Agreement signed on"),
+        _("Priority neighbourhood (QPV)"),
+        _("Rural area"),
+        _("Capacity (people per year)"),
+        _("Withdrawn on"),
+    ]
+
+
+def _structure_row(structure):
+    organisation = structure.organisation
+    commune, department = _place(organisation)
+    return [
+        structure.innovation.name,
+        organisation.name,
+        organisation.get_kind_display(),
+        commune,
+        department,
+        structure.wave,
+        structure.get_status_display(),
+        structure.selected_on,
+        structure.start_date,
+        structure.agreement_signed_on,
+        _yes_no(structure.is_qpv),
+        _yes_no(structure.is_rural),
+        structure.capacity,
+        structure.withdrawn_on,
+    ]
+
+
+def _training_header():
+    return [
+        _("Innovation"),
+        _("Training"),
+        _("Kind"),
+        _("Format"),
+        _("Place"),
+        _("Wave"),
+        _("Trainers"),
+        _("First day"),
+        _("Last day"),
+        _("Days"),
+        _("Structures"),
+        _("Participants"),
+    ]
+
+
+def _training_row(training):
+    return [
+        training.innovation.name,
+        training.title,
+        training.get_kind_display(),
+        training.get_mode_display(),
+        training.place,
+        training.wave,
+        training.trainers,
+        training.first_day,
+        training.last_day,
+        training.day_count,
+        training.structure_count,
+        training.participant_count,
+    ]
+
+
+def _questionnaire_header():
+    return [
+        _("Innovation"),
+        _("Structure"),
+        _("Department"),
+        _("Phase"),
+        _("Opens on"),
+        _("Due on"),
+        _("Status"),
+        _("Submitted on"),
+        _("Validated on"),
+    ]
+
+
+def _questionnaire_row(response):
+    structure = response.structure
+    _commune, department = _place(structure.organisation)
+    return [
+        structure.innovation.name,
+        structure.organisation.name,
+        department,
+        response.get_phase_display(),
+        response.opens_on,
+        response.due_on,
+        response.get_status_display(),
+        _local(response.submitted_at),
+        _local(response.validated_at),
+    ]
+
+
+def _support_header():
+    return [
+        _("Date"),
+        _("Innovation"),
+        _("Structure"),
+        _("Channel"),
+        _("Topic"),
+        _("Question"),
+        _("Answer"),
+        _("Time spent (minutes)"),
+        _("Resolved"),
+        _("Handled by"),
+    ]
+
+
+def _support_row(entry):
+    handler = entry.handled_by
+    return [
+        entry.date,
+        entry.innovation.name,
+        entry.structure.organisation.name,
+        entry.get_channel_display(),
+        entry.get_topic_display(),
+        entry.question,
+        entry.answer,
+        entry.minutes_spent,
+        _yes_no(entry.resolved),
+        (handler.get_full_name() or handler.email) if handler else "",
+    ]
+
+
+@dataclass(frozen=True)
+class ListExport:
+    name: str
+    label: str
+    description: str
+    queryset: Callable
+    header: Callable
+    row: Callable
+
+    @property
+    def permission(self) -> str:
+        return f"evaluation.export_{self.name}"
+
+
+EXPORTS = [
+    ListExport(
+        "innovations",
+        gettext_lazy("Innovations"),
+        gettext_lazy("Stage, spreading model, lead organisation and number of active adopting structures."),
+        _innovations,
+        _innovation_header,
+        _innovation_row,
+    ),
+    ListExport(
+        "structures",
+        gettext_lazy("Adopting structures"),
+        gettext_lazy("Innovation, territory, wave, status and key dates of each adopting structure."),
+        _structures,
+        _structure_header,
+        _structure_row,
+    ),
+    ListExport(
+        "trainings",
+        gettext_lazy("Trainings"),
+        gettext_lazy("Trainings with their dates, number of days, structures and participants."),
+        _trainings,
+        _training_header,
+        _training_row,
+    ),
+    ListExport(
+        "questionnaires",
+        gettext_lazy("Evaluation questionnaires"),
+        gettext_lazy("Status of each questionnaire (structure, phase, dates), without the answers."),
+        _questionnaires,
+        _questionnaire_header,
+        _questionnaire_row,
+    ),
+    ListExport(
+        "support",
+        gettext_lazy("Hotline log"),
+        gettext_lazy("Questions of the structures, answers given, time spent."),
+        _support,
+        _support_header,
+        _support_row,
+    ),
+]
+BY_NAME = {export.name: export for export in EXPORTS}
+
+
+# --------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------
+
+
+def table(export: ListExport, user) -> tuple[list[str], list[list]]:
+    """The header and the rows ``user`` may see."""
+    return [str(title) for title in export.header()], [export.row(obj) for obj in export.queryset(user)]
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float):
+        return str(value).replace(".", ",")  # French spreadsheets read a decimal comma
+    return neutralise(value)
+
+
+def to_csv(header: list[str], rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
+    writer.writerows([_csv_value(value) for value in row] for row in rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+
+
+def to_xlsx(header: list[str], rows: list[list], *, title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [len(name) for name in header]
+    for row in rows:
+        sheet.append(row)
+        for index, cell in enumerate(sheet[sheet.max_row]):
+            if looks_like_formula(cell.value):
+                cell.data_type = "s"  # stored as text, never evaluated as a formula
+            elif isinstance(cell.value, datetime.datetime):
+                cell.number_format = "DD/MM/YYYY HH:MM"
+            elif isinstance(cell.value, datetime.date):
+                cell.number_format = "DD/MM/YYYY"
+            widths[index] = max(widths[index], len(str(cell.value or "")))
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(50, width + 2))
+    workbook.properties.title = title
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_file(export: ListExport, user, fmt: str) -> bytes:
+    header, rows = table(export, user)
+    if fmt == "csv":
+        return to_csv(header, rows)
+    return to_xlsx(header, rows, title=str(export.label))
+
+
+def file_name(export: ListExport, fmt: str) -> str:
+    return f"ais-emploi-{export.name}-{timezone.localdate():%Y-%m-%d}.{fmt}"
