@@ -6,6 +6,7 @@ instead of a URL. Staff get their follow-up pages grouped, so the bar stays shor
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ais.accounts.models import Role
 
@@ -21,8 +22,10 @@ def _group(label, icon, children):
 def _items(user) -> list[dict]:
     public_calls = _item(_("Calls for projects"), "projects:call_list", "megaphone")
     catalogue = _item(_("Innovation catalogue"), "projects:catalogue", "lightbulb")
+    events = _item(_("Events"), "events:event_list", "calendar-event")
+    resources = _item(pgettext_lazy("library", "Resources"), "events:resource_list", "book")
     if user is None or not user.is_authenticated:
-        return [public_calls, catalogue]
+        return [public_calls, catalogue, events, resources]
     items = [_item(_("Dashboard"), "core:dashboard", "speedometer2")]
     is_admin = user.is_superuser or user.has_role(Role.ADMIN)
     is_staff = is_admin or user.has_role(Role.MANAGER)
@@ -50,6 +53,16 @@ def _items(user) -> list[dict]:
                     _item(_("Questionnaire templates"), "evaluation:template_list", "ui-checks"),
                 ],
             ),
+            _group(
+                _("Events"),
+                "calendar-event",
+                [
+                    _item(_("Manage the events"), "events:manage_list", "calendar-check"),
+                    _item(_("Manage the resources"), "events:resource_manage_list", "journal-text"),
+                    events,
+                    resources,
+                ],
+            ),
             catalogue,
             _item(_("History"), "core:history", "clock-history"),
         ]
@@ -70,7 +83,7 @@ def _items(user) -> list[dict]:
         items.append(_item(_("Trainings"), "essaimage:training_list", "mortarboard"))
     if user.has_role(Role.COMMITTEE):
         items.append(_item(_("To review"), "projects:my_reviews", "clipboard-check"))
-    return [*items, public_calls, catalogue]
+    return [*items, public_calls, catalogue, events, resources]
 
 
 def _is_active(url: str, current: str) -> bool:

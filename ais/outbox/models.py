@@ -50,6 +50,9 @@ class OutgoingEmail(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("text"))
     html_body = models.TextField(_("HTML version"), blank=True)
+    # Small files sent with the message (e.g. an event's calendar file):
+    # [{"filename": ..., "mimetype": ..., "content": base64}]
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     reason = models.CharField(_("reason"), max_length=50, choices=Reason.choices, default=Reason.OTHER)
     dedup_key = models.CharField(_("deduplication key"), max_length=255, unique=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)

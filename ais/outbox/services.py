@@ -1,5 +1,6 @@
 """Queueing and sending e-mails through the outbox."""
 
+import base64
 import logging
 from datetime import timedelta
 
@@ -24,11 +25,14 @@ def queue_email(
     dedup_key: str,
     html_body: str = "",
     related_object=None,
+    attachments: list[tuple[str, bytes, str]] = (),
 ) -> tuple[OutgoingEmail, bool]:
     """Store an e-mail in the outbox and send it after the transaction commits.
 
     ``dedup_key`` identifies the message (e.g. ``"reminder:questionnaire:42:j-7"``):
     queueing the same key twice returns the existing row and sends nothing more.
+    ``attachments`` are ``(filename, content, mimetype)`` triples, kept small (calendar
+    files): they are stored in the row so that a resend sends the same message.
     Returns ``(email, created)``.
     """
     defaults = {
@@ -37,6 +41,10 @@ def queue_email(
         "body": body,
         "html_body": html_body,
         "reason": reason,
+        "attachments": [
+            {"filename": name, "mimetype": mimetype, "content": base64.b64encode(content).decode()}
+            for name, content, mimetype in attachments
+        ],
     }
     if related_object is not None:
         defaults["content_type"] = ContentType.objects.get_for_model(related_object)
@@ -97,6 +105,8 @@ def send_outgoing_email(email_id: int) -> str:
         )
         if email.html_body:
             message.attach_alternative(email.html_body, "text/html")
+        for attachment in email.attachments:
+            message.attach(attachment["filename"], base64.b64decode(attachment["content"]), attachment["mimetype"])
         try:
             message.send(fail_silently=False)
         except Exception as error:

@@ -252,10 +252,12 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(user=user, role=role, organisation=orgs.get(org))
         self._calls(orgs)
         from ais import demo_accompaniment
+        from events import demo as events_demo
 
         manager = User.objects.filter(email=DEMO_USERS[0][0]).first()
         demo_accompaniment.load(innovations, orgs, manager)
         demo_accompaniment.schedule_questionnaires(manager)
+        events_demo.load(innovations, manager)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(innovations)} innovations, {len(orgs)} organisations, "
