@@ -1,9 +1,11 @@
 """axe-core (served by the app itself) on the main pages: no serious or critical violation."""
 
 import pytest
+from django.urls import reverse
 
 from ais.demo import DEMO_PASSWORD
 from ais.outbox.models import Reason
+from projects.models import Innovation
 
 from ..factories import OutgoingEmailFactory
 
@@ -20,8 +22,29 @@ PAGES = [
     (None, "/innovations/parcours-gardien/", "innovation"),
     ("manager@demo.ais-emploi.fr", "/tableau-de-bord/", "dashboard-manager"),
     ("manager@demo.ais-emploi.fr", "/historique/", "history"),
+    ("manager@demo.ais-emploi.fr", "/suivi/innovations/", "innovations"),
+    ("manager@demo.ais-emploi.fr", "innovation-detail", "innovation-detail"),
+    ("manager@demo.ais-emploi.fr", "/suivi/structures/", "structures"),
+    ("manager@demo.ais-emploi.fr", "/suivi/formations/", "trainings"),
+    ("manager@demo.ais-emploi.fr", "/suivi/hotline/", "hotline"),
+    ("manager@demo.ais-emploi.fr", "/suivi/accompagnement/", "support-summary"),
+    ("manager@demo.ais-emploi.fr", "/suivi/carte/", "map"),
+    ("manager@demo.ais-emploi.fr", "/suivi/evaluation/", "evaluation-followup"),
+    ("manager@demo.ais-emploi.fr", "/suivi/indicateurs/", "indicators"),
+    ("manager@demo.ais-emploi.fr", "/suivi/programme/", "programme-dashboard"),
+    ("structure@demo.ais-emploi.fr", "/tableau-de-bord/", "dashboard-structure"),
+    ("structure@demo.ais-emploi.fr", "/questionnaires/", "my-questionnaires"),
     ("admin@demo.ais-emploi.fr", "/administration/courriels/", "outbox"),
+    ("admin@demo.ais-emploi.fr", "/suivi/rapports/programme/", "yearly-report"),
+    (None, "/essaimage/appels/", "structure-calls"),
 ]
+
+# Pages whose address holds a primary key of the demo data, resolved once it is loaded.
+DYNAMIC = {
+    "innovation-detail": lambda: reverse(
+        "projects:innovation_detail", args=[Innovation.objects.get(slug="parcours-gardien").pk]
+    ),
+}
 
 
 def run_axe(page) -> list[dict]:
@@ -63,6 +86,8 @@ def test_main_pages_have_no_serious_accessibility_violation(page, demo_data):
             if who:
                 log_in(page, who)
             current_user = who
+        if path in DYNAMIC:
+            path = DYNAMIC[path]()
         response = page.goto(path)
         assert response is not None and response.status == 200, f"GET {path} as {who}: {response and response.status}"
         page.shot(name)
