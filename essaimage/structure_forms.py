@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ais.accounts.models import Network, Organisation, OrganisationType
 from ais.accounts.validators import validate_siret
@@ -222,7 +223,7 @@ class RejectApplicationForm(forms.Form):
 # --------------------------------------------------------------------------
 
 
-YES_NO = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+YES_NO = [("", pgettext_lazy("filter", "All")), ("true", _("Yes")), ("false", _("No"))]
 
 
 class StructureFilter(django_filters.FilterSet):
