@@ -244,7 +244,7 @@ def response_submit(request, response, can_answer):
 
 
 def _private(http_response):
-    http_response["Referrer-Policy"] = "no-referrer"
+    http_response["Referrer-Policy"] = "same-origin"  # no-referrer would send "Origin: null" and fail CSRF
     http_response["Cache-Control"] = "no-store"
     return http_response
 

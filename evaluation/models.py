@@ -308,6 +308,14 @@ class Response(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    @property
+    def status_label(self) -> str:
+        """The status as the structure sees it: a scheduled questionnaire whose opening
+        date has passed is "to fill in", not "scheduled"."""
+        if self.status == ResponseStatus.SCHEDULED and self.opens_on <= timezone.localdate():
+            return _("To fill in")
+        return self.get_status_display()
+
 
 class Answer(models.Model):
     response = models.ForeignKey(

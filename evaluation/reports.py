@@ -240,17 +240,40 @@ def innovation_context(innovation: Innovation, kind: str, narrative: dict | None
                 ),
             ],
         ),
-        "chart_structures": charts.bar_chart(
-            [
-                (row["structure"].organisation.name[:32], row["values"].get("exit_rate"))
-                for row in rows
-                if row["values"]
-            ],
-            unit=" %",
-            width=330,
-            label_width=150,
-        ),
+        **_structures_chart(rows),
         "map": charts.france_map(departments, title=_("Adopting structures per department")),
+    }
+
+
+STRUCTURE_CHART_LIMIT = 20
+EXIT_RATE_BANDS = [(0, 20), (20, 40), (40, 60), (60, 80), (80, 100)]
+
+
+def _structures_chart(rows) -> dict:
+    """The exit rate per structure, or, beyond ``STRUCTURE_CHART_LIMIT`` structures (the
+    bars would not fit on a page), the number of structures per band of exit rate."""
+    rates = [
+        (row["structure"].organisation.name, row["values"].get("exit_rate"))
+        for row in rows
+        if row["values"] and row["values"].get("exit_rate") is not None
+    ]
+    if len(rates) <= STRUCTURE_CHART_LIMIT:
+        return {
+            "chart_structures_title": _("Exit rate per structure"),
+            "chart_structures": charts.bar_chart(
+                [(name if len(name) <= 24 else name[:23] + "…", rate) for name, rate in rates],
+                unit=" %",
+                width=330,
+                label_width=150,
+            ),
+        }
+    bands = []
+    for low, high in EXIT_RATE_BANDS:
+        inside = [rate for _name, rate in rates if low <= rate < high or (high == 100 and rate == 100)]
+        bands.append((_("%(low)s to %(high)s %%") % {"low": low, "high": high}, len(inside)))
+    return {
+        "chart_structures_title": _("Structures per band of exit rate"),
+        "chart_structures": charts.bar_chart(bands, width=330, label_width=110),
     }
 
 
@@ -334,11 +357,15 @@ def programme_context(year: int | None) -> dict:
         "innovation_rows": innovation_rows,
         "department_table": [(code, name, n) for (code, name), n in department_table],
         "yearly_people": [(y, v["people_accompanied"]) for y, v in yearly.items()],
-        "chart_stages": charts.bar_chart([(str(label), n) for label, n in stage_rows]),
+        "chart_stages": charts.bar_chart([(str(label), n) for label, n in stage_rows], label_width=270),
         "chart_years": charts.bar_chart([(str(y), v["people_accompanied"]) for y, v in yearly.items()]),
         "chart_innovations": charts.bar_chart(
-            [(r["innovation"].name[:30], r["structures"]) for r in innovation_rows if r["structures"]]
+            sorted(
+                ((r["innovation"].name[:30], r["structures"]) for r in innovation_rows if r["structures"]),
+                key=lambda item: -item[1],
+            )[:STRUCTURE_CHART_LIMIT]
         ),
+        "innovations_charted": min(STRUCTURE_CHART_LIMIT, sum(1 for r in innovation_rows if r["structures"])),
         "map": charts.france_map(departments, title=_("Adopting structures per department")),
     }
 

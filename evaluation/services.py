@@ -217,7 +217,7 @@ def submit_response(response: Response, *, by) -> Response:
         response.return_reason = ""
         response._history_user = by
         response.save(update_fields=["status", "submitted_at", "submitted_by", "return_reason"])
-        response.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        response.links.filter(revoked_at__isnull=True, used_at__isnull=True).update(revoked_at=timezone.now())
     return response
 
 

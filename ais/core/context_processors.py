@@ -51,6 +51,14 @@ def _items(user) -> list[dict]:
                 [
                     _item(_("Questionnaire follow-up"), "evaluation:followup", "clipboard-data"),
                     _item(_("Questionnaire templates"), "evaluation:template_list", "ui-checks"),
+                    _item(_("Programme indicators"), "evaluation:programme_dashboard", "graph-up"),
+                    _item(_("Indicator definitions"), "evaluation:indicators", "book"),
+                    *(
+                        [_item(_("Yearly programme report"), "evaluation:yearly_report", "file-earmark-pdf")]
+                        if is_admin
+                        else []
+                    ),
+                    _item(_("Exports"), "evaluation:exports", "download"),
                 ],
             ),
             _group(
@@ -63,11 +71,16 @@ def _items(user) -> list[dict]:
                     resources,
                 ],
             ),
-            catalogue,
-            _item(_("History"), "core:history", "clock-history"),
+            _group(
+                pgettext_lazy("navigation", "More"),
+                "three-dots",
+                [
+                    catalogue,
+                    _item(_("History"), "core:history", "clock-history"),
+                    *([_item(_("E-mails"), "outbox:list", "envelope")] if is_admin else []),
+                ],
+            ),
         ]
-        if is_admin:
-            items.append(_item(_("E-mails"), "outbox:list", "envelope"))
         return items
     if user.has_role(Role.CARRIER):
         items += [

@@ -80,3 +80,11 @@ def server_error(request):
     from django.template import loader
 
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+@login_not_required
+@requires_csrf_token
+def csrf_failure(request, reason=""):
+    """A form sent without a valid security token (page open too long, cookies blocked):
+    say so in French and how to go on, instead of Django's bare page."""
+    return render(request, "403_csrf.html", status=403)

@@ -40,7 +40,7 @@ def _assert_refused(http_response, status, client, response, heading):
     assert NEW_LINK_FORM in text and 'name="email"' in text  # how to get a new link
     assert 'href="/compte/connexion/?next=/questionnaires/"' in text  # or log in
     assert QUESTION not in text and 'id="questionnaire-form"' not in text
-    assert http_response["Referrer-Policy"] == "no-referrer"
+    assert http_response["Referrer-Policy"] == "same-origin"
     assert "no-store" in http_response["Cache-Control"]
     # And the browser holds no access to the questionnaire.
     page = client.get(_page_url(response))
@@ -55,7 +55,7 @@ def test_valid_link_redirects_to_address_without_token_then_shows_questions(engl
     assert redirect.status_code == 302
     assert redirect.url == _page_url(response)
     assert token not in redirect.url
-    assert redirect["Referrer-Policy"] == "no-referrer"
+    assert redirect["Referrer-Policy"] == "same-origin"
     assert "no-store" in redirect["Cache-Control"]
     page = english.get(redirect.url)
     text = _text(page)
@@ -198,7 +198,7 @@ def test_opening_link_shows_button_and_keeps_token_usable(english, response, con
         assert page.status_code == 200
         assert "Open the questionnaire" in _text(page)
         assert QUESTION not in _text(page)
-        assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "no-referrer"
+        assert "no-store" in page["Cache-Control"] and page["Referrer-Policy"] == "same-origin"
     link.refresh_from_db()
     assert link.used_at is None
     assert english.get(_page_url(response)).status_code == 302  # no access until the button is pressed

@@ -92,7 +92,8 @@ def _read(field) -> bytes:
 
 
 def _pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    """The PDF's text with its whitespace collapsed (table cells wrap long names)."""
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).split())
 
 
 def test_final_report_pdf_has_the_figures_headings_and_texts(innovation, manager, django_capture_on_commit_callbacks):
