@@ -107,6 +107,56 @@ def _trainings(user):
     )
 
 
+def _events(user):
+    """Every event with its registrations (managers and administrators only: the
+    permission says so; drafts included)."""
+    from events.models import Event, RegistrationStatus
+
+    return Event.objects.annotate(
+        confirmed=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED), distinct=True),
+        waiting=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITING), distinct=True),
+        present=Count("registrations", filter=Q(registrations__checked_in_at__isnull=False), distinct=True),
+        organisations=Count(
+            "registrations__organisation",
+            filter=Q(registrations__status=RegistrationStatus.CONFIRMED),
+            distinct=True,
+        ),
+        session_count=Count("sessions", distinct=True),
+    ).order_by("-date", "title")
+
+
+def _event_header():
+    return [
+        _("Event"),
+        _("Kind"),
+        _("Date"),
+        _("Place"),
+        _("Published"),
+        _("Capacity"),
+        _("Sessions"),
+        _("Confirmed registrations"),
+        _("Waiting list"),
+        _("Present"),
+        _("Organisations represented"),
+    ]
+
+
+def _event_row(event):
+    return [
+        event.title,
+        event.get_kind_display(),
+        event.date,
+        event.place or event.online_link,
+        _("Yes") if event.is_published else _("No"),
+        event.capacity,
+        event.session_count,
+        event.confirmed,
+        event.waiting,
+        event.present,
+        event.organisations,
+    ]
+
+
 def _questionnaires(user):
     return (
         Response.objects.for_user(user)
@@ -346,6 +396,14 @@ EXPORTS = [
         _support,
         _support_header,
         _support_row,
+    ),
+    ListExport(
+        "events",
+        gettext_lazy("Events"),
+        gettext_lazy("Events with their capacity, registrations, waiting list, attendance and organisations."),
+        _events,
+        _event_header,
+        _event_row,
     ),
 ]
 BY_NAME = {export.name: export for export in EXPORTS}

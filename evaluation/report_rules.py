@@ -35,3 +35,4 @@ rules.add_perm("evaluation.export_structures", is_staff_role | is_carrier | is_s
 rules.add_perm("evaluation.export_trainings", is_staff_role | is_carrier | is_structure_contact)
 rules.add_perm("evaluation.export_questionnaires", is_staff_role | is_carrier | is_structure_contact)
 rules.add_perm("evaluation.export_support", is_staff_role | is_carrier)
+rules.add_perm("evaluation.export_events", is_staff_role)

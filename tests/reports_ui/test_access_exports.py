@@ -231,3 +231,35 @@ def test_exports_page_counts_the_rows_of_each_list(client, lists):
     assert "/suivi/exports/support.xlsx" in page
     # The carrier's innovation has three structures (one of them unknown to the contact's view).
     assert '<td class="text-end">3</td>' in page
+
+
+def test_events_export_counts_registrations_once_each_and_is_for_staff(client, manager, db):
+    from django.utils import timezone
+
+    from events.models import RegistrationStatus
+
+    from ..events.factories import EventFactory, RegistrationFactory, SessionFactory
+
+    event = EventFactory(title="=Journée nationale 2026", capacity=3)
+    SessionFactory(event=event)
+    SessionFactory(event=event, room="Salle 2")  # two sessions must not double the counts
+    RegistrationFactory(event=event, organisation="Régie A", checked_in_at=timezone.now())
+    RegistrationFactory(event=event, organisation="Régie A")
+    RegistrationFactory(event=event, organisation="ACI B")
+    RegistrationFactory(event=event, organisation="ACI C", status=RegistrationStatus.WAITING)
+    client.force_login(manager)
+
+    header, rows = _csv(client, "events")
+
+    assert len(rows) == 1 and len(rows[0]) == len(header)
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["Événement"] == "'=Journée nationale 2026"  # never a formula
+    assert (row["Sessions"], row["Inscriptions confirmées"], row["Liste d'attente"], row["Présents"]) == (
+        "2",
+        "3",
+        "1",
+        "1",
+    )
+    assert row["Organisations représentées"] == "2"
+    client.force_login(make_user(Role.CARRIER))
+    assert client.get(reverse("evaluation:export_list", kwargs={"name": "events", "fmt": "csv"})).status_code == 403

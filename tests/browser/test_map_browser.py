@@ -12,10 +12,9 @@ from ais.demo import DEMO_PASSWORD, DEMO_USERS
 from essaimage.models import StructureStatus
 from projects.models import Innovation
 
-from ..browser.conftest import _plain_http_live_server, browser, demo_data, page  # noqa: F401 - fixtures
-from ..browser.test_accessibility import BLOCKING_IMPACTS, describe, run_axe
+from ..dashboard_map.conftest import commune
 from ..factories import OrganisationFactory, SpreadStructureFactory
-from .conftest import commune
+from .test_accessibility import BLOCKING_IMPACTS, describe, run_axe
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +23,7 @@ OVERSEAS = 5
 
 
 @pytest.fixture
-def overseas_structure(demo_data):  # noqa: F811 - the fixture imported above
+def overseas_structure(demo_data):
     """A structure in La Réunion, so that the overseas insets get a colour too."""
     town = commune("97411", "Saint-Denis", "974", "La Réunion", "04", "La Réunion")
     return SpreadStructureFactory(
@@ -35,7 +34,7 @@ def overseas_structure(demo_data):  # noqa: F811 - the fixture imported above
     )
 
 
-def _wait_for_map(page, map_id: str):  # noqa: F811
+def _wait_for_map(page, map_id: str):
     the_map = page.locator(f"#{map_id}")
     expect(the_map.locator("path.leaflet-interactive")).to_have_count(METROPOLE + OVERSEAS)
     expect(page.locator(f"#{map_id}-legend .ais-map-swatch").first).to_be_visible()
@@ -51,7 +50,7 @@ def _coloured(the_map) -> int:
     )
 
 
-def _map_is_centred(page, the_map):  # noqa: F811
+def _map_is_centred(page, the_map):
     """Metropolitan France fills the middle of the map: its outline's box is inside
     the map's and covers most of its width or height."""
     outer = the_map.bounding_box()
@@ -67,7 +66,7 @@ def _map_is_centred(page, the_map):  # noqa: F811
     assert used > 0.85, used
 
 
-def _accessible(page):  # noqa: F811
+def _accessible(page):
     """No serious or critical axe-core violation once the map is drawn."""
     violations = run_axe(page)
     for violation in violations:
@@ -75,7 +74,7 @@ def _accessible(page):  # noqa: F811
     assert not [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
 
 
-def test_catalogue_map_shows_the_territories_reached(page, overseas_structure):  # noqa: F811
+def test_catalogue_map_shows_the_territories_reached(page, overseas_structure):
     page.goto("/innovations/")
 
     the_map = _wait_for_map(page, "catalogue-map")
@@ -96,7 +95,7 @@ def test_catalogue_map_shows_the_territories_reached(page, overseas_structure): 
     _accessible(page)
 
 
-def test_manager_map_page_filters_and_redraws(page, overseas_structure):  # noqa: F811
+def test_manager_map_page_filters_and_redraws(page, overseas_structure):
     email = DEMO_USERS[0][0]
     page.goto("/compte/connexion/")
     page.locator("#id_username").fill(email)
