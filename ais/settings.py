@@ -23,6 +23,7 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "ais.core.views.csrf_failure"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "ais.accounts",
     "ais.territories",
     "ais.outbox",
+    "ais.health",
     "projects",
     "essaimage",
     "evaluation",
@@ -243,6 +245,7 @@ EVALUATION_LATE_REMINDERS = 3
 
 CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {"task": "outbox.flush", "schedule": 60.0},
+    "health-beat": {"task": "health.beat_heartbeat", "schedule": 60.0},
     "dossier-reminders": {"task": "projects.remind_unsubmitted_drafts", "schedule": 3600.0},
     "review-reminders": {"task": "projects.remind_pending_reviews", "schedule": 3600.0},
     "evaluation-reminders": {"task": "evaluation.send_reminders", "schedule": 3600.0},

@@ -14,6 +14,7 @@ urlpatterns = [
     path("compte/", include("ais.accounts.urls")),
     path("territoires/", include("ais.territories.urls")),
     path("administration/courriels/", include("ais.outbox.urls")),
+    path("", include("ais.health.urls")),
     path("", include("projects.urls")),
     path("", include("essaimage.urls")),
     path("", include("evaluation.urls")),

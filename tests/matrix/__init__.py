@@ -7,6 +7,28 @@ meaning as in ``tests/access_matrix.py``; its kwargs factories get the
 more objects with the factories.
 """
 
-from . import accompaniment, evaluation_answer, evaluation_manage, events, map, reports, spreading, support, trainings
+from . import (
+    accompaniment,
+    evaluation_answer,
+    evaluation_manage,
+    events,
+    health,
+    map,
+    reports,
+    spreading,
+    support,
+    trainings,
+)
 
-AREAS = [accompaniment, spreading, trainings, support, map, evaluation_answer, evaluation_manage, events, reports]
+AREAS = [
+    accompaniment,
+    spreading,
+    trainings,
+    support,
+    map,
+    evaluation_answer,
+    evaluation_manage,
+    events,
+    reports,
+    health,
+]
