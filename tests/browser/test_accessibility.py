@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from ais.demo import DEMO_PASSWORD
 from ais.outbox.models import Reason
+from events.models import Event
 from projects.models import Innovation
 
 from ..factories import OutgoingEmailFactory
@@ -37,10 +38,17 @@ PAGES = [
     ("admin@demo.ais-emploi.fr", "/administration/courriels/", "outbox"),
     ("admin@demo.ais-emploi.fr", "/suivi/rapports/programme/", "yearly-report"),
     (None, "/essaimage/appels/", "structure-calls"),
+    (None, "/evenements/", "events"),
+    (None, "upcoming-event", "event"),
+    (None, "/ressources/?q=evaluation", "resources-search"),
+    ("manager@demo.ais-emploi.fr", "/suivi/evenements/", "events-manage"),
 ]
 
 # Pages whose address holds a primary key of the demo data, resolved once it is loaded.
 DYNAMIC = {
+    "upcoming-event": lambda: reverse(
+        "events:event_detail", args=[Event.objects.filter(slug__startswith="journee-thematique").get().slug]
+    ),
     "innovation-detail": lambda: reverse(
         "projects:innovation_detail", args=[Innovation.objects.get(slug="parcours-gardien").pk]
     ),
