@@ -53,8 +53,11 @@ def _published_tasks(url):
 @pytest.fixture
 def site_on_own_redis(settings, redis_server):
     """The health check, the Celery app and the settings all use ``redis_server``."""
-    settings.REDIS_URL = settings.CELERY_BROKER_URL = redis_server.url
+    # celery_broker first: it remembers the broker URL to restore, and Celery reads the Django
+    # settings lazily — setting them first made it "restore" this temporary Redis for the rest
+    # of the run (later tests then failed to reach the broker).
     with celery_broker(redis_server.url):
+        settings.REDIS_URL = settings.CELERY_BROKER_URL = redis_server.url
         yield redis_server
 
 
