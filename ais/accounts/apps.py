@@ -16,6 +16,11 @@ class AccountsConfig(AppConfig):
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(_record_last_login, dispatch_uid="ais_record_last_login")
 
+        from .services import on_user_logged_in
+
+        # Staff session time-outs and two-factor authentication (see middleware.py).
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="ais_mark_session")
+
 
 def _record_last_login(sender, user, **kwargs):
     from django.utils import timezone

@@ -30,7 +30,16 @@ class EmailAuthenticationForm(auth_forms.AuthenticationForm):
 
 
 class OutboxPasswordResetForm(auth_forms.PasswordResetForm):
-    """Password reset whose e-mail goes through the outbox like every other one."""
+    """Password reset whose e-mail goes through the outbox like every other one.
+
+    At most ``PASSWORD_RESET_MAX_PER_HOUR`` e-mails an hour go to one account; past
+    that the request is silently dropped, so the page answers the same for a known,
+    unknown or throttled address."""
+
+    def get_users(self, email):
+        from .services import may_send_password_reset
+
+        return (user for user in super().get_users(email) if may_send_password_reset(user))
 
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
@@ -158,3 +167,15 @@ class SignupForm(forms.Form):
 
 class ResendActivationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The six-digit code of the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "spellcheck": "false"}
+        ),
+    )

@@ -59,12 +59,15 @@ class User(AbstractUser):
     last_name = models.CharField(_("last name"), max_length=150)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    # Personal data (services.warn_inactive_accounts / anonymise_user).
+    inactivity_warned_at = models.DateTimeField(_("warned of inactivity on"), null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(_("anonymised on"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]
 
     objects = UserManager()
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "inactivity_warned_at"])
 
     class Meta:
         ordering = ["last_name", "first_name"]

@@ -22,4 +22,9 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("mot-de-passe/nouveau/termine/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("double-authentification/", views.two_factor_setup, name="two_factor_setup"),
+    path("double-authentification/code/", views.two_factor_verify, name="two_factor_verify"),
+    path("double-authentification/codes-de-secours/", views.recovery_codes, name="recovery_codes"),
+    path("mes-donnees/", views.my_data, name="my_data"),
+    path("mes-donnees/telecharger/", views.my_data_download, name="my_data_download"),
 ]

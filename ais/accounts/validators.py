@@ -29,3 +29,54 @@ def validate_siret(value: str) -> None:
         return
     if not luhn_ok(digits):
         raise ValidationError(_("This SIRET number is not valid: check the digits you typed."), code="siret_checksum")
+
+
+# Passwords --------------------------------------------------------------------------
+
+# French passwords and patterns that Django's (English) list of common passwords misses;
+# compared after lower-casing and removing digits, spaces and punctuation at the ends.
+FRENCH_COMMON_PASSWORDS = frozenset(
+    {
+        "azerty",
+        "azertyuiop",
+        "azertyuiopqsdfghjklm",
+        "motdepasse",
+        "monmotdepasse",
+        "soleil",
+        "bonjour",
+        "doudou",
+        "chouchou",
+        "loulou",
+        "marseille",
+        "paris",
+        "liberte",
+        "jetaime",
+        "nicolas",
+        "camille",
+        "aisemploi",
+        "ansa",
+        "emploi",
+        "motdepasseoublie",
+        "changezmoi",
+        "bienvenue",
+        "coucou",
+        "princesse",
+        "qwertzuiop",
+    }
+)
+
+
+class FrenchCommonPasswordValidator:
+    """Refuse passwords made of a common French word or keyboard row, or of the site's
+    name, padded with digits or symbols (``Azerty123456!``, ``motdepasse2026``)."""
+
+    def validate(self, password, user=None):
+        core = "".join(char for char in password.lower() if char.isalpha())
+        if core in FRENCH_COMMON_PASSWORDS:
+            raise ValidationError(
+                _("This password is too common: it is a word or keyboard row everyone tries first."),
+                code="password_too_common",
+            )
+
+    def get_help_text(self):
+        return _("Your password can't be a common word or keyboard row followed by digits.")

@@ -1,14 +1,29 @@
+import json
+from base64 import b32encode
+
+from axes.helpers import get_cool_off
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from . import services
-from .forms import EmailAuthenticationForm, OutboxPasswordResetForm, ProfileForm, ResendActivationForm, SignupForm
+from .forms import (
+    EmailAuthenticationForm,
+    OutboxPasswordResetForm,
+    ProfileForm,
+    ResendActivationForm,
+    SignupForm,
+    TwoFactorCodeForm,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -57,7 +72,11 @@ def profile(request):
             return redirect("accounts:profile")
         messages.error(request, _("The form contains errors: correct the highlighted fields."))
     memberships = request.user.memberships.select_related("organisation__commune")
-    return render(request, "accounts/profile.html", {"form": form, "memberships": memberships})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "memberships": memberships, "has_authenticator": services.has_confirmed_totp(request.user)},
+    )
 
 
 def _safe_next(request) -> str:
@@ -141,3 +160,134 @@ def resend_activation(request):
         {"expired": False, "form": form, "resend": True},
         status=400 if form.errors else 200,
     )
+
+
+# Lockout ------------------------------------------------------------------------------
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """axes' lockout page (``AXES_LOCKOUT_CALLABLE``): when to try again and how to reset
+    the password. Every attempt during the lock starts the wait again."""
+    cool_off = get_cool_off(request)
+    context = {
+        "minutes": int(cool_off.total_seconds() // 60),
+        "retry_at": timezone.localtime(timezone.now() + cool_off),
+    }
+    return render(request, "accounts/locked_out.html", context, status=429)
+
+
+# Two-factor authentication ------------------------------------------------------------
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def two_factor_setup(request):
+    """Set up the authenticator app: a QR code (inline SVG image, no script) and the
+    secret in text, confirmed by a first code; then the recovery codes, shown once."""
+    if services.has_confirmed_totp(request.user) and not request.user.is_verified():
+        return redirect(_with_next("accounts:two_factor_verify", request))
+    device = services.pending_totp_device(request.user)
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = services.confirm_totp_device(request, device, form.cleaned_data["code"])
+        if codes is not None:
+            request.session[services.SESSION_NEW_CODES_KEY] = codes
+            messages.success(request, _("Two-step verification is on: keep your recovery codes now."))
+            return redirect(_with_next("accounts:recovery_codes", request))
+        form.add_error("code", _("This code is not the right one: check your app's clock and type the current code."))
+    import segno
+
+    qr_code = segno.make(device.config_url, error="m").svg_data_uri(scale=5, dark="#1d1d1b")
+    context = {
+        "form": form,
+        "qr_code": qr_code,
+        "secret": _grouped(b32encode(device.bin_key).decode()),
+        "required": services.two_factor_required(request) or settings.REQUIRE_2FA_FOR_STAFF,
+        "next": _safe_next(request),
+    }
+    return render(request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200)
+
+
+def two_factor_verify(request):
+    """The second step of logging in: a code from the app, or a recovery code."""
+    next_url = _safe_next(request) or reverse_lazy("core:dashboard")
+    if request.user.is_verified():
+        return redirect(next_url)
+    if not services.has_confirmed_totp(request.user):
+        return redirect(_with_next("accounts:two_factor_setup", request))
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.verify_second_factor(request, form.cleaned_data["code"])
+        if device is not None:
+            if device.__class__.__name__ == "StaticDevice":
+                left = services.remaining_recovery_codes(request.user)
+                messages.warning(
+                    request,
+                    _("You used a recovery code; %(left)s left. Generate new ones from your profile if needed.")
+                    % {"left": left},
+                )
+            return redirect(next_url)
+        form.add_error(
+            "code",
+            _(
+                "This code is not valid. Type the current code of your app, or one of your recovery codes; "
+                "after several mistakes, wait a few seconds between tries."
+            ),
+        )
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"form": form, "next": _safe_next(request)},
+        status=400 if form.errors else 200,
+    )
+
+
+def recovery_codes(request):
+    """The recovery codes just generated (shown once), or how many are left with a
+    button to generate new ones (POST; the old ones then stop working)."""
+    has_authenticator = services.has_confirmed_totp(request.user)
+    if request.method == "POST":
+        if not (has_authenticator and request.user.is_verified()):
+            return redirect(_with_next("accounts:two_factor_verify", request))
+        request.session[services.SESSION_NEW_CODES_KEY] = services.regenerate_recovery_codes(request.user)
+        messages.success(request, _("New recovery codes generated: the previous ones no longer work."))
+        return redirect("accounts:recovery_codes")
+    codes = request.session.pop(services.SESSION_NEW_CODES_KEY, None)
+    context = {
+        "codes": codes or [],
+        "left": services.remaining_recovery_codes(request.user),
+        "has_authenticator": has_authenticator,
+        "next": _safe_next(request),
+    }
+    return render(request, "accounts/recovery_codes.html", context)
+
+
+def _with_next(name: str, request) -> str:
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    next_url = _safe_next(request)
+    return reverse(name) + ("?" + urlencode({"next": next_url}) if next_url else "")
+
+
+# Personal data ------------------------------------------------------------------------
+
+
+def my_data(request):
+    """What the product keeps about the user, and the download of all of it."""
+    return render(request, "accounts/my_data.html")
+
+
+def my_data_download(request):
+    """The user's personal data as a JSON file (GDPR right of access and portability)."""
+    data = services.export_personal_data(request.user)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="ais-emploi-mes-donnees-{stamp}.json"'
+    return response
