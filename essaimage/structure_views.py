@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from ais.accounts.models import Membership, Role
+from ais.core.uploads import DOWNLOAD_CSP
 from projects.models import Innovation
 
 from . import services
@@ -570,7 +571,7 @@ def agreement_download(request, pk):
         content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = DOWNLOAD_CSP
     return response
 
 

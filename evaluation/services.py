@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from .models import (
     ANSWERED_STATUSES,
@@ -339,9 +340,15 @@ def publish_version(version: TemplateVersion, *, by, notes: str = "") -> Templat
         version.notes = notes or version.notes
         version._history_user = by
         version.save(update_fields=["published_at", "published_by", "notes"])
-        Response.objects.filter(
-            phase=version.template.phase, status=ResponseStatus.SCHEDULED, answers__isnull=True
-        ).exclude(version=version).update(version=version)
+        moved = list(
+            Response.objects.filter(
+                phase=version.template.phase, status=ResponseStatus.SCHEDULED, answers__isnull=True
+            ).exclude(version=version)
+        )
+        for response in moved:
+            response.version = version
+        # bulk_update_with_history: a queryset update writes no history row by itself.
+        bulk_update_with_history(moved, Response, ["version"], default_user=by)
     return version
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
 
 from .models import (
     AwarenessAction,
@@ -284,7 +285,8 @@ def ensure_stage_plans(innovation: Innovation) -> list[StagePlan]:
     existing = {plan.stage: plan for plan in innovation.stage_plans.all()}
     created = [StagePlan(innovation=innovation, stage=stage) for stage in Stage.values if stage not in existing]
     if created:
-        StagePlan.objects.bulk_create(created, ignore_conflicts=True)
+        # bulk_create_with_history: a bulk insert writes no history row by itself.
+        bulk_create_with_history(created, StagePlan, ignore_conflicts=True)
         existing = {plan.stage: plan for plan in StagePlan.objects.filter(innovation=innovation)}
     return [existing[stage] for stage in Stage.values]
 

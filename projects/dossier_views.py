@@ -11,6 +11,7 @@ from rules.contrib.views import permission_required
 
 from ais.accounts.forms import OrganisationForm
 from ais.accounts.models import Role
+from ais.core.uploads import DOWNLOAD_CSP
 
 from . import services
 from .display import dossier_sections, section_nav
@@ -209,7 +210,7 @@ def attachment_download(request, pk, attachment_pk):
         content_type=attachment.mime_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = DOWNLOAD_CSP
     return response
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
 
 from ais.outbox.models import Reason
 from ais.outbox.services import queue_templated_email
@@ -93,7 +94,8 @@ def add_default_grid(call: Call) -> list[SelectionCriterion]:
 
 def _create_default_grid(call: Call) -> list[SelectionCriterion]:
     rubric = [str(line) for line in RUBRIC]
-    return SelectionCriterion.objects.bulk_create(
+    # bulk_create_with_history: a bulk insert writes no history row by itself.
+    return bulk_create_with_history(
         [
             SelectionCriterion(
                 call=call,
@@ -104,7 +106,8 @@ def _create_default_grid(call: Call) -> list[SelectionCriterion]:
                 rubric=rubric,
             )
             for index, (title, description, weight) in enumerate(DEFAULT_GRID, start=1)
-        ]
+        ],
+        SelectionCriterion,
     )
 
 

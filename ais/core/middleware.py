@@ -1,16 +1,21 @@
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
-class NoStoreForAuthenticatedMiddleware:
-    """Pages shown to a logged-in user hold non-public data: never cache them."""
+class NoStoreMiddleware:
+    """Dynamic pages are never stored by browsers or proxies.
+
+    A logged-in user's pages hold non-public data, and so do some anonymous ones
+    (the e-mailed links of registrations, password resets and questionnaires):
+    every response gets ``Cache-Control: no-store`` unless its view chose its own
+    caching. Static files are served before this, by WhiteNoise, and stay cacheable.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+        if not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
         return response

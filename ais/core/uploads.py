@@ -8,8 +8,10 @@ served only as downloads by views that check access.
 """
 
 import os
+import re
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -21,6 +23,11 @@ MAX_UPLOAD_SIZE = 10 * 1024 * 1024  # 10 MiB
 MAX_UNCOMPRESSED_SIZE = 100 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 MAX_ZIP_ENTRIES = 2000
+
+# The policy of a served file: nothing runs, nothing loads, nothing frames it.
+DOWNLOAD_CSP = (
+    "default-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox"
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +50,27 @@ ODS = FileKind("ods", "OpenDocument (ODS)", (".ods",), "application/vnd.oasis.op
 
 DOCUMENT_KINDS = (PDF, JPEG, PNG, DOCX, XLSX, ODT, ODS)
 
-# Byte patterns that must never appear in an accepted PDF: active content.
-PDF_ACTIVE_CONTENT = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
+# Byte patterns that must never appear in an accepted PDF (names decoded from their
+# ``#xx`` escapes, compressed streams inflated): active content.
+PDF_ACTIVE_CONTENT = (
+    b"/JavaScript",
+    b"/JS",
+    b"/Launch",
+    b"/EmbeddedFile",
+    b"/RichMedia",
+    b"/XFA",
+    b"/SubmitForm",
+    b"/ImportData",
+    b"/GoToE",
+)
+# How much of a PDF's compressed streams is inflated to look for active content.
+MAX_PDF_INFLATED_SIZE = 50 * 1024 * 1024
+# Markup that a browser would run if it ever sniffed the file as a web page (polyglots).
+MARKUP = (b"<script", b"<html", b"<body", b"<iframe", b"<svg", b"<!doctype html", b"<object", b"<embed", b"javascript:")
+# Members of office archives that carry macros or controls (.docm/.xlsm renamed, ODF Basic).
+OFFICE_ACTIVE_MEMBERS = ("vbaproject.bin", "vbadata.xml", "/activex/")
+OFFICE_ACTIVE_FOLDERS = ("/basic/", "/scripts/")
+OFFICE_MACRO_CONTENT_TYPES = (b"macroenabled", b"vbaproject", b"application/vnd.ms-office.activex")
 
 
 def allowed_extensions_text(kinds=DOCUMENT_KINDS) -> str:
@@ -81,8 +107,22 @@ def _check_zip(data_file, required: tuple[str, ...], mimetype: str | None = None
                     "zip_bomb",
                 )
             names = {info.filename for info in infos}
-            if any(name.startswith("/") or ".." in name.split("/") for name in names):
+            if any(name.startswith("/") or "\\" in name or ".." in name.split("/") for name in names):
                 _refuse(_("This document contains files with unsafe paths."), "zip_paths")
+            lowered = ["/" + name.lower() for name in names]
+            content_types = b""
+            if "[Content_Types].xml" in names:
+                with archive.open("[Content_Types].xml") as member:
+                    content_types = member.read(1024 * 1024).lower()
+            if (
+                any(marker in name for name in lowered for marker in OFFICE_ACTIVE_MEMBERS)
+                or any(name.startswith(OFFICE_ACTIVE_FOLDERS) for name in lowered)
+                or any(marker in content_types for marker in OFFICE_MACRO_CONTENT_TYPES)
+            ):
+                _refuse(
+                    _("This document contains macros or active controls: save it again without macros (.docx, .xlsx)."),
+                    "office_macros",
+                )
             if not all(member in names for member in required):
                 return False
             if mimetype is not None:
@@ -90,6 +130,43 @@ def _check_zip(data_file, required: tuple[str, ...], mimetype: str | None = None
             return True
     except zipfile.BadZipFile:
         return False
+
+
+def _decode_pdf_names(data: bytes) -> bytes:
+    """PDF names may escape any character as ``#xx`` (``/J#61vaScript``): decode them."""
+    return re.sub(rb"#([0-9A-Fa-f]{2})", lambda match: bytes([int(match.group(1), 16)]), data)
+
+
+def _inflated_pdf_streams(data: bytes) -> bytes:
+    """The content of the PDF's Flate-compressed streams (object streams may hide active
+    content), inflated up to ``MAX_PDF_INFLATED_SIZE`` in all: a stream that inflates
+    beyond it is a bomb."""
+    inflated = []
+    budget = MAX_PDF_INFLATED_SIZE
+    for match in re.finditer(rb"stream\r?\n", data):
+        end = data.find(b"endstream", match.end())
+        if end == -1:
+            break
+        inflater = zlib.decompressobj()
+        try:
+            chunk = inflater.decompress(data[match.end() : end], budget + 1)
+        except zlib.error:
+            continue  # not Flate (images, other filters): nothing to read
+        if len(chunk) > budget:
+            _refuse(_("This PDF would inflate to an abnormal size once opened: it was refused for safety."), "pdf_bomb")
+        budget -= len(chunk)
+        inflated.append(chunk)
+    return b"\n".join(inflated)
+
+
+def _check_markup(data: bytes) -> None:
+    """Refuse a file that also reads as a web page with scripts (a polyglot)."""
+    lowered = data.lower()
+    if any(marker in lowered for marker in MARKUP):
+        _refuse(
+            _("This file contains web page code (HTML or script): it was refused for safety."),
+            "markup",
+        )
 
 
 def detect_kind(upload) -> FileKind | None:
@@ -143,7 +220,13 @@ class DocumentValidator:
         return isinstance(other, DocumentValidator) and (self.kinds, self.max_size) == (other.kinds, other.max_size)
 
     def __call__(self, upload) -> FileKind:
-        name = os.path.basename(getattr(upload, "name", "") or "")
+        raw_name = getattr(upload, "name", "") or ""
+        if "/" in raw_name or "\\" in raw_name or any(ord(c) < 32 or ord(c) == 127 for c in raw_name):
+            _refuse(
+                _("The file name contains a path or invisible characters: rename the file and try again."),
+                "bad_name",
+            )
+        name = os.path.basename(raw_name)
         size = getattr(upload, "size", None)
         if size is None:
             size = len(_read_all(upload))
@@ -159,7 +242,7 @@ class DocumentValidator:
                 },
                 "too_large",
             )
-        if not name or name.startswith(".") or any(ord(c) < 32 for c in name):
+        if not name or name.startswith(".") or len(name) > 255:
             _refuse(_("The file name is not valid: rename the file and try again."), "bad_name")
         kind = detect_kind(upload)
         if kind is None or kind not in self.kinds:
@@ -178,9 +261,11 @@ class DocumentValidator:
                 % {"name": name, "kind": kind.label, "ext": extension or "…"},
                 "extension_mismatch",
             )
+        data = _read_all(upload)
+        _check_markup(data)
         if kind is PDF:
-            data = _read_all(upload)
-            if any(marker in data for marker in PDF_ACTIVE_CONTENT):
+            readable = _decode_pdf_names(data + b"\n" + _inflated_pdf_streams(data))
+            if any(marker in readable for marker in PDF_ACTIVE_CONTENT):
                 _refuse(
                     _("This PDF contains active content (scripts, embedded files): export it again as a plain PDF."),
                     "pdf_active",
@@ -211,9 +296,14 @@ class RandomUploadPath:
         return f"{self.prefix}/{timezone.now():%Y}/{uuid.uuid4().hex}{extension}"
 
 
-def store_upload(document, upload, *, by=None) -> None:
-    """Fill a ``StoredDocument`` from an upload already checked by ``DocumentValidator``."""
-    kind = detect_kind(upload) or PDF
+def store_upload(document, upload, *, by=None, kinds=DOCUMENT_KINDS) -> None:
+    """Fill a ``StoredDocument`` from an upload, checked by ``DocumentValidator``.
+
+    Forms check their uploads already; the check is made again here so that no other
+    caller (a command, a task, a service used elsewhere) can store an unchecked file.
+    Raises ``ValidationError`` (with a message for the user) and stores nothing then.
+    """
+    kind = DocumentValidator(kinds)(upload)
     document.file = upload
     document.original_name = os.path.basename(upload.name)[:255]
     document.mime_type = kind.mime
@@ -232,5 +322,5 @@ def download_response(document):
         content_type=document.mime_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = DOWNLOAD_CSP
     return response
