@@ -88,3 +88,26 @@ def csrf_failure(request, reason=""):
     """A form sent without a valid security token (page open too long, cookies blocked):
     say so in French and how to go on, instead of Django's bare page."""
     return render(request, "403_csrf.html", status=403)
+
+
+# The accessibility statement's date and contact (RGAA: both are required on the page).
+ACCESSIBILITY_STATEMENT_DATE = (2026, 12, 3)
+ACCESSIBILITY_CONTACT_EMAIL = "accessibilite@ais-emploi.fr"
+
+
+@login_not_required
+def accessibility(request):
+    """The accessibility statement (RGAA 4.1): compliance state, what was tested, known
+    non-conformities, how to report a problem and the recourse. Public, static."""
+    import datetime
+
+    from django.conf import settings
+
+    return render(
+        request,
+        "core/accessibility.html",
+        {
+            "statement_date": datetime.date(*ACCESSIBILITY_STATEMENT_DATE),
+            "contact_email": getattr(settings, "ACCESSIBILITY_CONTACT_EMAIL", ACCESSIBILITY_CONTACT_EMAIL),
+        },
+    )

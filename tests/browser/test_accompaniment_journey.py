@@ -32,6 +32,7 @@ from essaimage.models import (
 )
 from projects.models import Deliverable, DeliverableKind, FeasibilityConclusion, Innovation, Stage, StageTransition
 
+from .axe_helpers import check_axe
 from .conftest import load_demo_territories
 from .journey_helpers import PASSWORD, download, expect_success, log_in, new_page, pdf_file, pdf_text, visit
 
@@ -153,6 +154,7 @@ def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_
     expect(page.locator("main .stage-badge.stage-1")).to_be_visible()
     expect(page.locator(".stage-checklist .requirement-missing")).to_have_count(2)
     page.shot("01-stage-one-nothing-yet")
+    check_axe(page, "01-stage-one-nothing-yet")
     add_deliverable(
         page,
         innovation,
@@ -175,6 +177,7 @@ def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_
     checklist_all_met(page, 2)
     expect(page.locator("#livrables")).to_contain_text("Étude de faisabilité – bassin rennais")
     page.shot("02-stage-one-deliverables")
+    check_axe(page, "02-stage-one-deliverables")
     study = Deliverable.objects.get(innovation=innovation, kind=DeliverableKind.FEASIBILITY_STUDY)
     assert study.conclusion == FeasibilityConclusion.GO_WITH_CONDITIONS
     assert study.original_name == "etude-faisabilite.pdf"
@@ -219,6 +222,7 @@ def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_
     page.locator(f"form[action='/suivi/appels-structures/{call.pk}/publier/'] button[type=submit]").click()
     expect(page.locator(f"main a[href='/essaimage/appels/{call.pk}/']")).to_be_visible()  # the public page
     page.shot("03-call-published")
+    check_axe(page, "03-call-published")
     call.refresh_from_db()
     assert call.published_at is not None
 
@@ -230,6 +234,7 @@ def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_
         apply(visitor, call, name, kind, commune, email, capacity)
         if index == 0:
             page.shot("04-application-sent", target=visitor)
+            check_axe(visitor, "04-application-sent")
     assert StructureApplication.objects.filter(call=call, status=ApplicationStatus.RECEIVED).count() == 3
     assert OutgoingEmail.objects.filter(reason=Reason.STRUCTURE_APPLICATION).count() == 3
 
@@ -239,6 +244,7 @@ def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_
     page.wait_for_url(f"**/suivi/appels-structures/{call.pk}/")
     expect(page.locator(".applications-table tbody tr")).to_have_count(3)
     page.shot("05-applications")
+    check_axe(page, "05-applications")
     for name, *_rest in APPLICANTS:
         application = StructureApplication.objects.get(call=call, organisation_name=name)
         page.locator(f"#app-{application.pk} button[data-bs-target='#select-{application.pk}']").click()
@@ -249,6 +255,7 @@ def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_
         page.wait_for_url(f"**/suivi/appels-structures/{call.pk}/#app-{application.pk}")
         expect(page.locator(f"#app-{application.pk} a[href^='/suivi/structures/']")).to_be_visible()
     page.shot("06-applications-selected")
+    check_axe(page, "06-applications-selected")
     structures = {s.organisation.name: s for s in SpreadStructure.objects.filter(innovation=innovation)}
     assert sorted(structures) == sorted(a[0] for a in APPLICANTS)
     assert {s.status for s in structures.values()} == {StructureStatus.SELECTED}
@@ -275,11 +282,13 @@ def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_
         expect(page.locator(f"main a[href='/suivi/structures/{structure.pk}/convention.pdf']")).to_be_visible()
         if index == 0:
             page.shot("07-structure-agreement-signed")
+            check_axe(page, "07-structure-agreement-signed")
 
     # 7. Every stage II deliverable is there: the innovation moves to stage III ------------
     open_innovation(page, innovation)
     checklist_all_met(page, 5)
     page.shot("08-stage-two-complete")
+    check_axe(page, "08-stage-two-complete")
     advance(page, innovation, Stage.ESSAIMAGE)
     moves = list(StageTransition.objects.filter(innovation=innovation).order_by("moved_at", "pk"))
     assert [(m.from_stage, m.to_stage, m.is_exception, m.moved_by) for m in moves] == [
@@ -303,6 +312,7 @@ def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_
     for structure in structures.values():
         page.locator(f"input[name=structures][value='{structure.pk}']").check()
     page.shot("09-training-form")
+    check_axe(page, "09-training-form")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/suivi/formations/*/")
     training = Training.objects.get(innovation=innovation)
@@ -336,10 +346,12 @@ def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_
     for trainee in TRAINEES[:2]:  # the third one was absent
         page.locator(f"#present-{participants[trainee].pk}").check()
     page.shot("10-attendance")
+    check_axe(page, "10-attendance")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(f"**/suivi/formations/{training.pk}/")
     expect(page.locator("table.training-days .attendance-count")).to_have_text("2 / 3")
     page.shot("11-training")
+    check_axe(page, "11-training")
     present = Attendance.objects.filter(day=day, present=True).values_list("participant__full_name", flat=True)
     assert sorted(present) == sorted(TRAINEES[:2])
     assert Attendance.objects.filter(day=day, present=False).get().participant.full_name == TRAINEES[2]
@@ -368,6 +380,7 @@ def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_
     expect(rows.nth(1).locator("td").nth(1)).to_have_text("2")
     expect(page.locator("#programme-map path.leaflet-interactive").first).to_be_attached()  # drawn by Leaflet
     page.shot("12-map")
+    check_axe(page, "12-map")
     response = page.request.get(f"/suivi/carte/donnees.json?innovation={innovation.pk}")
     assert response.ok
     figures = response.json()

@@ -39,6 +39,7 @@ from projects.models import (
     Stage,
 )
 
+from .axe_helpers import check_axe
 from .conftest import CSP_LISTENER, load_demo_territories
 
 pytestmark = pytest.mark.browser
@@ -254,6 +255,7 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
     manager_page.locator(f"main .nav-tabs a[href='/gestion/appels/{call.pk}/comite/']").click()
     manager_page.wait_for_url(f"**/gestion/appels/{call.pk}/comite/")
     page.shot("01-committee-before-assignment", target=manager_page)
+    check_axe(manager_page, "01-committee-before-assignment")
     with manager_page.expect_navigation():  # POST, then back on the same page
         manager_page.locator(f"form[action='/gestion/appels/{call.pk}/comite/attribuer/'] button[type=submit]").click()
     assert manager_page.url.endswith(f"/gestion/appels/{call.pk}/comite/")
@@ -262,6 +264,7 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
     # of an assignment without a review renders as true.)
     expect(manager_page.locator("section[aria-labelledby=loads-title] .fw-semibold")).to_have_text(["2", "2"])
     page.shot("02-committee-assigned", target=manager_page)
+    check_axe(manager_page, "02-committee-assigned")
     assert ReviewAssignment.objects.filter(dossier__call=call).count() == 4
     assignment = {
         (who, index): ReviewAssignment.objects.get(dossier=dossier, member=member)
@@ -276,17 +279,20 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
         open_from_my_reviews(page_a, index, assignment[("A", index)])
         if index == 0:
             page.shot("03-member-a-declaration", target=page_a)
+            check_axe(page_a, "03-member-a-declaration")
         declare_no_conflict(page_a, assignment[("A", index)])
         expect(page_a.get_by_role("heading", level=1)).to_have_text(DOSSIERS[index][0])
         fill_review(page_a, criteria, "A", index)
         if index == 0:
             page.shot("04-member-a-scoring", target=page_a)
+            check_axe(page_a, "04-member-a-scoring")
         submit_review(page_a, assignment[("A", index)])
         # Nobody else has submitted: no other member's review, nor B's name.
         expect(page_a.locator(".other-review")).to_have_count(0)
         expect(page_a.locator("main")).not_to_contain_text(member_b.last_name)
     expect(page_a.locator(f"textarea[name=comment_{criteria[0].pk}]")).to_have_value(COMMENTS[("A", 1)])
     page.shot("05-member-a-submitted", target=page_a)
+    check_axe(page_a, "05-member-a-submitted")
 
     # 2. Member B scores both; a draft of B's stays invisible to A -----------------------
     page_b = new_page("member B")
@@ -324,6 +330,7 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
             expect(item.locator("strong")).to_have_text(score)
         if index == 0:
             page.shot("06-member-b-sees-a", target=page_b)
+            check_axe(page_b, "06-member-b-sees-a")
 
     # 3. Member A reopens the first dossier: B's scores are there now --------------------
     open_from_my_reviews(page_a, 0, assignment[("A", 0)])
@@ -336,6 +343,7 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
     for item, value in zip(other.locator("li").all(), SCORES[("B", 0)], strict=True):
         expect(item.locator("strong")).to_have_text(f"{value}/5")
     page.shot("07-member-a-sees-b", target=page_a)
+    check_axe(page_a, "07-member-a-sees-b")
 
     # 4. The manager ranks the dossiers, holds the session and releases the decisions -----
     manager_page.locator(f"main .nav-tabs a[href='/gestion/appels/{call.pk}/classement/']").click()
@@ -348,6 +356,7 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
         expect(rows.nth(rank).locator("td").last).to_have_text(re.compile(r"2\s*/\s*2"))
     assert weighted(criteria, 0) > weighted(criteria, 1)
     page.shot("08-ranking", target=manager_page)
+    check_axe(manager_page, "08-ranking")
 
     visit(manager_page, f"/gestion/appels/{call.pk}/comite/")
     manager_page.locator(f"main a[href='/gestion/appels/{call.pk}/seances/nouvelle/']").click()
@@ -358,6 +367,7 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
     for member in (member_a, member_b):
         manager_page.locator(f"input[name=members_present][value='{member.pk}']").check()
     page.shot("09-session-form", target=manager_page)
+    check_axe(manager_page, "09-session-form")
     manager_page.locator("main form button[type=submit]").click()
     manager_page.wait_for_url(re.compile(r"/gestion/seances/\d+/$"))
     session = SelectionSession.objects.get(call=call)
@@ -376,6 +386,7 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
         manager_page.locator(f"select[name=d{decision.pk}-decision]").select_option(value)
         manager_page.locator(f"textarea[name=d{decision.pk}-motivation]").fill(motivation)
     page.shot("10-session-decisions", target=manager_page)
+    check_axe(manager_page, "10-session-decisions")
     with manager_page.expect_navigation():
         manager_page.locator("main form:not([action]) button[type=submit]").click()
     assert manager_page.url.endswith(f"/gestion/seances/{session.pk}/")
@@ -395,6 +406,7 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
         expect(manager_page.locator(f"textarea[name=d{decision.pk}-motivation]")).to_be_disabled()
     expect(manager_page.locator("main form:not([action]) button[type=submit]")).to_have_count(0)
     page.shot("11-session-closed", target=manager_page)
+    check_axe(manager_page, "11-session-closed")
     session.refresh_from_db()
     assert session.status == SessionStatus.CLOSED and session.closed_at is not None
     assert not OutgoingEmail.objects.filter(reason=Reason.SELECTION_DECISION).exists()
@@ -402,6 +414,7 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
     release.click()
     expect(manager_page.locator(f"form[action='/gestion/seances/{session.pk}/diffuser/']")).to_have_count(0)
     page.shot("12-decisions-released", target=manager_page)
+    check_axe(manager_page, "12-decisions-released")
     session.refresh_from_db()
     assert session.released_at is not None
 
@@ -450,6 +463,7 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
     expect(page_b.locator("form.review-form > fieldset")).to_have_attribute("disabled", "")
     expect(page_b.locator("form.review-form button")).to_have_count(0)  # neither draft nor submit
     page.shot("13-member-review-locked", target=page_b)
+    check_axe(page_b, "13-member-review-locked")
     token = page_b.locator("form.review-form input[name=csrfmiddlewaretoken]").input_value()
     before = sorted(Review.objects.get(assignment=assignment[("B", 1)]).scores.values_list("criterion_id", "value"))
     forged = {"csrfmiddlewaretoken": token, "submit": "", "recommendation": Recommendation.SELECT}

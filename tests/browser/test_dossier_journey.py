@@ -22,6 +22,7 @@ from ais.outbox.models import OutgoingEmail, Reason
 from projects import services
 from projects.models import DEFAULT_REQUIRED_QUESTIONS, Call, Dossier, DossierStatus
 
+from .axe_helpers import check_axe
 from .conftest import CSP_LISTENER, load_demo_territories
 
 pytestmark = pytest.mark.browser
@@ -138,6 +139,7 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
     page.wait_for_url(f"**/appels/{call.slug}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(call.title)
     page.shot("01-call")
+    check_axe(page, "01-call")
     page.locator("main a[href^='/compte/inscription/']").click()
     page.wait_for_url(re.compile(r"/compte/inscription/\?next="))
     expect(page.locator("main input[name=next]")).to_have_value(f"/appels/{call.slug}/")
@@ -153,10 +155,12 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
     page.locator("#id_password2").fill(CARRIER_PASSWORD)
     page.locator("#id_accept").check()
     page.shot("02-signup")
+    check_axe(page, "02-signup")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/compte/inscription/envoye/")
     expect(page.locator("main")).to_contain_text(CARRIER_EMAIL)
     page.shot("03-check-your-mailbox")
+    check_axe(page, "03-check-your-mailbox")
 
     user = User.objects.get(email=CARRIER_EMAIL)
     assert not user.is_active
@@ -171,6 +175,7 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
     assert user.is_active
     expect(page.locator(".navbar .dropdown-toggle")).to_contain_text("Claire Martin")
     page.shot("04-confirmed")
+    check_axe(page, "04-confirmed")
 
     # 2. First visit: start the dossier, organisation and innovation steps ------------
     page.locator(f"main form[action='/appels/{call.slug}/candidater/'] button[type=submit]").click()
@@ -181,6 +186,7 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
     expect(page.locator("#id_commune")).to_have_value("76540")
     page.locator("#id_address").fill("12 rue Saint-Nicaise")  # SIRET is optional: left empty
     page.shot("05-organisation")
+    check_axe(page, "05-organisation")
     save_and_continue(page, "innovation")
     dossier.organisation.refresh_from_db()
     assert dossier.organisation.address == "12 rue Saint-Nicaise"
@@ -193,6 +199,7 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
 
     autosave(page, fill_innovation)
     page.shot("06-innovation-autosaved")
+    check_axe(page, "06-innovation-autosaved")
     dossier.refresh_from_db()
     assert (dossier.innovation_name, dossier.year_started, dossier.description) == (INNOVATION_NAME, 2019, DESCRIPTION)
     log_out(page)
@@ -206,6 +213,7 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
     expect(page.get_by_role("heading", level=1)).to_have_text(INNOVATION_NAME)
     expect(page.locator("main")).to_contain_text(DESCRIPTION)
     page.shot("07-second-visit")
+    check_axe(page, "07-second-visit")
     page.locator(f"main a[href='/dossiers/{dossier.pk}/innovation/']").click()
     expect(page.locator("#id_innovation_name")).to_have_value(INNOVATION_NAME)
     expect(page.locator("#id_description")).to_have_value(DESCRIPTION)
@@ -225,6 +233,7 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
 
     autosave(page, fill_publics)
     page.shot("08-publics")
+    check_axe(page, "08-publics")
     save_and_continue(page, "results")
 
     # A mistake: more exits to employment than people accompanied.
@@ -253,6 +262,7 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
     expect(exits).to_have_value("55")
     expect(page.locator("#id_results_period")).to_have_value("2023–2024")
     page.shot("09-results-error")
+    check_axe(page, "09-results-error")
     # Playwright's screenshot (caret hiding) leaves style="" on the form fields; htmx
     # would copy it when it next swaps #id_version (attributesToSettle includes
     # "style") and the CSP would rightly refuse it. Undo the screenshot's trace.
@@ -287,6 +297,7 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
     expect(page.locator("main .list-group a")).to_have_text("rapport-evaluation-2024.pdf")
     expect(page.locator("#completeness-label")).to_contain_text("100")
     page.shot("10-attachments")
+    check_axe(page, "10-attachments")
 
     # Review and submit.
     page.locator(f".dossier-nav a[href='/dossiers/{dossier.pk}/']").click()
@@ -295,11 +306,13 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
     expect(submit).to_be_visible()
     expect(page.locator("main .badge.text-bg-warning")).to_have_count(0)  # no section "incomplete"
     page.shot("11-review")
+    check_axe(page, "11-review")
     submit.click()
     page.wait_for_url(f"**/dossiers/{dossier.pk}/")
     expect(page.locator("main .dossier-status-submitted").first).to_be_visible()
     expect(page.locator(".submit-box")).to_have_count(0)
     page.shot("12-submitted")
+    check_axe(page, "12-submitted")
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.SUBMITTED and dossier.submitted_at is not None
     assert (dossier.origin_commune_id, dossier.publics) == ("76540", ["deld", "qpv"])
@@ -335,15 +348,18 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
         manager_page.locator(f"main a[href='/gestion/appels/{call.pk}/dossiers/']").click()
         manager_page.wait_for_url(f"**/gestion/appels/{call.pk}/dossiers/")
         page.shot("13-screening", target=manager_page)
+        check_axe(manager_page, "13-screening")
         manager_page.locator(f"main a[href='/gestion/dossiers/{dossier.pk}/']").click()
         manager_page.wait_for_url(f"**/gestion/dossiers/{dossier.pk}/")
         expect(manager_page.get_by_role("heading", level=1)).to_have_text(INNOVATION_NAME)
         manager_page.locator("input[name=decision][value=eligible]").check()
         page.shot("14-eligibility", target=manager_page)
+        check_axe(manager_page, "14-eligibility")
         manager_page.locator(f"form[action='/gestion/dossiers/{dossier.pk}/eligibilite/'] button[type=submit]").click()
         manager_page.wait_for_url(f"**/gestion/dossiers/{dossier.pk}/")
         expect(manager_page.locator("main .dossier-status-eligible").first).to_be_visible()
         page.shot("15-eligible", target=manager_page)
+        check_axe(manager_page, "15-eligible")
     finally:
         context.close()
     assert not manager_errors, "Errors in the manager's browser console:\n" + "\n".join(manager_errors)
@@ -357,4 +373,5 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
     page.reload()
     expect(page.locator("main .dossier-status-eligible").first).to_be_visible()
     page.shot("16-carrier-sees-eligible")
+    check_axe(page, "16-carrier-sees-eligible")
     assert time.monotonic() - started < 60, "the journey got slow"

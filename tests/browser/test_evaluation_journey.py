@@ -31,6 +31,7 @@ from evaluation import reminders
 from evaluation.models import Answer, Phase, QuestionKind, Reminder, ReminderKind, Response, ResponseStatus
 from projects.models import Innovation, Stage
 
+from .axe_helpers import check_axe
 from .conftest import load_demo_territories
 from .journey_helpers import PASSWORD, download, expect_success, log_in, new_page, visit
 
@@ -209,10 +210,12 @@ def test_contact_answers_from_the_emailed_link_in_two_goes_and_the_manager_valid
     expect(contact.locator("#questionnaire-form")).to_be_visible()
     expect(contact.locator("main")).to_contain_text(STRUCTURE_NAME)
     page.shot("01-questionnaire-opened", target=contact)
+    check_axe(contact, "01-questionnaire-opened")
     for question in questions[:half]:
         kept[question.pk] = answer_and_wait(contact, question)
     settle(contact)
     page.shot("02-half-answered", target=contact)
+    check_axe(contact, "02-half-answered")
     assert Answer.objects.filter(response=response, value__isnull=False).count() == half
     response.refresh_from_db()
     assert response.status == ResponseStatus.IN_PROGRESS
@@ -228,6 +231,7 @@ def test_contact_answers_from_the_emailed_link_in_two_goes_and_the_manager_valid
     expect(again.locator("main")).to_contain_text("déjà été utilisé")
     expect(again.locator("#questionnaire-form")).to_have_count(0)  # a replayed link never shows it
     page.shot("03-link-already-used", target=again)
+    check_axe(again, "03-link-already-used")
     request_new_link(again)
     new_emails = emails.exclude(body__contains=first_link).order_by("-created_at")
     assert new_emails.count() == 1
@@ -242,11 +246,13 @@ def test_contact_answers_from_the_emailed_link_in_two_goes_and_the_manager_valid
         kept[question.pk] = answer_and_wait(again, question)
     settle(again)
     page.shot("04-all-answered", target=again)
+    check_axe(again, "04-all-answered")
     again.locator(f".submit-box button[formaction='/questionnaires/{response.pk}/envoyer/']").click()
     again.wait_for_url(f"**/questionnaires/{response.pk}/")
     expect_success(again)
     expect(again.locator("#questionnaire-form")).to_have_count(0)  # read-only now
     page.shot("05-submitted", target=again)
+    check_axe(again, "05-submitted")
     response.refresh_from_db()
     assert response.status == ResponseStatus.SUBMITTED and response.submitted_at is not None
     assert Answer.objects.filter(response=response, value__isnull=False).count() == len(questions)
@@ -265,10 +271,12 @@ def test_contact_answers_from_the_emailed_link_in_two_goes_and_the_manager_valid
     expect(to_validate).to_have_count(1)
     expect(to_validate).to_contain_text(STRUCTURE_NAME)
     page.shot("06-followup")
+    check_axe(page, "06-followup")
     to_validate.locator(f"a[href='/suivi/evaluation/questionnaires/{response.pk}/']").click()
     page.wait_for_url(f"**/suivi/evaluation/questionnaires/{response.pk}/")
     expect(page.locator("main")).to_contain_text(TEXTS[QuestionKind.LONG_TEXT])
     page.shot("07-response")
+    check_axe(page, "07-response")
     page.locator(f"form[action='/suivi/evaluation/questionnaires/{response.pk}/valider/'] button").click()
     page.wait_for_url(f"**/suivi/evaluation/questionnaires/{response.pk}/")
     expect_success(page)

@@ -18,6 +18,7 @@ from ais.outbox.models import OutgoingEmail, Reason
 from events.models import Event, EventKind, Registration, Restitution, Session, SessionKind
 from tests.conftest import make_user
 
+from .axe_helpers import check_axe
 from .conftest import CSP_LISTENER
 
 pytestmark = pytest.mark.browser
@@ -84,6 +85,7 @@ def test_visitor_registers_and_manager_checks_in_and_publishes_restitution(page,
     page.wait_for_url(f"**/evenements/{event.slug}/")
     expect(page.locator("#programme-title")).to_be_visible()
     page.shot("1-event-page")
+    check_axe(page, "1-event-page")
     page.locator(f"a[href='/evenements/{event.slug}/inscription/']").first.click()
     page.locator("#id_full_name").fill("Lucie Martin")
     page.locator("#id_email").fill("lucie.martin@mission-locale-rouen.fr")
@@ -98,6 +100,7 @@ def test_visitor_registers_and_manager_checks_in_and_publishes_restitution(page,
         page.locator(f"#round_{number}-{session.pk}").check()
     page.locator("#id_consent").check()
     page.shot("2-registration-form")
+    check_axe(page, "2-registration-form")
     page.locator("form.registration-form button[type=submit]").click()
     page.wait_for_url("**/inscriptions/*/")
     registration = Registration.objects.get(email="lucie.martin@mission-locale-rouen.fr")
@@ -107,6 +110,7 @@ def test_visitor_registers_and_manager_checks_in_and_publishes_restitution(page,
         page.locator(f"a[href='/evenements/{event.slug}/calendrier.ics?inscription={registration.token}']")
     ).to_be_visible()
     page.shot("3-confirmation")
+    check_axe(page, "3-confirmation")
     email = OutgoingEmail.objects.get(recipient=registration.email, reason=Reason.EVENT_REGISTRATION)
     assert "Journée nationale d'échanges" in email.subject
     assert f"/inscriptions/{registration.token}/" in email.body
@@ -135,6 +139,7 @@ def test_visitor_registers_and_manager_checks_in_and_publishes_restitution(page,
         row.locator("button[type=submit]").click()
         expect(row).to_have_class("checkin-row is-present")
         page.shot("4-checkin-phone", target=manager)
+        check_axe(manager, "4-checkin-phone")
         registration.refresh_from_db()
         assert registration.checked_in_at is not None
 
@@ -154,3 +159,4 @@ def test_visitor_registers_and_manager_checks_in_and_publishes_restitution(page,
     restitution = page.locator(f"#restitution-{session.pk}")
     expect(restitution).to_contain_text("Les participants retiennent trois conditions pour essaimer.")
     page.shot("5-restitution-published")
+    check_axe(page, "5-restitution-published")

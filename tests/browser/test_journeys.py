@@ -8,6 +8,8 @@ from playwright.sync_api import expect
 from ais.demo import DEMO_PASSWORD, DEMO_USERS
 from projects.models import Innovation
 
+from .axe_helpers import check_axe
+
 pytestmark = pytest.mark.browser
 
 ROLE_SECTION_TITLES = {
@@ -37,6 +39,7 @@ def test_anonymous_visitor_browses_home_catalogue_and_an_innovation(page, demo_d
     expect(page.get_by_role("heading", name="Le programme en chiffres")).to_be_visible()
     expect(page.get_by_role("link", name="Se connecter").first).to_be_visible()
     page.shot("home")
+    check_axe(page, "home")
 
     page.get_by_role("link", name="Découvrir les innovations").click()
     page.wait_for_url("**/innovations/")
@@ -44,12 +47,14 @@ def test_anonymous_visitor_browses_home_catalogue_and_an_innovation(page, demo_d
     cards = page.locator("article.innovation-card")
     expect(cards).to_have_count(Innovation.objects.published().count())
     page.shot("catalogue")
+    check_axe(page, "catalogue")
 
     cards.filter(has_text="TAPAJ").get_by_role("link", name="TAPAJ").click()
     page.wait_for_url("**/innovations/tapaj/")
     expect(page.get_by_role("heading", level=1)).to_have_text("TAPAJ")
     expect(page.get_by_text("CAARUD La Case – Toulouse")).to_be_visible()
     page.shot("innovation")
+    check_axe(page, "innovation")
 
 
 @pytest.mark.parametrize(("email", "role"), [(user[0], user[3]) for user in DEMO_USERS], ids=[u[3] for u in DEMO_USERS])
@@ -59,11 +64,13 @@ def test_demo_user_logs_in_sees_their_dashboard_and_logs_out(page, demo_data, em
     expect(page.locator(f"#section-{role}")).to_have_text(ROLE_SECTION_TITLES[role])
     expect(page.get_by_role("link", name="Tableau de bord")).to_have_attribute("aria-current", "page")
     page.shot("dashboard")
+    check_axe(page, "dashboard")
 
     page.locator(".navbar .dropdown-toggle").last.click()  # the user menu, after the sections' menus
     logout = page.get_by_role("button", name="Se déconnecter")
     expect(logout).to_be_visible()
     page.shot("user-menu")
+    check_axe(page, "user-menu")
     logout.click()
     page.wait_for_url(re.compile(r"^https?://[^/]+/$"))  # LOGOUT_REDIRECT_URL: the home page
     expect(page.get_by_role("heading", name="Le programme en chiffres")).to_be_visible()
@@ -82,6 +89,7 @@ def test_wrong_password_shows_an_error_and_keeps_the_email(page, demo_data):
     expect(page.locator("#id_password")).to_have_value("")
     assert "/compte/connexion/" in page.url
     page.shot("error")
+    check_axe(page, "error")
 
 
 def test_tab_reaches_the_skip_link_first(page, demo_data):
@@ -91,5 +99,6 @@ def test_tab_reaches_the_skip_link_first(page, demo_data):
     expect(focused).to_have_text("Aller au contenu")
     expect(focused).to_be_visible()  # visually-hidden-focusable shows itself on focus
     page.shot("skip-link")
+    check_axe(page, "skip-link")
     page.keyboard.press("Enter")
     expect(page.locator("main#contenu")).to_be_focused()

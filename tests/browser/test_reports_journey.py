@@ -27,6 +27,7 @@ from evaluation.models import Answer, Phase, Report, ReportKind, ReportStatus, R
 from evaluation.schedule import current_version, schedule_for_structure
 from projects.models import Innovation, InnovationTarget, Stage
 
+from .axe_helpers import check_axe
 from .conftest import load_demo_territories
 from .journey_helpers import PASSWORD, celery_worker, download, expect_success, log_in, new_page, pdf_text, visit
 
@@ -147,6 +148,7 @@ def test_manager_writes_and_generates_the_final_report_and_an_administrator_expo
     quote = final.locator(".quote-choice input[type=checkbox]").first  # a structure's own words
     quote.check()
     page.shot("01-final-report-texts")
+    check_axe(page, "01-final-report-texts")
     final.locator("form.narrative-form button[type=submit]").click()
     page.wait_for_url(f"**/suivi/innovations/{innovation.pk}/rapports/")
     expect_success(page)
@@ -162,6 +164,7 @@ def test_manager_writes_and_generates_the_final_report_and_an_administrator_expo
     for name, *_rest in STRUCTURES:
         expect(body).to_contain_text(name)
     page.shot("02-final-report-preview")
+    check_axe(page, "02-final-report-preview")
     page.go_back()
     page.wait_for_url(f"**/suivi/innovations/{innovation.pk}/rapports/")
 
@@ -176,12 +179,14 @@ def test_manager_writes_and_generates_the_final_report_and_an_administrator_expo
     with page.expect_response(is_status_poll(report), timeout=5_000):  # the page asks again every 2 s
         pass
     page.shot("03-final-report-waiting")
+    check_axe(page, "03-final-report-waiting")
 
     celery_worker()  # a worker comes up and takes the queued task
     download_link = page.locator(f"#report-status-{report.pk} a[href='/suivi/rapports/{report.pk}/pdf/']")
     expect(download_link).to_be_visible(timeout=45_000)
     expect(page.locator(f"#report-status-{report.pk} [role=progressbar]")).to_have_count(0)
     page.shot("04-final-report-ready")
+    check_axe(page, "04-final-report-ready")
     report.refresh_from_db()
     assert report.status == ReportStatus.DONE and report.progress == 100 and report.duration_ms is not None
 
@@ -201,6 +206,7 @@ def test_manager_writes_and_generates_the_final_report_and_an_administrator_expo
     year = timezone.localdate().year
     admin_page.locator("#id_year").select_option(str(year))
     page.shot("05-yearly-report-form", target=admin_page)
+    check_axe(admin_page, "05-yearly-report-form")
     admin_page.locator("main form button[type=submit]").click()
     admin_page.wait_for_url("**/suivi/rapports/programme/")
     expect_success(admin_page)
@@ -211,6 +217,7 @@ def test_manager_writes_and_generates_the_final_report_and_an_administrator_expo
     expect(pdf_link).to_be_visible(timeout=45_000)
     expect(xlsx_link).to_be_visible()
     page.shot("06-yearly-report-ready", target=admin_page)
+    check_axe(admin_page, "06-yearly-report-ready")
 
     name, data = download(admin_page, pdf_link.click, tmp_path)
     assert name.endswith(".pdf") and data.startswith(b"%PDF-")
