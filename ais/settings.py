@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "ais.core",
     "ais.accounts",
@@ -65,12 +68,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ais.accounts.middleware.StaffSessionTimeoutMiddleware",
+    "ais.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "ais.core.middleware.NoStoreForAuthenticatedMiddleware",
+    "ais.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -120,18 +126,46 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "ais.accounts.validators.FrenchCommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# Password-reset e-mails per account and rolling hour (counted in the outbox, not in Redis).
+PASSWORD_RESET_MAX_PER_HOUR = env.int("PASSWORD_RESET_MAX_PER_HOUR", default=2)
 
+# Lockout (ais/accounts/lockout.py): an account is locked after AXES_FAILURE_LIMIT failures
+# whatever the address they come from; an address after AXES_IP_FAILURE_LIMIT failures
+# whatever the accounts tried. Both for AXES_COOLOFF_TIME after the last failure.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # separate entries: either one locks
+AXES_HANDLER = "ais.accounts.lockout.AccountAndAddressLockoutHandler"
+AXES_USERNAME_CALLABLE = "ais.accounts.lockout.normalised_username"
+AXES_CLIENT_IP_CALLABLE = "ais.accounts.lockout.client_ip_address"
+# Reverse proxies in front of gunicorn that append the client's address to X-Forwarded-For
+# (0: the address is REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "ais.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# Staff sessions (managers, committee members, administrators; ais/accounts/middleware.py):
+# logged out after this many seconds without a request, and this many after logging in.
+STAFF_SESSION_IDLE_TIMEOUT = env.int("STAFF_SESSION_IDLE_TIMEOUT", default=30 * 60)
+STAFF_SESSION_ABSOLUTE_TIMEOUT = env.int("STAFF_SESSION_ABSOLUTE_TIMEOUT", default=10 * 60 * 60)
+# Two-factor authentication (TOTP, django-otp) required of staff; on in production (compose).
+REQUIRE_2FA_FOR_STAFF = env.bool("REQUIRE_2FA_FOR_STAFF", default=False)
+OTP_TOTP_ISSUER = "AIS#Emploi"
+TWO_FACTOR_RECOVERY_CODES = 10
+
+# Personal data: accounts without a login for GDPR_INACTIVE_DAYS are warned, then
+# anonymised GDPR_WARNING_DAYS after the warning if nobody logged in meanwhile.
+GDPR_INACTIVE_DAYS = env.int("GDPR_INACTIVE_DAYS", default=3 * 365)
+GDPR_WARNING_DAYS = env.int("GDPR_WARNING_DAYS", default=30)
 
 # Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -250,4 +284,5 @@ CELERY_BEAT_SCHEDULE = {
     "review-reminders": {"task": "projects.remind_pending_reviews", "schedule": 3600.0},
     "evaluation-reminders": {"task": "evaluation.send_reminders", "schedule": 3600.0},
     "evaluation-stale-reports": {"task": "evaluation.retry_stale_reports", "schedule": 300.0},
+    "inactive-accounts": {"task": "accounts.sweep_inactive_accounts", "schedule": 86400.0},
 }

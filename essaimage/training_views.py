@@ -11,6 +11,7 @@ committee members, who have no part in trainings, get a 403.
 import rules
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
@@ -92,6 +93,9 @@ def _visible_participants(user, training, *, every: bool):
 # --------------------------------------------------------------------------
 
 
+PAGE_SIZE = 25
+
+
 @view_trainings
 def training_list(request):
     visible = Training.objects.for_user(request.user)
@@ -122,9 +126,13 @@ def training_list(request):
         )
         .order_by(F("first_day").desc(nulls_first=True), "title")
     )
-    rows = list(trainings)
+    # 25 a page, like the other lists: ten years of a programme hold hundreds of trainings.
+    page = Paginator(trainings, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     for training in rows:
         training.attendance_rate = training_services.attendance_rate(training.present_count, training.attendance_count)
+    query = request.GET.copy()
+    query.pop("page", None)
     can_manage = _manages(request.user)
     return render(
         request,
@@ -132,6 +140,8 @@ def training_list(request):
         {
             "form": form,
             "trainings": rows,
+            "page": page,
+            "query": query.urlencode(),
             "can_manage": can_manage,
             "create_innovations": (
                 list(Innovation.objects.filter(stage__gte=Stage.MOBILISATION).order_by("name")) if can_manage else []

@@ -173,35 +173,60 @@ def _rows(responses=None, *, as_of=None):
     )
 
 
+def _add_latest(structures: dict, ranks: dict, row) -> None:
+    """Record one answer row in ``structures`` if it is the structure's latest phase for its code."""
+    structure_id, innovation_id, wave, department, region, phase, submitted_at, code, value = row
+    entry = structures.setdefault(
+        structure_id,
+        {
+            "groups": {
+                "structure": structure_id,
+                "innovation": innovation_id,
+                "wave": wave,
+                "department": department,
+                "region": region,
+                "innovation_wave": (innovation_id, wave),
+            },
+            "values": {},
+        },
+    )
+    rank = (PHASE_RANK[phase], submitted_at)
+    if ranks.get((structure_id, code), (-1, None))[0] < rank[0]:
+        ranks[(structure_id, code)] = rank
+        entry["values"][code] = value
+
+
+def _counts(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def latest_values(responses=None, *, as_of=None) -> dict[int, dict]:
     """``{structure_id: {"groups": {...}, "values": {code: value}}}`` with, for each code,
     the value of the structure's latest phase answered."""
     structures: dict[int, dict] = {}
     ranks: dict[tuple[int, str], tuple] = {}
-    for structure_id, innovation_id, wave, department, region, phase, submitted_at, code, value in _rows(
-        responses, as_of=as_of
-    ):
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            continue
-        entry = structures.setdefault(
-            structure_id,
-            {
-                "groups": {
-                    "structure": structure_id,
-                    "innovation": innovation_id,
-                    "wave": wave,
-                    "department": department,
-                    "region": region,
-                    "innovation_wave": (innovation_id, wave),
-                },
-                "values": {},
-            },
-        )
-        rank = (PHASE_RANK[phase], submitted_at)
-        if ranks.get((structure_id, code), (-1, None))[0] < rank[0]:
-            ranks[(structure_id, code)] = rank
-            entry["values"][code] = value
+    for row in _rows(responses, as_of=as_of):
+        if _counts(row[-1]):
+            _add_latest(structures, ranks, row)
     return structures
+
+
+def latest_values_by_year(years, responses=None) -> dict[int, dict[int, dict]]:
+    """``{year: latest_values(responses, as_of=31 December of year)}`` for several years,
+    from one query (the answers up to the last year, sorted out here by submission date)."""
+    ends = {
+        year: timezone.make_aware(datetime.datetime.combine(datetime.date(year, 12, 31), datetime.time.max))
+        for year in years
+    }
+    results = {year: ({}, {}) for year in years}
+    for row in _rows(responses, as_of=datetime.date(max(years), 12, 31)):
+        if not _counts(row[-1]):
+            continue
+        submitted_at = row[6]
+        for year, end in ends.items():
+            if submitted_at <= end:
+                _add_latest(*results[year], row)
+    return {year: structures for year, (structures, _ranks) in results.items()}
 
 
 def _percent(numerator, denominator):

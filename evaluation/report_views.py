@@ -262,8 +262,11 @@ def programme_dashboard(request):
     form = YearFilterForm(request.GET or None)
     year = form.chosen_year()
     as_of = datetime.date(year, 12, 31)
-    # One query for the year's figures, grouped here by innovation and region.
-    entries = list(indicators.latest_values(as_of=as_of).values())
+    years = list(range(max(FIRST_YEAR, year - 4), year))
+    # One query for the figures of the year and of the four before, grouped here by year,
+    # innovation and region.
+    values_by_year = indicators.latest_values_by_year([*years, year])
+    entries = list(values_by_year[year].values())
     figures = indicators.aggregate([entry["values"] for entry in entries])
     by_innovation, by_region = defaultdict(list), defaultdict(list)
     departments = set()
@@ -273,8 +276,10 @@ def programme_dashboard(request):
         by_region[groups["region"]].append(entry["values"])
         if groups["department"]:
             departments.add(groups["department"])
-    years = list(range(max(FIRST_YEAR, year - 4), year))
-    yearly = {**indicators.by_year(years), year: figures}
+    yearly = {
+        **{y: indicators.aggregate([entry["values"] for entry in values_by_year[y].values()]) for y in years},
+        year: figures,
+    }
 
     innovations = list(Innovation.objects.select_related("carrier").order_by("name"))
     innovation_rows = [

@@ -113,7 +113,7 @@ def test_history_queries_constant_with_many_changes(client, db, assert_constant_
             innovation.stage = Stage.MOBILISATION
             innovation.save()
 
-    one, many = assert_constant_queries(client, reverse("core:history"), make_rows, 13)
+    one, many = assert_constant_queries(client, reverse("core:history"), make_rows, 19)
 
     assert "Innovation suivie 01" in one
     assert "Étape II – Mobilisation des parties prenantes" in many
@@ -147,7 +147,7 @@ def test_manager_dashboard_queries_constant_with_many_innovations(client, db, as
             innovation = InnovationFactory(name=f"Innovation {i:02d}", stage=Stage.values[i % 4])
             SpreadStructureFactory(innovation=innovation)
 
-    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 13)
+    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 8)
 
     assert "Suivi du programme" in one
     assert "Innovation 01" in one
@@ -195,7 +195,7 @@ def test_admin_dashboard_queries_constant_with_many_users_and_emails(client, db,
             UserFactory(roles=[Role.COMMITTEE])
             OutgoingEmailFactory(failed=True)
 
-    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 6)
+    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 4)
 
     assert "2 comptes actifs" in one
     assert f"{MANY + 1} comptes actifs" in many
@@ -228,7 +228,7 @@ def test_dashboard_with_every_role_queries_constant_with_many_rows(client, db, a
             SpreadStructureFactory(innovation=innovation, organisation=structure_org, status=StructureStatus.TRAINING)
             OutgoingEmailFactory()
 
-    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 22)
+    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 15)
 
     for title in [
         "Suivi du programme",

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db import connections
+from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,22 +61,74 @@ def _unsigned_agreement(prefix: str = "") -> Q:
     )
 
 
+# Templates of ``_single_values``: the number of rows of a queryset, and its rows as a JSON list.
+COUNT = "SELECT COUNT(*) FROM ({rows}) AS counted"
+ROWS = "SELECT COALESCE(json_agg(rows), '[]') FROM ({rows}) AS rows"
+
+
+def _single_values(**parts: tuple[str, QuerySet]) -> dict:
+    """Several independent values in one query, one scalar subquery each: every part is a
+    template (``COUNT``, ``ROWS``) wrapping a queryset's SQL."""
+    selects, params = [], []
+    for template, queryset in parts.values():
+        sql, query_params = queryset.query.sql_with_params()
+        selects.append("(" + template.replace("{rows}", sql) + ")")
+        params.extend(query_params)
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        return dict(zip(parts, cursor.fetchone(), strict=True))
+
+
 def _manager_figures(today) -> dict:
-    """The programme's key figures (four queries)."""
-    active = Q(status__in=ACTIVE_STATUSES)
-    figures = SpreadStructure.objects.aggregate(
-        structures=Count("pk", filter=active),
-        departments=Count(geo.DEPARTMENT, filter=active, distinct=True),
-        regions=Count(f"{geo.DEPARTMENT}__region", filter=active, distinct=True),
-        late_start=Count("pk", filter=_late_start(today)),
-        unsigned=Count("pk", filter=_unsigned_agreement()),
+    """The programme's key figures and the active structures per year (one query)."""
+    active = geo.active_structures().order_by()
+    region = f"{geo.DEPARTMENT}__region"
+    per_year = active.annotate(spreading_year=geo.spreading_year()).values("spreading_year").annotate(n=Count("pk"))
+    figures = _single_values(
+        structures=(COUNT, active.values("pk")),
+        departments=(COUNT, active.filter(**{f"{geo.DEPARTMENT}__isnull": False}).values(geo.DEPARTMENT).distinct()),
+        regions=(
+            COUNT,
+            active.filter(**{f"{region}__isnull": False}).values(region).distinct(),
+        ),
+        late_start=(COUNT, SpreadStructure.objects.filter(_late_start(today)).order_by().values("pk")),
+        unsigned=(COUNT, SpreadStructure.objects.filter(_unsigned_agreement()).order_by().values("pk")),
+        trainings_held=(COUNT, Training.objects.filter(days__date__lt=today).order_by().values("pk").distinct()),
+        people_trained=(
+            COUNT,
+            TrainingParticipant.objects.filter(attendances__present=True).order_by().values("pk").distinct(),
+        ),
+        hotline_this_year=(COUNT, SupportRequest.objects.filter(date__year=today.year).order_by().values("pk")),
+        per_year=(ROWS, per_year),
     )
-    figures["trainings_held"] = Training.objects.filter(days__date__lt=today).values("pk").distinct().count()
-    figures["people_trained"] = (
-        TrainingParticipant.objects.filter(attendances__present=True).values("pk").distinct().count()
+    # [(year, count)] in chronological order, None last (as geo.structures_per_year).
+    figures["per_year"] = sorted(
+        ((row["spreading_year"], row["n"]) for row in figures["per_year"]),
+        key=lambda item: (item[0] is None, item[0] or 0),
     )
-    figures["hotline_this_year"] = SupportRequest.objects.filter(date__year=today.year).count()
     return figures
+
+
+def _late_structures(today) -> tuple[list, list]:
+    """The first structures late to start and spreading without a signed agreement (one query)."""
+    related = ("organisation", "innovation")
+    late_start = (
+        SpreadStructure.objects.filter(_late_start(today))
+        .select_related(*related)
+        .annotate(late=Value("start"))
+        .order_by("selected_on", "pk")[:LATE_LIST_SIZE]
+    )
+    unsigned = (
+        SpreadStructure.objects.filter(_unsigned_agreement())
+        .select_related(*related)
+        .annotate(late=Value("unsigned"))
+        .order_by("start_date", "pk")[:LATE_LIST_SIZE]
+    )
+    rows = list(late_start.union(unsigned, all=True))
+    return (
+        sorted((s for s in rows if s.late == "start"), key=lambda s: (s.selected_on, s.pk)),
+        sorted((s for s in rows if s.late == "unsigned"), key=lambda s: (s.start_date is None, s.start_date, s.pk)),
+    )
 
 
 def _manager_section(user) -> Section:
@@ -107,17 +160,8 @@ def _manager_section(user) -> Section:
         for value, label in Stage.choices
     ]
     figures = _manager_figures(today)
-    late_start = list(
-        SpreadStructure.objects.filter(_late_start(today))
-        .select_related("organisation", "innovation")
-        .order_by("selected_on", "pk")[:LATE_LIST_SIZE]
-    )
-    unsigned = list(
-        SpreadStructure.objects.filter(_unsigned_agreement())
-        .select_related("organisation", "innovation")
-        .order_by("start_date", "pk")[:LATE_LIST_SIZE]
-    )
-    per_year = geo.structures_per_year(geo.active_structures())
+    per_year = figures.pop("per_year")
+    late_start, unsigned = _late_structures(today)
     calls = list(
         Call.objects.filter(closes_at__gte=timezone.now() - timedelta(days=365))
         .annotate(
@@ -231,22 +275,24 @@ def _structure_section(user) -> Section:
 
 def _admin_section(user) -> Section:
     User = get_user_model()
-    role_counts = dict(
-        Membership.objects.filter(user__is_active=True).values_list("role").annotate(n=Count("user", distinct=True))
+    members = Membership.objects.filter(user__is_active=True).order_by()
+    emails = OutgoingEmail.objects.order_by()
+    counts = _single_values(
+        users=(COUNT, User.objects.filter(is_active=True).order_by().values("pk")),
+        **{f"role:{value}": (COUNT, members.filter(role=value).values("user").distinct()) for value in Role.values},
+        queued=(COUNT, emails.filter(status=Status.QUEUED).values("pk")),
+        failed=(COUNT, emails.filter(status=Status.FAILED).values("pk")),
+        sent=(COUNT, emails.filter(status=Status.SENT).values("pk")),
     )
-    roles = [{"label": label, "count": role_counts.get(value, 0)} for value, label in Role.choices]
-    outbox = OutgoingEmail.objects.aggregate(
-        queued=Count("pk", filter=Q(status=Status.QUEUED)),
-        failed=Count("pk", filter=Q(status=Status.FAILED)),
-        sent=Count("pk", filter=Q(status=Status.SENT)),
-    )
+    roles = [{"label": label, "count": counts[f"role:{value}"]} for value, label in Role.choices]
+    outbox = {status: counts[status] for status in ("queued", "failed", "sent")}
     return Section(
         Role.ADMIN,
         _("Administration"),
         "core/dashboard/admin.html",
         {
             "roles": roles,
-            "users": User.objects.filter(is_active=True).count(),
+            "users": counts["users"],
             "outbox": outbox,
         },
     )

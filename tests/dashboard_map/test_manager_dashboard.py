@@ -203,7 +203,7 @@ def _rows_maker(prefix: str):
     return make_rows
 
 
-DASHBOARD_QUERIES = 13  # session, user, roles; then the manager section
+DASHBOARD_QUERIES = 8  # session, user, roles; then the manager section (figures in one query)
 
 
 def test_manager_dashboard_queries_constant_with_many_structures(client, db, assert_constant_queries):

@@ -8,7 +8,9 @@ more objects with the factories.
 """
 
 from . import (
+    accessibility,
     accompaniment,
+    accounts_security,
     evaluation_answer,
     evaluation_manage,
     events,
@@ -31,4 +33,6 @@ AREAS = [
     events,
     reports,
     health,
+    accounts_security,
+    accessibility,
 ]

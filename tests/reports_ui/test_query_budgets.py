@@ -35,7 +35,7 @@ def test_programme_dashboard_queries_constant(client, manager, assert_constant_q
         for _ in range(n):
             answered_structure(InnovationFactory(name=f"Innovation {next(_numbers)}"))
 
-    _one, many = assert_constant_queries(client, reverse("evaluation:programme_dashboard"), make_rows, 10)
+    _one, many = assert_constant_queries(client, reverse("evaluation:programme_dashboard"), make_rows, 6)
     assert many.count('href="/suivi/innovations/') >= 20
 
 

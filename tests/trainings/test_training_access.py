@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from ais.accounts.models import Role
+from ais.core.uploads import DOWNLOAD_CSP
 
 from ..conftest import make_user
 from ..factories import (
@@ -137,7 +138,7 @@ def test_document_served_as_download_with_nosniff_to_a_structure_contact(client,
     assert content.startswith(b"%PDF-")
     assert response["Content-Disposition"] == 'attachment; filename="support-journee-1.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["Content-Security-Policy"] == DOWNLOAD_CSP  # default-src 'none'; … sandbox
 
 
 # Query budgets ---------------------------------------------------------------------------
@@ -158,7 +159,8 @@ def _add_trainings(innovation):
     return make_rows
 
 
-@pytest.mark.parametrize(("role", "budget"), [(Role.MANAGER, 8), (Role.CARRIER, 7)])
+# 25 trainings a page: the paginator counts them (one query).
+@pytest.mark.parametrize(("role", "budget"), [(Role.MANAGER, 9), (Role.CARRIER, 8)])
 def test_training_list_query_budget(client, innovation, carrier, assert_constant_queries, role, budget):
     user = carrier if role == Role.CARRIER else make_user(role)
     client.force_login(user)
