@@ -201,23 +201,26 @@ def save_review(
 ) -> Review:
     """Save the member's scores (``{criterion_id: (value, comment)}``) as a draft,
     or submit them. A submitted review is final; all criteria and a
-    recommendation are needed to submit."""
+    recommendation are needed to submit. Saves of one assignment run one after the
+    other (its row is locked): of simultaneous submissions (a double click, a retried
+    request) the first submits, the others find the review submitted."""
     call = assignment.dossier.call
     _check_open(call)
     if assignment.has_conflict is not False:
         raise DossierError(_("Declare whether you have a conflict of interest before scoring."))
-    review, _created = Review.objects.get_or_create(assignment=assignment)
-    if review.is_submitted:
-        raise DossierError(_("Your review is submitted: it can no longer be changed."))
-    criteria = {c.pk: c for c in call.criteria.all()}
-    if any(value is not None and not 0 <= value <= 5 for value, _text in scores.values()):
-        raise DossierError(_("Each score goes from 0 to 5."))
-    if submit:
-        missing = [c for pk, c in criteria.items() if scores.get(pk, (None, ""))[0] is None]
-        if missing or not recommendation:
-            raise DossierError(_("Score every criterion and give a recommendation before submitting."))
-    existing = {score.criterion_id: score for score in review.scores.all()}
     with transaction.atomic():
+        ReviewAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
+        review, _created = Review.objects.get_or_create(assignment=assignment)
+        if review.is_submitted:
+            raise DossierError(_("Your review is submitted: it can no longer be changed."))
+        criteria = {c.pk: c for c in call.criteria.all()}
+        if any(value is not None and not 0 <= value <= 5 for value, _text in scores.values()):
+            raise DossierError(_("Each score goes from 0 to 5."))
+        if submit:
+            missing = [c for pk, c in criteria.items() if scores.get(pk, (None, ""))[0] is None]
+            if missing or not recommendation:
+                raise DossierError(_("Score every criterion and give a recommendation before submitting."))
+        existing = {score.criterion_id: score for score in review.scores.all()}
         for criterion_id, (value, text) in scores.items():
             if criterion_id not in criteria:
                 continue

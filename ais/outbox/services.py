@@ -3,6 +3,7 @@
 import base64
 import logging
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -10,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
 from .models import OutgoingEmail, Reason, Status
 
@@ -77,6 +79,20 @@ def queue_templated_email(
     return queue_email(recipient=recipient, subject=" ".join(subject.split()), body=body, **kwargs)
 
 
+def message_id(email: OutgoingEmail) -> str:
+    """The Message-ID of an outbox e-mail: the same at every attempt.
+
+    Handing a message to the mail server and committing its "sent" status cannot be
+    one atomic step: a worker killed in between (a millisecond) sends the e-mail
+    again on the next attempt. That copy then carries the same Message-ID: it is the
+    same message, not a second reminder, and mailboxes that deduplicate on the
+    Message-ID (Gmail does) show it once. The digest is keyed with the installation's secret, so that
+    identifiers of two installations (staging, production) never collide."""
+    digest = salted_hmac("ais.outbox.message_id", f"{email.pk}:{email.dedup_key}", algorithm="sha256").hexdigest()[:24]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "ais-emploi.fr"
+    return f"<outbox.{email.pk}.{digest}@{domain}>"
+
+
 class SendFailed(Exception):
     """Sending failed but may succeed on a later attempt."""
 
@@ -87,7 +103,8 @@ def send_outgoing_email(email_id: int) -> str:
     The row is locked so that two workers never send it twice; an e-mail that is
     already sent is skipped. On error the attempt is counted and ``SendFailed`` is
     raised for the task to retry, until ``OUTBOX_MAX_ATTEMPTS`` marks it failed.
-    Returns the resulting status.
+    Returns the resulting status. A worker killed after the mail server accepted the
+    message but before the commit sends it again, with the same ``message_id``.
     """
     with transaction.atomic():
         email = (
@@ -101,7 +118,7 @@ def send_outgoing_email(email_id: int) -> str:
             body=email.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[email.recipient],
-            headers={"X-AIS-Outbox-Id": str(email.pk)},
+            headers={"X-AIS-Outbox-Id": str(email.pk), "Message-ID": message_id(email)},
         )
         if email.html_body:
             message.attach_alternative(email.html_body, "text/html")
