@@ -1,5 +1,7 @@
 """Validators for organisation identifiers."""
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -66,11 +68,20 @@ FRENCH_COMMON_PASSWORDS = frozenset(
 )
 
 
+@functools.cache
+def _django_common_passwords() -> frozenset[str]:
+    from django.contrib.auth.password_validation import CommonPasswordValidator
+
+    return frozenset(CommonPasswordValidator().passwords)
+
+
 class FrenchCommonPasswordValidator:
     """Refuse passwords made of a common French word or keyboard row, or of the site's
     name, padded with digits or symbols (``Azerty123456!``, ``motdepasse2026``)."""
 
     def validate(self, password, user=None):
+        if password.lower().strip() in _django_common_passwords():
+            return  # Django's CommonPasswordValidator already says so: one message is enough
         core = "".join(char for char in password.lower() if char.isalpha())
         if core in FRENCH_COMMON_PASSWORDS:
             raise ValidationError(

@@ -5,6 +5,7 @@ Rows must be committed for the worker (another process) to see them, hence
 into a temporary directory, where the messages are read back.
 """
 
+import logging
 import socket
 import time
 from datetime import timedelta
@@ -105,7 +106,11 @@ def test_email_queued_while_broker_was_down_leaves_with_the_periodic_flush(
 ):
     # 1. Redis unreachable: queueing still succeeds, the row simply stays queued.
     subject = "Relance – courriel resté dans la file"
-    with celery_broker(dead_redis_url()), transaction.atomic():
+    with (
+        caplog.at_level(logging.WARNING, logger="ais.outbox.services"),
+        celery_broker(dead_redis_url()),
+        transaction.atomic(),
+    ):
         email, _ = queue_email(
             recipient="julien.bernard@exemple.fr",
             subject=subject,
