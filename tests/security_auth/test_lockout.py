@@ -139,3 +139,23 @@ def test_successful_login_before_limit_resets_account_counter(client, axes):
     response = login(client, user.email, PASSWORD)
 
     assert response.status_code == 302
+
+
+def test_lockout_is_on_in_production_settings():
+    """The suite turns axes off outside these tests; production must keep it on."""
+    import os
+    import runpy
+    from unittest import mock
+
+    from ..security.production import SETTINGS_FILE
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AXES_") and k != "DEBUG"}
+    environment.update(DEBUG="false", SECRET_KEY="production-like-secret-key-for-tests")
+    with mock.patch.dict(os.environ, environment, clear=True):
+        production = runpy.run_path(str(SETTINGS_FILE))
+
+    assert production["AXES_ENABLED"] is True
+    assert (production["AXES_FAILURE_LIMIT"], production["AXES_IP_FAILURE_LIMIT"]) == (5, 20)
+    assert production["AXES_COOLOFF_TIME"] * 60 == 30  # minutes
+    assert "axes.backends.AxesStandaloneBackend" in production["AUTHENTICATION_BACKENDS"]
+    assert "axes.middleware.AxesMiddleware" in production["MIDDLEWARE"]
