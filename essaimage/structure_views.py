@@ -6,8 +6,6 @@ every change to a structure. Carriers and structure contacts read the structures
 they may see (``SpreadStructure.objects.for_user``): anyone else's is a 404.
 """
 
-import mimetypes
-
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib import messages
@@ -16,7 +14,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +23,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from ais.accounts.models import Membership, Role
-from ais.core.uploads import DOWNLOAD_CSP
+from ais.core.uploads import file_download
 from projects.models import Innovation
 
 from . import services
@@ -563,16 +561,7 @@ def agreement_download(request, pk):
     structure = _structure_for(request, pk)
     if not structure.agreement:
         raise Http404
-    name = structure.agreement_name or "convention.pdf"
-    response = FileResponse(
-        structure.agreement.open("rb"),
-        as_attachment=True,
-        filename=name,
-        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = DOWNLOAD_CSP
-    return response
+    return file_download(structure.agreement, structure.agreement_name or "convention.pdf")
 
 
 @require_POST

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,7 +11,7 @@ from rules.contrib.views import permission_required
 
 from ais.accounts.forms import OrganisationForm
 from ais.accounts.models import Role
-from ais.core.uploads import DOWNLOAD_CSP
+from ais.core.uploads import file_download
 
 from . import services
 from .display import dossier_sections, section_nav
@@ -203,15 +203,7 @@ def attachment_download(request, pk, attachment_pk):
     reviewing = ReviewAssignment.objects.for_member(request.user).filter(dossier_id=pk, has_conflict=False)
     dossier = get_object_or_404(Dossier, pk=pk) if reviewing.exists() else _dossier_for(request, pk)
     attachment = get_object_or_404(dossier.attachments, pk=attachment_pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.mime_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = DOWNLOAD_CSP
-    return response
+    return file_download(attachment.file, attachment.original_name, attachment.mime_type)
 
 
 @require_POST

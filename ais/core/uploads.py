@@ -311,16 +311,24 @@ def store_upload(document, upload, *, by=None, kinds=DOCUMENT_KINDS) -> None:
     document.uploaded_by = by
 
 
-def download_response(document):
-    """Serve a stored document as a download only: no sniffing, no rendering in the site's origin."""
+def file_download(file, filename: str, content_type: str | None = None):
+    """Serve ``file`` (a stored FieldFile) as a download only: no sniffing, no rendering
+    in the site's origin. ``content_type`` defaults to what the name suggests."""
+    import mimetypes
+
     from django.http import FileResponse
 
     response = FileResponse(
-        document.file.open("rb"),
+        file.open("rb"),
         as_attachment=True,
-        filename=document.original_name,
-        content_type=document.mime_type,
+        filename=filename,
+        content_type=content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = DOWNLOAD_CSP
     return response
+
+
+def download_response(document):
+    """Serve a stored document (``StoredDocument``) as a download only."""
+    return file_download(document.file, document.original_name, document.mime_type)
