@@ -18,10 +18,14 @@ What counts, the same way every time:
 """
 
 import datetime
+import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +33,8 @@ from django.utils.translation import gettext_lazy as _
 from essaimage.models import StructureStatus
 
 from .models import ANSWERED_STATUSES, PHASE_ORDER, Answer
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -229,6 +235,32 @@ def latest_values_by_year(years, responses=None) -> dict[int, dict[int, dict]]:
     return {year: structures for year, (structures, _ranks) in results.items()}
 
 
+def latest_values_by_phase(responses) -> tuple[dict[int, dict], dict[str, dict[int, dict]]]:
+    """``latest_values(responses)`` and, for each phase, ``latest_values`` of that phase's
+    questionnaires only, from one query."""
+    overall: dict[int, dict] = {}
+    ranks: dict[tuple[int, str], tuple] = {}
+    phases = {phase: ({}, {}) for phase in PHASE_ORDER}
+    for row in _rows(responses):
+        if _counts(row[-1]):
+            _add_latest(overall, ranks, row)
+            _add_latest(*phases[row[5]], row)
+    return overall, {phase: structures for phase, (structures, _ranks) in phases.items()}
+
+
+def innovation_figures(responses) -> dict:
+    """The figures of an innovation's dashboard for ``responses`` (its questionnaires,
+    or a wave's): ``overall``, ``per_phase`` (a list in ``PHASE_ORDER``) and
+    ``per_structure`` (``{structure_id: {...}}``), the same as ``compute`` would give
+    for each, from one query."""
+    overall, phases = latest_values_by_phase(responses)
+    return {
+        "overall": aggregate([entry["values"] for entry in overall.values()]),
+        "per_phase": [aggregate([entry["values"] for entry in phases[phase].values()]) for phase in PHASE_ORDER],
+        "per_structure": {structure_id: aggregate([entry["values"]]) for structure_id, entry in overall.items()},
+    }
+
+
 def _percent(numerator, denominator):
     if not denominator:
         return None
@@ -303,3 +335,63 @@ def compare_with_targets(innovation, values: dict) -> list[dict]:
             met = Decimal(str(reached)) >= target.value
         rows.append({"target": target, "indicator": BY_CODE.get(target.indicator_code), "reached": reached, "met": met})
     return rows
+
+
+# --------------------------------------------------------------------------
+# Cache
+# --------------------------------------------------------------------------
+#
+# The programme's figures read every counted answer (66,000 after ten years): the
+# dashboards keep what they computed in the cache (Redis), under a key that names the
+# *data version*. Any change that can move a figure (a questionnaire's status, a
+# structure's status, wave, innovation or commune, an organisation's commune) sets a
+# new version once its transaction commits (``evaluation.apps``), so the next page
+# computes afresh; nothing is ever served from before the change. The timeout only
+# bounds what a change made outside the models' ``save()`` (a raw queryset update)
+# could leave behind.
+
+VERSION_KEY = "indicators:version"
+CACHE_SECONDS = 10 * 60
+
+
+def data_version() -> int:
+    """The current version of the data the indicators are computed from."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def invalidate() -> None:
+    """Give the data a new version: every cached figure is computed again when next asked."""
+    try:
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    except Exception:  # Redis down: entries expire after CACHE_SECONDS anyway
+        logger.warning("Could not invalidate the cached indicators", exc_info=True)
+
+
+def invalidate_on_commit(**kwargs) -> None:
+    """Signal receiver: invalidate now and again once the change is committed (a page
+    computed between the two from the data before the change is not kept past the
+    commit)."""
+    invalidate()
+    transaction.on_commit(invalidate)
+
+
+def cached(name: str, compute):
+    """``compute()``, kept in the cache for the current data version under ``name``.
+    When the cache cannot be reached the figures are computed every time."""
+    try:
+        key = f"indicators:{data_version()}:{name}"
+        value = cache.get(key)
+    except Exception:
+        logger.warning("Indicator cache unreachable", exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, timeout=CACHE_SECONDS)
+        except Exception:
+            logger.warning("Could not store indicators in the cache", exc_info=True)
+    return value

@@ -170,9 +170,8 @@ def innovation_dashboard(request, pk):
         scope = scope.filter(structure__wave=wave)
     structures = list(structures.order_by("wave", "organisation__name", "pk"))
 
-    overall = indicators.compute(scope)[None]
-    per_phase = [indicators.compute(scope.filter(phase=phase))[None] for phase in PHASE_ORDER]
-    per_structure = indicators.compute(scope, group_by="structure")
+    figures = indicators.cached(f"innovation:{innovation.pk}:{wave}", lambda: indicators.innovation_figures(scope))
+    overall, per_phase, per_structure = figures["overall"], figures["per_phase"], figures["per_structure"]
     counts = scope.exclude(status=ResponseStatus.CANCELLED).aggregate(
         **{f"{phase}_due": Count("pk", filter=Q(phase=phase, opens_on__lte=today)) for phase in PHASE_ORDER},
         **{
@@ -257,17 +256,12 @@ def innovation_dashboard(request, pk):
     )
 
 
-@permission_required("evaluation.view_programme_dashboard", raise_exception=True)
-def programme_dashboard(request):
-    form = YearFilterForm(request.GET or None)
-    year = form.chosen_year()
-    as_of = datetime.date(year, 12, 31)
-    years = list(range(max(FIRST_YEAR, year - 4), year))
-    # One query for the figures of the year and of the four before, grouped here by year,
-    # innovation and region.
+def _programme_summary(year: int, years: list[int]) -> dict:
+    """The programme's figures as of 31 December ``year`` (overall, per innovation, per
+    region, number of departments) and the totals of the ``years`` before: one query over
+    the answers, sorted out here by year, innovation and region. Cached by the view."""
     values_by_year = indicators.latest_values_by_year([*years, year])
     entries = list(values_by_year[year].values())
-    figures = indicators.aggregate([entry["values"] for entry in entries])
     by_innovation, by_region = defaultdict(list), defaultdict(list)
     departments = set()
     for entry in entries:
@@ -276,21 +270,38 @@ def programme_dashboard(request):
         by_region[groups["region"]].append(entry["values"])
         if groups["department"]:
             departments.add(groups["department"])
-    yearly = {
-        **{y: indicators.aggregate([entry["values"] for entry in values_by_year[y].values()]) for y in years},
-        year: figures,
+    figures = indicators.aggregate([entry["values"] for entry in entries])
+    return {
+        "figures": figures,
+        "yearly": {
+            **{y: indicators.aggregate([entry["values"] for entry in values_by_year[y].values()]) for y in years},
+            year: figures,
+        },
+        "by_innovation": {key: indicators.aggregate(values) for key, values in by_innovation.items()},
+        "by_region": {key: indicators.aggregate(values) for key, values in by_region.items()},
+        "departments": len(departments),
     }
 
+
+@permission_required("evaluation.view_programme_dashboard", raise_exception=True)
+def programme_dashboard(request):
+    form = YearFilterForm(request.GET or None)
+    year = form.chosen_year()
+    as_of = datetime.date(year, 12, 31)
+    years = list(range(max(FIRST_YEAR, year - 4), year))
+    summary = indicators.cached(f"programme:{year}", lambda: _programme_summary(year, years))
+    figures, yearly = summary["figures"], summary["yearly"]
     innovations = list(Innovation.objects.select_related("carrier").order_by("name"))
     innovation_rows = [
-        {"innovation": innovation, "values": indicators.aggregate(by_innovation[innovation.pk])}
+        {"innovation": innovation, "values": summary["by_innovation"][innovation.pk]}
         for innovation in innovations
-        if innovation.pk in by_innovation
+        if innovation.pk in summary["by_innovation"]
     ]
+    by_region = summary["by_region"]
     names = dict(Region.objects.filter(pk__in=[key for key in by_region if key]).values_list("pk", "name"))
     region_rows = sorted(
         (
-            {"name": names.get(key) or _("Municipality not given"), "values": indicators.aggregate(values)}
+            {"name": names.get(key) or _("Municipality not given"), "values": values}
             for key, values in by_region.items()
         ),
         key=lambda row: (-(row["values"]["people_accompanied"] or 0), row["name"]),
@@ -341,7 +352,7 @@ def programme_dashboard(request):
             "year": year,
             "as_of": min(as_of, timezone.localdate()),
             "figures": figures,
-            "departments": len(departments),
+            "departments": summary["departments"],
             "year_labels": year_labels,
             "year_rows": _figure_rows(DASHBOARD_INDICATORS, list(yearly.values())),
             "innovation_rows": innovation_rows,

@@ -26,6 +26,17 @@ def _strict_templates(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (Redis outlives the tests' rolled-back data)."""
+    import contextlib
+
+    from django.core.cache import cache
+
+    with contextlib.suppress(Exception):  # a test that stopped Redis: nothing cached can leak then
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _french():
     """Each test starts in French, whatever language an earlier test left active."""
     from django.utils import translation

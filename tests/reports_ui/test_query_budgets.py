@@ -23,7 +23,7 @@ def test_innovation_dashboard_queries_constant(client, manager, assert_constant_
             answered_structure(innovation, wave=1 + next(_numbers) % 3)
 
     one, many = assert_constant_queries(
-        client, reverse("evaluation:innovation_dashboard", kwargs={"pk": innovation.pk}), make_rows, 13
+        client, reverse("evaluation:innovation_dashboard", kwargs={"pk": innovation.pk}), make_rows, 9
     )
     assert many.count('<th scope="row" class="fw-normal">Structure n°') == 20
 

@@ -62,6 +62,10 @@ class Command(BaseCommand):
             seed=seed, scale=scale, year=year, password=password, log=self.stdout.write if verbose else None
         )
         elapsed = time.perf_counter() - started
+        # bulk_create sends no signal: the cached indicators must not survive the new data.
+        from evaluation.indicators import invalidate
+
+        invalidate()
         counts = datagen.generated_counts()
         width = max(len(name) for name in counts)
         for name, count in counts.items():

@@ -55,6 +55,9 @@ class Command(BaseCommand):
             raise CommandError(
                 "Restored, but what was restored differs from the backup:\n" + "\n".join(report.differences)
             )
+        from evaluation.indicators import invalidate
+
+        invalidate()  # the cached figures were computed from the data just replaced
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored {report.tables} tables ({report.rows} rows) and {report.media} files in "
