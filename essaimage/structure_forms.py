@@ -240,7 +240,7 @@ class StructureFilter(django_filters.FilterSet):
     wave = django_filters.NumberFilter(label=_("Wave"), widget=forms.NumberInput(attrs={"min": 1}))
     department = django_filters.ModelChoiceFilter(
         label=_("Department"),
-        queryset=Department.objects.all(),
+        queryset=Department.objects.only("pk", "code", "name"),
         field_name="organisation__commune__department",
         empty_label=_("All departments"),
     )

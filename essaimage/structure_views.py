@@ -299,7 +299,7 @@ def application_reject(request, pk):
 @view_structures
 def structure_list(request):
     visible = SpreadStructure.objects.for_user(request.user)
-    innovations = Innovation.objects.filter(pk__in=visible.values("innovation")).order_by("name")
+    innovations = Innovation.objects.filter(pk__in=visible.values("innovation")).only("pk", "name").order_by("name")
     structures = visible.select_related(
         "innovation", "organisation__network", "organisation__commune__department__region"
     ).order_by("innovation__name", "wave", "organisation__name", "pk")
@@ -323,7 +323,8 @@ def structure_list(request):
         calls = list(calls_qs.order_by("-opens_on", "-pk")[:10])
         for call in calls:
             call.state = _call_state(call) if call.published_at else "draft"
-        all_innovations = list(Innovation.objects.order_by("name").only("pk", "name"))
+        if selected_innovation is None:  # the "new structure / new call" menus list them
+            all_innovations = list(Innovation.objects.order_by("name").only("pk", "name"))
     return render(
         request,
         "essaimage/structures/list.html",
