@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class EssaimageConfig(AppConfig):
     name = "essaimage"
     verbose_name = _("Essaimage")
+
+    def ready(self):
+        from ais.accounts.models import Organisation
+        from ais.core.figures_cache import invalidate_on_save
+        from projects.models import Innovation
+
+        from .models import SpreadStructure
+
+        # Indicators and maps count the structures (status, wave, innovation) by the
+        # commune of their organisation, and the public map only published innovations.
+        invalidate_on_save(SpreadStructure, Organisation, Innovation)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce, ExtractYear
 
+from ais.core.figures_cache import cached
+
 from .models import ACTIVE_STATUSES, SpreadStructure
 
 DEPARTMENT = "organisation__commune__department"
@@ -134,9 +136,14 @@ def structures_by_department(structures: QuerySet) -> MapFigures:
 
 def public_figures(innovation=None) -> MapFigures:
     """Active structures per department of the published innovations, or of one
-    published innovation (one query). Carries no structure's name."""
-    structures = active_structures().filter(innovation__is_published=True)
-    return structures_by_department(filter_structures(structures, innovation=innovation))
+    published innovation (one query, or none when cached: ``ais.core.figures_cache``).
+    Carries no structure's name."""
+
+    def compute():
+        structures = active_structures().filter(innovation__is_published=True)
+        return structures_by_department(filter_structures(structures, innovation=innovation))
+
+    return cached(f"public-map:{innovation.pk if innovation else 'all'}", compute)
 
 
 def structure_years(structures: QuerySet) -> list[int]:

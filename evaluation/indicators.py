@@ -18,14 +18,10 @@ What counts, the same way every time:
 """
 
 import datetime
-import logging
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,8 +29,6 @@ from django.utils.translation import gettext_lazy as _
 from essaimage.models import StructureStatus
 
 from .models import ANSWERED_STATUSES, PHASE_ORDER, Answer
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -335,63 +329,3 @@ def compare_with_targets(innovation, values: dict) -> list[dict]:
             met = Decimal(str(reached)) >= target.value
         rows.append({"target": target, "indicator": BY_CODE.get(target.indicator_code), "reached": reached, "met": met})
     return rows
-
-
-# --------------------------------------------------------------------------
-# Cache
-# --------------------------------------------------------------------------
-#
-# The programme's figures read every counted answer (66,000 after ten years): the
-# dashboards keep what they computed in the cache (Redis), under a key that names the
-# *data version*. Any change that can move a figure (a questionnaire's status, a
-# structure's status, wave, innovation or commune, an organisation's commune) sets a
-# new version once its transaction commits (``evaluation.apps``), so the next page
-# computes afresh; nothing is ever served from before the change. The timeout only
-# bounds what a change made outside the models' ``save()`` (a raw queryset update)
-# could leave behind.
-
-VERSION_KEY = "indicators:version"
-CACHE_SECONDS = 10 * 60
-
-
-def data_version() -> int:
-    """The current version of the data the indicators are computed from."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
-
-
-def invalidate() -> None:
-    """Give the data a new version: every cached figure is computed again when next asked."""
-    try:
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
-    except Exception:  # Redis down: entries expire after CACHE_SECONDS anyway
-        logger.warning("Could not invalidate the cached indicators", exc_info=True)
-
-
-def invalidate_on_commit(**kwargs) -> None:
-    """Signal receiver: invalidate now and again once the change is committed (a page
-    computed between the two from the data before the change is not kept past the
-    commit)."""
-    invalidate()
-    transaction.on_commit(invalidate)
-
-
-def cached(name: str, compute):
-    """``compute()``, kept in the cache for the current data version under ``name``.
-    When the cache cannot be reached the figures are computed every time."""
-    try:
-        key = f"indicators:{data_version()}:{name}"
-        value = cache.get(key)
-    except Exception:
-        logger.warning("Indicator cache unreachable", exc_info=True)
-        return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(key, value, timeout=CACHE_SECONDS)
-        except Exception:
-            logger.warning("Could not store indicators in the cache", exc_info=True)
-    return value

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from ais.accounts.models import Role
+from ais.core.figures_cache import cached
 from ais.territories.models import Region
 from essaimage.models import ACTIVE_STATUSES, SpreadStructure, StructureStatus
 from projects.models import Innovation
@@ -170,7 +171,7 @@ def innovation_dashboard(request, pk):
         scope = scope.filter(structure__wave=wave)
     structures = list(structures.order_by("wave", "organisation__name", "pk"))
 
-    figures = indicators.cached(f"innovation:{innovation.pk}:{wave}", lambda: indicators.innovation_figures(scope))
+    figures = cached(f"innovation:{innovation.pk}:{wave}", lambda: indicators.innovation_figures(scope))
     overall, per_phase, per_structure = figures["overall"], figures["per_phase"], figures["per_structure"]
     counts = scope.exclude(status=ResponseStatus.CANCELLED).aggregate(
         **{f"{phase}_due": Count("pk", filter=Q(phase=phase, opens_on__lte=today)) for phase in PHASE_ORDER},
@@ -289,7 +290,7 @@ def programme_dashboard(request):
     year = form.chosen_year()
     as_of = datetime.date(year, 12, 31)
     years = list(range(max(FIRST_YEAR, year - 4), year))
-    summary = indicators.cached(f"programme:{year}", lambda: _programme_summary(year, years))
+    summary = cached(f"programme:{year}", lambda: _programme_summary(year, years))
     figures, yearly = summary["figures"], summary["yearly"]
     innovations = list(Innovation.objects.select_related("carrier").order_by("name"))
     innovation_rows = [

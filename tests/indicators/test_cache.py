@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ais.core import figures_cache
 from essaimage.services import withdraw_structure
 from evaluation import indicators
 from evaluation.models import PHASE_ORDER, Phase, Response, ResponseStatus
@@ -36,7 +37,7 @@ def test_figures_are_computed_once_per_data_version(client, manager, name):
     assert _answer_queries(client, url) == 1
     assert _answer_queries(client, url) == 0  # from the cache
 
-    indicators.invalidate()
+    figures_cache.invalidate()
     assert _answer_queries(client, url) == 1
 
 

@@ -547,7 +547,7 @@ def test_edit_view_normal_post_with_stale_version_keeps_typed_text_in_form(carri
 
     assert response.status_code == 400
     assert response.context["form"].errors.as_data()["__all__"]
-    assert "Texte tapé dans l&#x27;autre onglet" in response.content.decode()
+    assert "Texte tapé dans l'autre onglet" in html.unescape(response.content.decode())
     assert Dossier.objects.get(pk=draft.pk).summary == "Premier texte"
 
 

@@ -301,7 +301,7 @@ def test_call_create_closing_before_opening_is_refused(manager_client, db):
 
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["closes_at"]
-    assert "Appel à l&#x27;envers" in response.content.decode()  # typed values kept
+    assert "Appel à l'envers" in html.unescape(response.content.decode())  # typed values kept
     assert not Call.objects.exists()
 
 

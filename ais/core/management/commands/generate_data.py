@@ -63,7 +63,7 @@ class Command(BaseCommand):
         )
         elapsed = time.perf_counter() - started
         # bulk_create sends no signal: the cached indicators must not survive the new data.
-        from evaluation.indicators import invalidate
+        from ais.core.figures_cache import invalidate
 
         invalidate()
         counts = datagen.generated_counts()

@@ -55,7 +55,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "Restored, but what was restored differs from the backup:\n" + "\n".join(report.differences)
             )
-        from evaluation.indicators import invalidate
+        from ais.core.figures_cache import invalidate
 
         invalidate()  # the cached figures were computed from the data just replaced
         self.stdout.write(
