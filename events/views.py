@@ -8,6 +8,7 @@ anyone else gets a 404.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +29,8 @@ from .models import (
     SessionChoice,
 )
 from .rules import can_manage
+
+PAST_PER_PAGE = 20
 
 
 def _event(request, slug) -> Event:
@@ -58,16 +61,21 @@ def _with_places_left(sessions) -> list:
 
 @login_not_required
 def event_list(request):
+    """Upcoming events as cards, then past events newest first, ``PAST_PER_PAGE`` a page
+    (ten years of the programme hold about 200)."""
     today = timezone.localdate()
-    events = list(
-        Event.objects.published()
+    published = Event.objects.published()
+    upcoming = list(
+        published.filter(date__gte=today)
         .annotate(confirmed=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)))
         .order_by("date", "starts_at")
     )
-    for event in events:
+    for event in upcoming:
         event.places_left = max(event.capacity - event.confirmed, 0)
-    upcoming = [e for e in events if e.date >= today]
-    past = sorted((e for e in events if e.date < today), key=lambda e: e.date, reverse=True)
+    past = Paginator(
+        published.filter(date__lt=today).only("kind", "title", "slug", "date").order_by("-date", "-starts_at", "pk"),
+        PAST_PER_PAGE,
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "events/event_list.html",

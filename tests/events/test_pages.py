@@ -389,8 +389,22 @@ def test_event_list_query_budget(client, assert_constant_queries):
         for _ in range(n):
             RegistrationFactory(event=EventFactory())
 
-    one, many = assert_constant_queries(client, reverse("events:event_list"), make, 1)
+    one, many = assert_constant_queries(client, reverse("events:event_list"), make, 2)
     assert many.count("event-card") == MANY
+
+
+def test_past_events_are_paged(client, assert_constant_queries):
+    def make(n):
+        for _ in range(n):
+            EventFactory(past=True)
+
+    EventFactory(past=True, title="La plus ancienne", date=timezone.localdate() - datetime.timedelta(days=400))
+    _one, many = assert_constant_queries(client, reverse("events:event_list"), make, 3)
+    assert "Page 1 sur 2" in many  # 21 past events, 20 a page
+    assert "La plus ancienne" not in many
+    second = _text(client.get(reverse("events:event_list") + "?page=2"))
+    assert "Page 2 sur 2" in second and "La plus ancienne" in second
+    assert client.get(reverse("events:event_list") + "?page=999").status_code == 200
 
 
 def test_event_page_query_budget(client, event, manager, assert_constant_queries):
