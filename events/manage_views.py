@@ -8,6 +8,7 @@ through ``events/services.py``.
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +23,8 @@ from . import services
 from .forms import CheckinSearchForm, EventForm, RegistrationFilterForm, RestitutionForm, SessionForm
 from .models import Event, Registration, RegistrationStatus, Restitution, RestitutionDocument, Session, SessionChoice
 from .views import programme
+
+MANAGE_PER_PAGE = 25
 
 manage_events = permission_required("events.manage_events", raise_exception=True)
 
@@ -45,8 +48,11 @@ def _counted(events):
 
 @manage_events
 def manage_list(request):
-    events = list(_counted(Event.objects.all()).order_by("-date", "-starts_at"))
-    return render(request, "events/manage/list.html", {"events": events})
+    """Every event, the newest first, ``MANAGE_PER_PAGE`` a page, with its counts."""
+    page = Paginator(_counted(Event.objects.all()).order_by("-date", "-starts_at", "pk"), MANAGE_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "events/manage/list.html", {"events": page.object_list, "page": page})
 
 
 @manage_events

@@ -296,7 +296,7 @@ LIST_PAGES = [
     ("evaluation:programme_dashboard", Role.MANAGER, None, _questionnaire_rows, 5),
     ("evaluation:my_questionnaires", Role.STRUCTURE, None, _own_questionnaire_rows, 6),
     ("events:event_list", "anonymous", None, _event_rows, 2),
-    ("events:manage_list", Role.MANAGER, None, _event_rows, 4),
+    ("events:manage_list", Role.MANAGER, None, _event_rows, 5),
     ("events:registration_list", Role.MANAGER, _event_kwargs, _registration_rows, 6),
     ("events:resource_list", "anonymous", None, _resource_rows, 4),
     ("events:resource_manage_list", Role.MANAGER, None, _resource_rows, 4),
