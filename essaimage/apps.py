@@ -11,8 +11,10 @@ class EssaimageConfig(AppConfig):
         from ais.core.figures_cache import invalidate_on_save
         from projects.models import Innovation
 
-        from .models import SpreadStructure
+        from .models import Attendance, SpreadStructure, SupportRequest, Training, TrainingDay, TrainingParticipant
 
         # Indicators and maps count the structures (status, wave, innovation) by the
-        # commune of their organisation, and the public map only published innovations.
+        # commune of their organisation, and the public map only published innovations;
+        # the managers' key figures count trainings, people trained and hotline requests.
         invalidate_on_save(SpreadStructure, Organisation, Innovation)
+        invalidate_on_save(Training, TrainingDay, TrainingParticipant, Attendance, SupportRequest)

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from ais.core import figures_cache
 from essaimage.services import withdraw_structure
@@ -105,3 +106,18 @@ def test_pages_still_work_without_redis(client, manager, settings):
 
     assert page.status_code == 200
     assert page.context["figures"]["people_accompanied"] == 40
+
+
+def test_manager_key_figures_follow_a_new_hotline_request(client, manager):
+    from ..factories import SupportRequestFactory
+
+    client.force_login(manager)
+
+    def hotline():
+        sections = client.get(reverse("core:dashboard")).context["sections"]
+        return next(s for s in sections if s.role == "manager").context["figures"]["hotline_this_year"]
+
+    before = hotline()
+    assert hotline() == before  # from the cache
+    SupportRequestFactory(date=timezone.localdate())
+    assert hotline() == before + 1
