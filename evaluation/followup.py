@@ -6,13 +6,18 @@
 - ``late_responses``: questionnaires past their due date and not submitted, with the
   last reminder actually sent (rows recorded as skipped have no recipient).
 - ``awaiting_validation``: submitted questionnaires a manager has not validated yet.
+- ``late_page`` / ``validation_page``: one page of each of these lists (``PAGE_SIZE``
+  rows): a ten-year programme has hundreds of them. Their totals are those the rates
+  query already counts (``Cell.late``, ``Cell.submitted``), so paging costs one query
+  per list, whatever the number of rows.
 - ``comparison``: one structure's three phases side by side, by question code.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from .models import (
     ANSWERED_STATUSES,
@@ -36,6 +41,7 @@ class Cell:
     due: int = 0
     answered: int = 0
     late: int = 0
+    submitted: int = 0  # waiting for validation
 
     @property
     def rate(self) -> int | None:
@@ -46,6 +52,7 @@ class Cell:
         self.due += other.due
         self.answered += other.answered
         self.late += other.late
+        self.submitted += other.submitted
 
 
 @dataclass
@@ -80,7 +87,9 @@ def _counts(responses, today: datetime.date, keys: list[str]):
         .annotate(
             due=Count("pk", filter=opened),
             answered=Count("pk", filter=opened & Q(status__in=ANSWERED_STATUSES)),
+            # The same conditions as ``Response.objects.late`` and ``awaiting_validation``.
             late=Count("pk", filter=Q(status__in=EDITABLE_STATUSES, due_on__lt=today)),
+            submitted=Count("pk", filter=Q(status=ResponseStatus.SUBMITTED)),
         )
         .order_by()
     )
@@ -99,7 +108,7 @@ def rate_rows(responses, *, today: datetime.date, by: str) -> tuple[list[RateRow
         else:
             key = entry["structure__innovation_id"]
             row = rows.setdefault(key, RateRow(key=key, label=entry["structure__innovation__name"], pk=key))
-        cell = Cell(due=entry["due"], answered=entry["answered"], late=entry["late"])
+        cell = Cell(due=entry["due"], answered=entry["answered"], late=entry["late"], submitted=entry["submitted"])
         row.cells[entry["phase"]].add(cell)
         row.total.add(cell)
         total.cells[entry["phase"]].add(cell)
@@ -124,12 +133,12 @@ def _last_sent_reminder():
     return Reminder.objects.filter(response=OuterRef("pk")).exclude(recipients=[]).order_by("-created_at", "-pk")
 
 
-def late_responses(responses, *, today: datetime.date) -> list[Response]:
-    """Questionnaires past their due date, not submitted, most late first; each with
-    ``days_late``, ``last_reminder_kind`` (its label in ``last_reminder_label``) and
-    ``last_reminder_at``."""
+def late_responses(responses, *, today: datetime.date) -> QuerySet:
+    """Questionnaires past their due date, not submitted, most late first, each annotated
+    with ``last_reminder_kind`` and ``last_reminder_at`` (see ``describe_late`` for the
+    rest)."""
     last = _last_sent_reminder()
-    late = list(
+    return (
         responses.late(today)
         .select_related("structure__organisation", "structure__innovation")
         .annotate(
@@ -138,6 +147,12 @@ def late_responses(responses, *, today: datetime.date) -> list[Response]:
         )
         .order_by("due_on", "structure__organisation__name", "pk")
     )
+
+
+def describe_late(late, *, today: datetime.date) -> list[Response]:
+    """The rows of ``late_responses`` (all or a slice), each given ``days_late`` and the
+    label of its last reminder (``last_reminder_label``)."""
+    late = list(late)
     for response in late:
         response.days_late = (today - response.due_on).days
         kind = response.last_reminder_kind
@@ -145,13 +160,39 @@ def late_responses(responses, *, today: datetime.date) -> list[Response]:
     return late
 
 
-def awaiting_validation(responses) -> list[Response]:
+def awaiting_validation(responses) -> QuerySet:
     """Submitted questionnaires not validated yet, the oldest first."""
-    return list(
+    return (
         responses.filter(status=ResponseStatus.SUBMITTED)
         .select_related("structure__organisation", "structure__innovation")
         .order_by("submitted_at", "pk")
     )
+
+
+PAGE_SIZE = 25
+
+
+def _page(rows: QuerySet, number, count: int | None) -> Page:
+    """Page ``number`` of ``rows`` (the last one when beyond, the first one when not a
+    number). ``count``, when the caller already counted the rows, spares a COUNT query."""
+    paginator = Paginator(rows, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is not computed
+    return paginator.get_page(number)
+
+
+def late_page(responses, *, today: datetime.date, number=None, count: int | None = None) -> Page:
+    """One page of ``late_responses``, its rows described (``describe_late``)."""
+    page = _page(late_responses(responses, today=today), number, count)
+    page.object_list = describe_late(page.object_list, today=today)
+    return page
+
+
+def validation_page(responses, *, number=None, count: int | None = None) -> Page:
+    """One page of ``awaiting_validation``."""
+    page = _page(awaiting_validation(responses), number, count)
+    page.object_list = list(page.object_list)
+    return page
 
 
 @dataclass

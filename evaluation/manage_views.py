@@ -20,7 +20,7 @@ from projects.models import Innovation
 
 from . import services
 from .exports import phase_csv, phase_xlsx
-from .followup import awaiting_validation, chart_data, comparison, filtered_responses, late_responses, rate_rows
+from .followup import chart_data, comparison, filtered_responses, late_page, rate_rows, validation_page
 from .links import contacts, revoke_links, send_access_links
 from .manage_forms import DraftEditor, FollowupFilterForm, LinksForm, ReturnForm
 from .models import (
@@ -43,6 +43,22 @@ manage_evaluation = permission_required("evaluation.manage_evaluation", raise_ex
 # --------------------------------------------------------------------------
 
 
+def _pager(request, page, param: str, anchor: str) -> dict:
+    """One list's page and the links to its neighbours: ``param`` changes, every other
+    parameter (the filters, the other list's page) is kept."""
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = number
+        return f"?{query.urlencode()}#{anchor}"
+
+    return {
+        "page": page,
+        "previous": link(page.previous_page_number()) if page.has_previous() else "",
+        "next": link(page.next_page_number()) if page.has_next() else "",
+    }
+
+
 @manage_evaluation
 def followup(request):
     today = timezone.localdate()
@@ -51,6 +67,9 @@ def followup(request):
     responses = filtered_responses(**filters)
     by_innovation, innovation_total = rate_rows(responses, today=today, by="innovation")
     by_wave, wave_total = rate_rows(responses, today=today, by="wave")
+    totals = innovation_total.total  # the rates query counts the late and submitted ones too
+    late = late_page(responses, today=today, number=request.GET.get("late_page"), count=totals.late)
+    to_validate = validation_page(responses, number=request.GET.get("validate_page"), count=totals.submitted)
     innovation = filters["innovation"]
     return render(
         request,
@@ -65,8 +84,8 @@ def followup(request):
             "by_wave": by_wave,
             "wave_total": wave_total,
             "chart": chart_data(by_innovation, axis_label=_("Response rate (%)")),
-            "late": late_responses(responses, today=today),
-            "to_validate": awaiting_validation(responses),
+            "late": _pager(request, late, "late_page", "late-title"),
+            "to_validate": _pager(request, to_validate, "validate_page", "validate-title"),
             "export_query": f"?innovation={innovation.pk}" if innovation else "",
         },
     )

@@ -292,7 +292,7 @@ LIST_PAGES = [
     ("essaimage:support_list", Role.MANAGER, None, _support_rows, 9),
     ("essaimage:visit_list", Role.MANAGER, None, _visit_rows, 7),
     ("essaimage:support_summary", Role.MANAGER, None, _support_summary_rows, 5),
-    ("evaluation:followup", Role.MANAGER, None, _questionnaire_rows, 9),
+    ("evaluation:followup", Role.MANAGER, None, _questionnaire_rows, 8),
     ("evaluation:programme_dashboard", Role.MANAGER, None, _questionnaire_rows, 5),
     ("evaluation:my_questionnaires", Role.STRUCTURE, None, _own_questionnaire_rows, 6),
     ("events:event_list", "anonymous", None, _event_rows, 2),

@@ -76,7 +76,9 @@ _numbers = itertools.count(1)
 @FROZEN
 def test_followup_queries_constant(client, staff, assert_constant_queries):
     client.force_login(staff)
-    statuses = itertools.cycle(["validated", "submitted", "in_progress", "scheduled", "returned"])
+    # The first structure's appropriation is late and its implementation submitted: one row
+    # in each list (an empty list costs a query fewer: its page is not fetched).
+    statuses = itertools.cycle(["scheduled", "validated", "submitted", "in_progress", "returned"])
 
     def make_rows(n):
         for _ in range(n):

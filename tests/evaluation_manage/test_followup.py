@@ -24,7 +24,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from evaluation.followup import filtered_responses, late_responses, rate_rows
+from evaluation.followup import awaiting_validation, describe_late, filtered_responses, late_responses, rate_rows
 from evaluation.models import Phase, Reminder, ReminderKind, ResponseStatus
 from evaluation.schedule import cancel_for_structure
 from projects.models import Stage
@@ -145,7 +145,7 @@ def test_rates_per_wave_filtered_by_innovation(programme):
 
 
 def test_late_list_gives_days_late_and_last_reminder_sent(programme):
-    late = late_responses(filtered_responses(), today=TODAY)
+    late = describe_late(late_responses(filtered_responses(), today=TODAY), today=TODAY)
 
     assert [(r.structure.organisation.name, r.phase, r.due_on, r.days_late, r.last_reminder_kind) for r in late] == [
         ("ACI Sud", A, D(2025, 5, 1), 410, None),
@@ -170,6 +170,19 @@ def test_late_list_filters(programme, filters, expected):
     late = late_responses(filtered_responses(**filters), today=TODAY)
 
     assert [(r.structure.organisation.name, r.phase) for r in late] == expected
+
+
+@pytest.mark.parametrize("filters", [{}, {"phase": A}, {"wave": 2}, {"innovation": "gardien"}])
+def test_rates_query_counts_the_late_and_submitted_lists(programme, filters):
+    """The follow-up pages its lists with these totals (no COUNT query of their own)."""
+    if filters.get("innovation"):
+        filters = {"innovation": programme[filters["innovation"]]}
+    responses = filtered_responses(**filters)
+
+    _rows, total = rate_rows(responses, today=TODAY, by="innovation")
+
+    assert total.total.late == late_responses(responses, today=TODAY).count()
+    assert total.total.submitted == awaiting_validation(responses).count()
 
 
 def _main(response) -> str:
