@@ -305,7 +305,7 @@ def _questionnaire_row(response):
         response.get_phase_display(),
         response.opens_on,
         response.due_on,
-        response.get_status_display(),
+        str(response.status_label),
         _local(response.submitted_at),
         _local(response.validated_at),
     ]

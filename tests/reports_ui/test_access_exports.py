@@ -2,10 +2,12 @@
 returns only the rows that user may see, in CSV and XLSX, with no formula."""
 
 import csv
+import datetime
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from ais.accounts.models import Role
@@ -263,3 +265,20 @@ def test_events_export_counts_registrations_once_each_and_is_for_staff(client, m
     assert row["Organisations représentées"] == "2"
     client.force_login(make_user(Role.CARRIER))
     assert client.get(reverse("evaluation:export_list", kwargs={"name": "events", "fmt": "csv"})).status_code == 403
+
+
+def test_questionnaire_export_gives_the_status_as_the_structure_sees_it(client, manager, lists):
+    """A questionnaire open but never started reads "À remplir", as on the pages."""
+    from evaluation.models import Response, ResponseStatus
+
+    opened = Response.objects.filter(status=ResponseStatus.SCHEDULED).order_by("pk").first()
+    assert opened is not None
+    today = timezone.localdate()
+    Response.objects.filter(pk=opened.pk).update(
+        opens_on=today - datetime.timedelta(days=3), due_on=today + datetime.timedelta(days=27)
+    )
+    client.force_login(manager)
+
+    _header, rows = _csv(client, "questionnaires")
+
+    assert "À remplir" in {row[6] for row in rows}
