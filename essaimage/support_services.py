@@ -6,17 +6,23 @@ checks its rule, takes the innovation from the structure (an entry can never poi
 at a structure of another innovation), records the acting user for the audit
 history and raises ``SupportError`` with a message for the person who tried.
 
+Finding structures: ``search_structures(user, text)`` answers the structure pickers
+(at most ``SEARCH_LIMIT`` structures of the user's scope, by name or commune).
+
 Counting helpers, reusable by any page (the innovation page, the structure page…):
 
 - ``support_counts_by_structure(structures)`` and ``support_counts_by_innovation(innovations)``
   annotate a queryset with its hotline and visit figures, in the same single query
   (correlated subqueries, so that requests and visits never multiply each other);
+- ``structures_with_support(structures)`` keeps the structures with at least one entry or
+  visit, and ``support_coverage_by_innovation(innovations, structures)`` counts, per
+  innovation, its structures and those with support (for the summary's "others" line);
 - ``support_overview(requests)`` gives the figures above the hotline log: total,
   time spent, share resolved, counts per innovation and per topic (two queries);
 - ``format_minutes(minutes)`` writes a duration as a person reads it ("2 h 05").
 """
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +33,8 @@ from projects.models import Innovation
 from .models import ACTIVE_STATUSES, SiteVisit, SpreadStructure, SupportRequest, SupportTopic
 
 MAX_MINUTES = 24 * 60
+SEARCH_MIN_LENGTH = 2
+SEARCH_LIMIT = 20
 
 
 class SupportError(Exception):
@@ -71,6 +79,27 @@ def structures_open_to_support(current=None) -> QuerySet:
     if current is not None:
         query |= Q(pk=current.pk)
     return SpreadStructure.objects.filter(query).select_related("organisation", "innovation")
+
+
+def search_structures(user, text: str, *, innovation=None, open_to_support=False) -> QuerySet:
+    """The structures of ``user``'s support scope (``support_structures_for``) whose
+    organisation name or commune contains ``text`` (accents and case ignored), at most
+    ``SEARCH_LIMIT``, by organisation name. ``innovation`` (a pk) narrows to one
+    innovation; ``open_to_support`` keeps only the structures an entry may be recorded
+    for. Nothing for a text shorter than ``SEARCH_MIN_LENGTH`` characters."""
+    text = (text or "").strip()
+    if len(text) < SEARCH_MIN_LENGTH:
+        return SpreadStructure.objects.none()
+    structures = support_structures_for(user).filter(
+        Q(organisation__name__unaccent__icontains=text) | Q(organisation__commune__name__unaccent__icontains=text)
+    )
+    if innovation is not None:
+        structures = structures.filter(innovation=innovation)
+    if open_to_support:
+        structures = structures.filter(status__in=ACTIVE_STATUSES)
+    return structures.select_related("organisation__commune").order_by("organisation__name", "innovation__name", "pk")[
+        :SEARCH_LIMIT
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -185,6 +214,43 @@ def support_counts_by_innovation(innovations: QuerySet, *, requests=None, visits
     """``innovations`` (an ``Innovation`` queryset) annotated with the same figures as
     ``support_counts_by_structure``, summed over all the innovation's structures."""
     return _annotate_counts(innovations, "innovation", requests, visits)
+
+
+def structures_with_support(structures: QuerySet, *, requests=None, visits=None) -> QuerySet:
+    """``structures`` restricted to those with at least one hotline entry among
+    ``requests`` or one site visit among ``visits`` (everything by default)."""
+    requests = SupportRequest.objects.all() if requests is None else requests
+    visits = SiteVisit.objects.all() if visits is None else visits
+    return structures.filter(
+        Exists(requests.filter(structure=OuterRef("pk"))) | Exists(visits.filter(structure=OuterRef("pk")))
+    )
+
+
+def _count(structures: QuerySet):
+    """A correlated subquery counting the rows of ``structures`` of the outer innovation."""
+    return Coalesce(
+        Subquery(
+            structures.filter(innovation=OuterRef("pk"))
+            .order_by()
+            .values("innovation")
+            .annotate(value=Count("pk"))
+            .values("value")[:1]
+        ),
+        0,
+        output_field=IntegerField(),
+    )
+
+
+def support_coverage_by_innovation(
+    innovations: QuerySet, structures: QuerySet, *, requests=None, visits=None
+) -> QuerySet:
+    """``innovations`` annotated, in the same query, with ``structure_count`` (their
+    structures among ``structures``), ``supported_count`` (those of them with support,
+    as ``structures_with_support``) and ``unsupported_count`` (the difference)."""
+    return innovations.annotate(
+        structure_count=_count(structures),
+        supported_count=_count(structures_with_support(structures, requests=requests, visits=visits)),
+    ).annotate(unsupported_count=F("structure_count") - F("supported_count"))
 
 
 def support_overview(requests: QuerySet) -> dict:

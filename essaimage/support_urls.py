@@ -14,4 +14,5 @@ urlpatterns: list = [
     path("suivi/visites/<int:pk>/", support_views.visit_detail, name="visit_detail"),
     path("suivi/visites/<int:pk>/modifier/", support_views.visit_edit, name="visit_edit"),
     path("suivi/accompagnement/", support_views.support_summary, name="support_summary"),
+    path("suivi/accompagnement/structures/", support_views.support_structure_search, name="support_structure_search"),
 ]

@@ -5,17 +5,30 @@ Support is the work of Ansa's programme managers and of the carriers: managers a
 administrators record and edit entries, a carrier reads its innovations' entries,
 structure contacts and committee members do not see this log (403 on the lists,
 404 on an entry, as for anyone else's entry).
+
+The structure fields of the filters and forms are searched (``support_structure_search``,
+JSON, same scope and rights as the lists) rather than listed: a page builds at most the
+chosen structure, whatever the size of the programme.
 """
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
 
 from . import support_services
 from .models import SiteVisit, SpreadStructure, StructureStatus, SupportRequest
-from .support_forms import PeriodForm, SiteVisitForm, SupportFilter, SupportRequestForm, VisitFilter
+from .support_forms import (
+    PeriodForm,
+    SiteVisitForm,
+    SupportFilter,
+    SupportRequestForm,
+    VisitFilter,
+    structure_choice,
+)
 from .support_services import SupportError, format_minutes
 
 # Reading the support log: managers, administrators and carriers (scoped by ``for_user``).
@@ -24,6 +37,8 @@ view_support = permission_required("essaimage.view_support", raise_exception=Tru
 manage_spreading = permission_required("essaimage.manage_spreading", raise_exception=True)
 
 PAGE_SIZE = 25
+# Structure rows per page of the summary (the innovations' sections are cut accordingly).
+SUMMARY_PAGE_SIZE = 50
 
 
 def _requests(user):
@@ -49,8 +64,54 @@ def _structure_counts(structure_id):
     return counts
 
 
+class _Counted:
+    """A queryset whose number of rows is already known, paged without a COUNT query."""
+
+    def __init__(self, queryset, count):
+        self.queryset, self._count = queryset, count
+
+    def count(self):
+        return self._count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, key):
+        return self.queryset[key]
+
+
 def _invalid(request):
     messages.error(request, _("The form has errors: correct the fields marked in red."))
+
+
+def _sections_of_page(innovations: list, page) -> list:
+    """The innovations to show on ``page`` of the summary's rows, each with its
+    ``structure_rows`` on this page, ``rows_from`` and ``rows_to`` (their ranks among the
+    innovation's rows) and ``rows_cut`` (some of its rows are on other pages).
+
+    The rows follow the innovations' order, ``supported_count`` rows each; an innovation
+    without any row is shown where its rows would be (on the last page at the end)."""
+    by_innovation: dict[int, list] = {innovation.pk: [] for innovation in innovations}
+    for structure in page.object_list:
+        structure.duration = format_minutes(structure.support_minutes)
+        by_innovation[structure.innovation_id].append(structure)
+    bottom = (page.number - 1) * page.paginator.per_page
+    top = bottom + page.paginator.per_page
+    shown, first = [], 0
+    for innovation in innovations:
+        last = first + innovation.supported_count
+        if innovation.supported_count:
+            on_page = first < top and last > bottom
+        else:
+            on_page = bottom <= first < top or (not page.has_next() and first >= bottom)
+        if on_page:
+            innovation.structure_rows = by_innovation[innovation.pk]
+            innovation.rows_from = max(first, bottom) - first + 1
+            innovation.rows_to = min(last, top) - first
+            innovation.rows_cut = innovation.rows_from > 1 or innovation.rows_to < innovation.supported_count
+            shown.append(innovation)
+        first = last
+    return shown
 
 
 # --------------------------------------------------------------------------
@@ -89,8 +150,11 @@ def support_list(request):
 
 @view_support
 def support_summary(request):
-    """Per innovation, one table of its structures: hotline requests (and unresolved),
-    time spent, site visits, last contact. Two queries whatever the number of rows."""
+    """Per innovation, its totals and one row per structure that had support (a hotline
+    request or a site visit) over the period: requests (and unresolved), time spent,
+    site visits, last contact; the others are only counted. The rows are paged
+    (``SUMMARY_PAGE_SIZE``), the totals are the whole period's. Two queries whatever
+    the number of structures."""
     period = PeriodForm(request.GET or None)
     requests, visits = SupportRequest.objects.all(), SiteVisit.objects.all()
     if period.is_valid():
@@ -99,44 +163,49 @@ def support_summary(request):
             requests, visits = requests.filter(date__gte=start), visits.filter(date__gte=start)
         if end:
             requests, visits = requests.filter(date__lte=end), visits.filter(date__lte=end)
-    with_structures = SpreadStructure.objects.exclude(status=StructureStatus.CANDIDATE)
+    counted = {"requests": requests, "visits": visits}
+    adopting = SpreadStructure.objects.exclude(status=StructureStatus.CANDIDATE)
     innovations = list(
-        support_services.support_counts_by_innovation(
-            support_services.support_innovations_for(request.user).filter(pk__in=with_structures.values("innovation")),
-            requests=requests,
-            visits=visits,
-        ).order_by("name")
+        support_services.support_coverage_by_innovation(
+            support_services.support_counts_by_innovation(
+                support_services.support_innovations_for(request.user).filter(pk__in=adopting.values("innovation")),
+                **counted,
+            ),
+            adopting,
+            **counted,
+        ).order_by("name", "pk")
     )
-    structures = support_services.support_counts_by_structure(
-        with_structures.filter(innovation__in=[innovation.pk for innovation in innovations]).select_related(
-            "organisation"
-        ),
-        requests=requests,
-        visits=visits,
-    ).order_by("organisation__name")
-    by_innovation: dict[int, list] = {innovation.pk: [] for innovation in innovations}
-    for structure in structures:
-        structure.duration = format_minutes(structure.support_minutes)
-        by_innovation[structure.innovation_id].append(structure)
+    # The rows in the innovations' order: each innovation's rows start where the
+    # previous innovation's end (``supported_count`` each), so no COUNT query is needed.
+    rows = support_services.support_counts_by_structure(
+        support_services.structures_with_support(
+            adopting.filter(innovation__in=[innovation.pk for innovation in innovations]), **counted
+        ).select_related("organisation"),
+        **counted,
+    ).order_by("innovation__name", "innovation_id", "organisation__name", "pk")
+    total_rows = sum(innovation.supported_count for innovation in innovations)
+    page = Paginator(_Counted(rows, total_rows), SUMMARY_PAGE_SIZE).get_page(request.GET.get("page"))
     for innovation in innovations:
-        innovation.structure_rows = by_innovation[innovation.pk]
         innovation.duration = format_minutes(innovation.support_minutes)
+    shown = _sections_of_page(innovations, page)
     totals = {
         "requests": sum(i.support_count for i in innovations),
         "unresolved": sum(i.support_unresolved for i in innovations),
         "duration": format_minutes(sum(i.support_minutes for i in innovations)),
         "visits": sum(i.visit_count for i in innovations),
+        "structures": total_rows,
+        "unsupported": sum(i.unsupported_count for i in innovations),
     }
     return render(
         request,
         "essaimage/support/summary.html",
-        {"period": period, "innovations": innovations, "totals": totals},
+        {"period": period, "innovations": shown, "totals": totals, "page": page},
     )
 
 
 @manage_spreading
 def support_create(request):
-    form = SupportRequestForm(request.POST or None, initial=_preselected_structure(request))
+    form = SupportRequestForm(request.POST or None, initial=_preselected_structure(request), user=request.user)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -172,7 +241,7 @@ def support_detail(request, pk):
 @manage_spreading
 def support_edit(request, pk):
     entry = get_object_or_404(_requests(request.user), pk=pk)
-    form = SupportRequestForm(request.POST or None, instance=entry)
+    form = SupportRequestForm(request.POST or None, instance=entry, user=request.user)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -206,7 +275,7 @@ def visit_list(request):
 @manage_spreading
 def visit_create(request):
     initial = {"visitors": request.user.get_full_name(), **_preselected_structure(request)}
-    form = SiteVisitForm(request.POST or None, initial=initial)
+    form = SiteVisitForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -241,7 +310,7 @@ def visit_detail(request, pk):
 @manage_spreading
 def visit_edit(request, pk):
     visit = get_object_or_404(_visits(request.user), pk=pk)
-    form = SiteVisitForm(request.POST or None, instance=visit)
+    form = SiteVisitForm(request.POST or None, instance=visit, user=request.user)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -258,3 +327,25 @@ def visit_edit(request, pk):
         {"form": form, "visit": visit},
         status=400 if form.errors else 200,
     )
+
+
+# --------------------------------------------------------------------------
+# Structure picker
+# --------------------------------------------------------------------------
+
+
+@view_support
+@require_GET
+def support_structure_search(request):
+    """Search of the structure pickers: ``?q=alpha`` (2 characters or more), optionally
+    ``&innovation=<pk>`` and ``&open=1`` (only the structures an entry may be recorded
+    for) → at most 20 structures of the user's support scope, as
+    ``{"results": [{"id", "text", "innovation", "commune"}]}``."""
+    innovation = request.GET.get("innovation", "")
+    structures = support_services.search_structures(
+        request.user,
+        request.GET.get("q", "")[:100],
+        innovation=int(innovation) if innovation.isdigit() else None,
+        open_to_support=request.GET.get("open") == "1",
+    )
+    return JsonResponse({"results": [structure_choice(structure) for structure in structures]})

@@ -71,6 +71,8 @@ MATRIX: dict = {
     "essaimage:visit_edit [own]": Access(_own_visit, only(*STAFF), 'name="people_met"'),
     # Summary per innovation and structure
     "essaimage:support_summary": Access(_with_own_entries, only(*READERS), OWN_STRUCTURE),
+    # The structure pickers' search (JSON; nothing without at least 2 characters)
+    "essaimage:support_structure_search": Access(None, only(*READERS), '{"results": []}'),
 }
 
 # The read-only pages answer a POST as a GET (nothing changes); the forms come back

@@ -137,3 +137,36 @@ def section(html: str, heading: str) -> str:
     match = re.search(rf"<section[^>]*>\s*<div[^>]*>\s*<h2[^>]*>{re.escape(heading)}</h2>.*?</section>", html, re.S)
     assert match, f"No section titled {heading!r}"
     return match.group(0)
+
+
+class _Options(HTMLParser):
+    """The options of one ``<select>``: (value, text, selected)."""
+
+    def __init__(self, name):
+        super().__init__()
+        self.name, self.options, self._inside, self._option = name, [], False, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "select" and attrs.get("name") == self.name:
+            self._inside = True
+        elif tag == "option" and self._inside:
+            self._option = [attrs.get("value", ""), "", "selected" in attrs]
+
+    def handle_endtag(self, tag):
+        if tag == "option" and self._option is not None:
+            self.options.append((self._option[0], self._option[1].strip(), self._option[2]))
+            self._option = None
+        elif tag == "select":
+            self._inside = False
+
+    def handle_data(self, data):
+        if self._option is not None:
+            self._option[1] += data
+
+
+def select_options(html: str, name: str = "structure") -> list[tuple[str, str, bool]]:
+    """The options of the page's ``<select name="...">``, as (value, text, selected)."""
+    parser = _Options(name)
+    parser.feed(html)
+    return parser.options

@@ -13,7 +13,7 @@ from ..factories import (
     SpreadStructureFactory,
     SupportRequestFactory,
 )
-from .conftest import structure
+from .conftest import select_options, structure
 
 LISTS = ["essaimage:support_list", "essaimage:visit_list", "essaimage:support_summary"]
 
@@ -80,6 +80,32 @@ def test_carrier_filtering_on_another_innovation_structure_gets_nothing_of_it(cl
     assert "structure" in response.context["filter"].errors
     assert list(response.context["page"].object_list) == []
     assert response.context["overview"]["count"] == 0
+    # The other innovation's structure is not shown back in the picker either.
+    assert [value for value, _text, _selected in select_options(response.content.decode())] == [""]
+    assert "Alpha Insertion" not in response.content.decode()
+
+
+# The structure filter ------------------------------------------------------------------------
+
+
+def test_lists_filter_holds_only_the_chosen_structure(client, manager, dataset):
+    for number in range(30):
+        structure(dataset.vita, f"Structure non choisie {number:02d}")
+    client.force_login(manager)
+
+    hotline = client.get(reverse("essaimage:support_list")).content.decode()
+    filtered = client.get(reverse("essaimage:support_list") + f"?structure={dataset.alpha.pk}")
+    visits = client.get(reverse("essaimage:visit_list") + f"?structure={dataset.delta.pk}")
+
+    assert "Structure non choisie" not in hotline
+    assert [value for value, _text, _selected in select_options(hotline)] == [""]
+    assert 'data-structure-picker="/suivi/accompagnement/structures/"' in hotline
+    assert 'data-innovation-field="id_innovation"' in hotline  # the search follows the innovation filter
+    alpha = (str(dataset.alpha.pk), "Alpha Insertion – VITA-Air", True)
+    assert select_options(filtered.content.decode())[1:] == [alpha]
+    assert {entry.structure for entry in filtered.context["page"].object_list} == {dataset.alpha}
+    assert select_options(visits.content.decode())[1:] == [(str(dataset.delta.pk), "Delta Chantier – TAPAJ", True)]
+    assert [visit.structure for visit in visits.context["page"].object_list] == [dataset.delta]
 
 
 # Structure contacts and committee members ---------------------------------------------------
@@ -152,7 +178,7 @@ def test_support_list_queries_constant_with_many_entries(client, manager, assert
     client.force_login(manager)
 
     one, many = assert_constant_queries(
-        client, reverse("essaimage:support_list"), _rows_on_new_structures("request"), 9
+        client, reverse("essaimage:support_list"), _rows_on_new_structures("request"), 8
     )
 
     assert "Structure suivie request 01" in one
@@ -169,7 +195,7 @@ def test_support_list_queries_constant_for_carrier(client, carrier, assert_const
             number += 1
             SupportRequestFactory(structure=structure(carrier.innovation, f"Régie {number:02d}"))
 
-    one, many = assert_constant_queries(client, reverse("essaimage:support_list"), make_rows, 11)
+    one, many = assert_constant_queries(client, reverse("essaimage:support_list"), make_rows, 10)
 
     assert "Régie 01" in one and "Régie 20" in many
 
@@ -177,7 +203,7 @@ def test_support_list_queries_constant_for_carrier(client, carrier, assert_const
 def test_visit_list_queries_constant_with_many_visits(client, manager, assert_constant_queries):
     client.force_login(manager)
 
-    one, many = assert_constant_queries(client, reverse("essaimage:visit_list"), _rows_on_new_structures("visit"), 7)
+    one, many = assert_constant_queries(client, reverse("essaimage:visit_list"), _rows_on_new_structures("visit"), 6)
 
     assert "Structure suivie visit 01" in one
     assert many.count('href="/suivi/visites/') >= MANY
@@ -195,6 +221,46 @@ def test_support_summary_queries_constant_with_many_structures(client, manager, 
 
     assert "Structure suivie request 01" in one and "Structure suivie visit 01" in one
     assert many.count("support-innovation") == 2 * MANY
+
+
+def test_support_summary_queries_constant_with_many_structures_without_support(client, manager, dataset):
+    """Structures without support are only counted: none of them is built, whatever
+    their number (the page's queries do not depend on it either)."""
+    client.force_login(manager)
+    url = reverse("essaimage:support_summary")
+    client.get(url)  # warm-up
+
+    def count_queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        return len(queries), response
+
+    before, _response = count_queries()
+    for number in range(MANY):
+        structure(dataset.vita, f"Structure sans accompagnement {number:02d}")
+    after, response = count_queries()
+
+    assert before == after == 5
+    assert "Structure sans accompagnement" not in response.content.decode()
+    assert response.context["totals"]["unsupported"] == MANY + 1  # and Gamma
+
+
+def test_support_summary_queries_constant_over_pages(client, manager, monkeypatch, django_assert_num_queries):
+    from essaimage import support_views
+
+    monkeypatch.setattr(support_views, "SUMMARY_PAGE_SIZE", 5)
+    _rows_on_new_structures("request")(3 * 5)
+    client.force_login(manager)
+    client.get(reverse("essaimage:support_summary"))  # warm-up
+
+    for page in (1, 2, 3):
+        with django_assert_num_queries(5):
+            response = client.get(reverse("essaimage:support_summary") + f"?page={page}")
+        assert response.context["page"].number == page
+        assert len(response.context["innovations"]) == 5
 
 
 def test_support_detail_queries_constant_with_many_changes(client, manager, assert_constant_queries):

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from essaimage.models import SiteVisit, SpreadStructure, SupportRequest, SupportTopic
 from essaimage.support_services import (
@@ -15,9 +16,10 @@ from essaimage.support_services import (
     support_counts_by_structure,
     support_overview,
 )
-from projects.models import Innovation
+from projects.models import Innovation, Stage
 
-from .conftest import day, row_of, section
+from ..factories import InnovationFactory
+from .conftest import day, row_of, section, structure, table_rows
 
 FIGURES = ("support_count", "support_unresolved", "support_minutes", "visit_count", "last_contact_on")
 
@@ -118,6 +120,22 @@ def test_format_minutes_reads_as_hours_and_minutes(minutes, text):
 # What the pages show ------------------------------------------------------------------
 
 
+def _others(n):
+    return ngettext(
+        "%(n)s other structure without support over the period.",
+        "%(n)s other structures without support over the period.",
+        n,
+    ) % {"n": n}
+
+
+def _none_of(n):
+    return ngettext(
+        "Its structure had no support over the period.",
+        "None of its %(n)s structures had support over the period.",
+        n,
+    ) % {"n": n}
+
+
 def test_support_summary_shows_hand_computed_figures_per_structure(client, manager, dataset):
     client.force_login(manager)
 
@@ -126,11 +144,14 @@ def test_support_summary_shows_hand_computed_figures_per_structure(client, manag
     vita, tapaj = section(content, "VITA-Air"), section(content, "TAPAJ")
     assert row_of(vita, "Alpha Insertion")[:6] == ["Alpha Insertion", "3", "1", "2 h 45", "2", "02/06/2025"]
     assert row_of(vita, "Bêta Emploi")[:6] == ["Bêta Emploi", "1", "1", "20 min", "0", "01/04/2025"]
-    assert row_of(vita, "Gamma Solidarité")[:6] == ["Gamma Solidarité", "0", "0", "0 min", "0", "—"]
     assert row_of(vita, "Total")[1:6] == ["4", "2", "3 h 05", "2", "02/06/2025"]
     assert row_of(tapaj, "Delta Chantier")[:6] == ["Delta Chantier", "2", "0", "1 h 15", "1", "15/07/2025"]
     assert row_of(tapaj, "Total")[1:6] == ["2", "0", "1 h 15", "1", "15/07/2025"]
     assert "Delta Chantier" not in vita
+    # Gamma had no support: not listed, counted under its innovation.
+    assert "Gamma Solidarité" not in content
+    assert _others(1) in vita
+    assert "support-without" not in tapaj
     assert "Epsilon Candidate" not in content  # candidates are not adopting structures yet
     stats = re.findall(r'<p class="stat-value">([^<]*)</p>', content)
     assert stats == ["6", "2", "4 h 20", "3"]
@@ -139,13 +160,80 @@ def test_support_summary_shows_hand_computed_figures_per_structure(client, manag
 def test_support_summary_restricted_to_a_period(client, manager, dataset):
     client.force_login(manager)
 
-    content = client.get(reverse("essaimage:support_summary") + "?date_from=2025-03-01&date_to=2025-06-30").content
-    content = content.decode()
+    response = client.get(reverse("essaimage:support_summary") + "?date_from=2025-03-01&date_to=2025-06-30")
 
+    content = response.content.decode()
     vita, tapaj = section(content, "VITA-Air"), section(content, "TAPAJ")
     assert row_of(vita, "Alpha Insertion")[:6] == ["Alpha Insertion", "2", "1", "2 h 15", "2", "02/06/2025"]
-    assert row_of(tapaj, "Delta Chantier")[:6] == ["Delta Chantier", "0", "0", "0 min", "0", "—"]
+    assert row_of(vita, "Bêta Emploi")[:6] == ["Bêta Emploi", "1", "1", "20 min", "0", "01/04/2025"]
+    assert row_of(vita, "Total")[1:6] == ["3", "2", "2 h 35", "2", "02/06/2025"]
+    assert _others(1) in vita  # Gamma
+    # Delta's requests (January, February) and visit (July) are outside the period.
+    assert "Delta Chantier" not in content
+    assert row_of(tapaj, "Total")[1:6] == ["0", "0", "0 min", "0", "—"]
+    assert _none_of(1) in tapaj
+    stats = re.findall(r'<p class="stat-value">([^<]*)</p>', content)
+    assert stats == ["3", "2", "2 h 35", "2"]
+    assert response.context["totals"]["structures"] == 2 and response.context["totals"]["unsupported"] == 2
     assert 'value="2025-03-01"' in content
+
+
+def test_support_summary_counts_structures_without_support_per_innovation(client, manager, dataset):
+    for number in range(12):
+        structure(dataset.vita, f"Structure sans appel {number:02d}")
+    structure(dataset.vita, "Structure retirée", withdrawn=True)
+    structure(dataset.vita, "Structure candidate", candidate=True)
+    client.force_login(manager)
+
+    response = client.get(reverse("essaimage:support_summary"))
+
+    content = response.content.decode()
+    vita = section(content, "VITA-Air")
+    counts = {
+        innovation.name: (innovation.structure_count, innovation.supported_count, innovation.unsupported_count)
+        for innovation in response.context["innovations"]
+    }
+    # Gamma, the 12 new ones and the withdrawn one; never the candidates.
+    assert counts == {"VITA-Air": (16, 2, 14), "TAPAJ": (1, 1, 0)}
+    assert _others(14) in vita
+    assert "Structure sans appel" not in content and "Structure retirée" not in content
+    assert [row[0] for row in table_rows(vita)[1:-1]] == ["Alpha Insertion", "Bêta Emploi"]
+    assert re.findall(r'<p class="stat-value">([^<]*)</p>', content) == ["6", "2", "4 h 20", "3"]
+
+
+def test_support_summary_pages_rows_keeping_totals(client, manager, dataset, monkeypatch):
+    """Rows in the innovations' order (TAPAJ: Delta; VITA-Air: Alpha, Bêta), two per page
+    here; an innovation without any supported structure is shown where its rows would be."""
+    from essaimage import support_views
+
+    monkeypatch.setattr(support_views, "SUMMARY_PAGE_SIZE", 2)
+    abeille = InnovationFactory(name="Abeille", stage=Stage.ESSAIMAGE)
+    wagon = InnovationFactory(name="Wagon", stage=Stage.ESSAIMAGE)
+    structure(abeille, "Ruche sans appel")
+    structure(wagon, "Gare sans appel")
+    structure(wagon, "Quai sans appel")
+    client.force_login(manager)
+
+    first = client.get(reverse("essaimage:support_summary"))
+    second = client.get(reverse("essaimage:support_summary") + "?page=2")
+    beyond = client.get(reverse("essaimage:support_summary") + "?page=9")
+
+    one, two = first.content.decode(), second.content.decode()
+    assert [i.name for i in first.context["innovations"]] == ["Abeille", "TAPAJ", "VITA-Air"]
+    assert [i.name for i in second.context["innovations"]] == ["VITA-Air", "Wagon"]
+    assert _none_of(1) in section(one, "Abeille")
+    assert row_of(section(one, "TAPAJ"), "Delta Chantier")[1] == "2"
+    assert [row[0] for row in table_rows(section(one, "VITA-Air"))[1:-1]] == ["Alpha Insertion"]
+    assert [row[0] for row in table_rows(section(two, "VITA-Air"))[1:-1]] == ["Bêta Emploi"]
+    assert _none_of(2) in section(two, "Wagon")
+    # The innovation cut between pages says so, and keeps its whole totals on both.
+    assert "support-rows-cut" in section(one, "VITA-Air") and "support-rows-cut" in section(two, "VITA-Air")
+    assert "support-rows-cut" not in section(one, "TAPAJ")
+    assert row_of(section(one, "VITA-Air"), "Total")[1:6] == row_of(section(two, "VITA-Air"), "Total")[1:6]
+    for content in (one, two):
+        assert re.findall(r'<p class="stat-value">([^<]*)</p>', content) == ["6", "2", "4 h 20", "3"]
+    assert "?page=2" in one and "?page=1" in two
+    assert beyond.context["page"].number == 2
 
 
 def test_support_summary_refuses_period_ending_before_start(client, manager, dataset):

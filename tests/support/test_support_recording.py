@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from ais.accounts.models import Role
-from essaimage import support_services
+from essaimage import support_forms, support_services
 from essaimage.models import SiteVisit, SupportRequest
 from essaimage.support_services import SupportError
 
 from ..conftest import make_user
-from ..factories import SiteVisitFactory, SupportRequestFactory
+from ..factories import SiteVisitFactory, SpreadStructureFactory, SupportRequestFactory
+from .conftest import select_options, structure
 
 MINUTES_MESSAGE = "Enter a time spent between 1 and 1440 minutes (24 hours)."
 FUTURE_MESSAGE = "The date cannot be in the future."
@@ -109,7 +110,8 @@ def test_support_create_refuses_time_spent_out_of_range_keeping_typed_values(cli
         assert response.context["form"].errors["minutes_spent"] == [gettext(MINUTES_MESSAGE)]
     assert f'value="{minutes}"' in content
     assert "Quels employeurs du BTP solliciter pour les premières embauches ?" in content
-    assert f'<option value="{dataset.alpha.pk}" selected>' in content
+    # The chosen structure is still shown, and only it.
+    assert select_options(content)[1:] == [(str(dataset.alpha.pk), "Alpha Insertion – VITA-Air", True)]
     assert not SupportRequest.objects.filter(question__startswith="Quels employeurs").exists()
 
 
@@ -134,16 +136,19 @@ def test_support_create_refuses_candidate_structure(client, manager, dataset):
     assert not SupportRequest.objects.filter(structure=dataset.candidate).exists()
 
 
-def test_support_create_lists_active_structures_grouped_by_innovation(client, manager, dataset):
+def test_support_create_builds_no_structure_list(client, manager, dataset):
+    """The structure is searched (static/js/structure-picker.js): the page holds the empty
+    choice only, however many structures there are."""
     client.force_login(manager)
 
     response = client.get(reverse("essaimage:support_create"))
 
     content = response.content.decode()
-    assert '<optgroup label="TAPAJ">' in content
-    assert '<optgroup label="VITA-Air">' in content
-    assert content.index("Alpha Insertion") < content.index("Bêta Emploi") < content.index("Gamma Solidarité")
-    assert "Epsilon Candidate" not in content
+    assert [value for value, _text, _selected in select_options(content)] == [""]
+    assert 'data-structure-picker="/suivi/accompagnement/structures/"' in content
+    assert 'data-open-to-support="1"' in content  # the search offers active structures only
+    assert "js/structure-picker.js" in content
+    assert "Alpha Insertion" not in content and "Gamma Solidarité" not in content
 
 
 def test_support_create_preselects_structure_from_query(client, manager, dataset):
@@ -152,7 +157,42 @@ def test_support_create_preselects_structure_from_query(client, manager, dataset
     response = client.get(reverse("essaimage:support_create") + f"?structure={dataset.delta.pk}")
 
     assert response.context["form"]["structure"].value() == dataset.delta.pk
-    assert f'<option value="{dataset.delta.pk}" selected>' in response.content.decode()
+    assert select_options(response.content.decode())[1:] == [(str(dataset.delta.pk), "Delta Chantier – TAPAJ", True)]
+
+
+def test_support_create_ignores_preselection_of_structure_not_open_to_support(client, manager, dataset):
+    client.force_login(manager)
+
+    response = client.get(reverse("essaimage:support_create") + f"?structure={dataset.candidate.pk}")
+
+    assert [value for value, _text, _selected in select_options(response.content.decode())] == [""]
+
+
+def test_support_create_refuses_structure_that_does_not_exist(client, manager, dataset):
+    client.force_login(manager)
+
+    response = client.post(reverse("essaimage:support_create"), {**_request_data(dataset.alpha), "structure": "999999"})
+
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["structure"]
+    assert [value for value, _text, _selected in select_options(response.content.decode())] == [""]
+
+
+def test_support_form_refuses_structure_outside_the_user_scope(carrier, dataset):
+    """The posted id is checked against the user's scope: a carrier's form (were carriers
+    to record entries) refuses another innovation's structure with the usual message."""
+    own = structure(carrier.innovation, "Régie du porteur")
+
+    refused = support_forms.SupportRequestForm(_request_data(dataset.alpha), user=carrier)
+    accepted = support_forms.SupportRequestForm(_request_data(own), user=carrier)
+    visit = support_forms.SiteVisitForm(_visit_data(dataset.delta), user=carrier)
+
+    assert refused.errors["structure"] == [
+        gettext("Select a valid choice. That choice is not one of the available choices.")
+    ]
+    assert accepted.is_valid(), accepted.errors
+    assert list(visit.errors) == ["structure"]
+    assert "Alpha Insertion" not in str(refused["structure"])  # not shown back either
 
 
 def test_support_edit_keeps_structure_withdrawn_since_in_choices(client, manager, dataset):
@@ -166,8 +206,32 @@ def test_support_edit_keeps_structure_withdrawn_since_in_choices(client, manager
     client.force_login(manager)
 
     response = client.get(reverse("essaimage:support_edit", kwargs={"pk": entry.pk}))
+    saved = client.post(
+        reverse("essaimage:support_edit", kwargs={"pk": entry.pk}),
+        _request_data(dataset.gamma, question=entry.question, resolved="on"),
+    )
 
-    assert f'<option value="{dataset.gamma.pk}" selected>' in response.content.decode()
+    [(value, text, selected)] = select_options(response.content.decode())[1:]
+    assert (value, selected) == (str(dataset.gamma.pk), True)
+    assert text.startswith("Gamma Solidarité (") and text.endswith(") – VITA-Air")  # with its status
+    assert saved.status_code == 302
+    entry.refresh_from_db()
+    assert entry.resolved is True
+
+
+def test_support_edit_refuses_moving_entry_to_withdrawn_structure(client, manager, dataset):
+    withdrawn = SpreadStructureFactory(innovation=dataset.vita, withdrawn=True)
+    entry = SupportRequestFactory(structure=dataset.alpha)
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("essaimage:support_edit", kwargs={"pk": entry.pk}), _request_data(withdrawn, question=entry.question)
+    )
+
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["structure"]
+    entry.refresh_from_db()
+    assert entry.structure == dataset.alpha
 
 
 def test_record_support_request_refuses_minutes_out_of_range(manager, dataset):
@@ -224,6 +288,7 @@ def test_visit_create_refuses_date_in_future_keeping_typed_values(client, manage
     assert f'value="{next_week.isoformat()}"' in content
     assert "Les ateliers collectifs ont démarré ; deux embauches en CDI." in content
     assert "Claire Moreau (Ansa), Karim Haddad (porteur)" in content
+    assert select_options(content)[1:] == [(str(dataset.alpha.pk), "Alpha Insertion – VITA-Air", True)]
     assert not SiteVisit.objects.filter(date=next_week).exists()
 
 
@@ -243,6 +308,8 @@ def test_visit_create_preselects_structure_and_visitor(client, manager, dataset)
     form = response.context["form"]
     assert form["structure"].value() == dataset.alpha.pk
     assert form["visitors"].value() == manager.get_full_name()
+    alpha = (str(dataset.alpha.pk), "Alpha Insertion – VITA-Air", True)
+    assert select_options(response.content.decode())[1:] == [alpha]
 
 
 def test_record_site_visit_refuses_date_in_future(manager, dataset):
