@@ -250,8 +250,8 @@ def test_followup_queries_constant_with_one_and_many_rows(client, staff, assert_
 
     one, many = assert_constant_queries(client, reverse("evaluation:followup"), make_rows, FOLLOWUP_QUERIES)
 
-    assert "Late questionnaires (1)" in one and "To validate (1)" in one
-    assert "Late questionnaires (20)" in many and "To validate (20)" in many
+    assert "Questionnaires en retard (1)" in one and "À valider (1)" in one
+    assert "Questionnaires en retard (20)" in many and "À valider (20)" in many
 
 
 @FROZEN
