@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from ais.accounts.models import Role
 from ais.outbox.models import Reason
-from ais.outbox.services import queue_templated_email
+from ais.outbox.services import existing_dedup_keys, queue_emails, render_email
 
 from .models import AccessLink, Response
 
@@ -46,12 +46,17 @@ def link_expiry(response: Response) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(last_day, datetime.time(23, 59, 59)))
 
 
+def new_link(response: Response, recipient: str) -> tuple[AccessLink, str]:
+    """A new link for ``recipient``, not saved yet, and its raw token (never stored)."""
+    token = secrets.token_urlsafe(32)
+    link = AccessLink(response=response, token_hash=_hash(token), recipient=recipient, expires_at=link_expiry(response))
+    return link, token
+
+
 def issue_link(response: Response, recipient: str) -> tuple[AccessLink, str]:
     """A new link for ``recipient``; returns the row and the raw token (never stored)."""
-    token = secrets.token_urlsafe(32)
-    link = AccessLink.objects.create(
-        response=response, token_hash=_hash(token), recipient=recipient, expires_at=link_expiry(response)
-    )
+    link, token = new_link(response, recipient)
+    link.save(force_insert=True)
     return link, token
 
 
@@ -139,38 +144,61 @@ def contacts(structure) -> list:
     )
 
 
+def link_key(response: Response, dedup: str, user) -> str:
+    """The outbox key of the e-mail about ``response`` to ``user`` for ``dedup``."""
+    return f"evaluation:{response.pk}:{dedup}:{user.pk}"
+
+
+def link_email(response: Response, user, *, purpose: str, dedup: str) -> tuple[AccessLink, dict]:
+    """A fresh link for ``user`` (not saved yet) and the e-mail that carries it, as a
+    message for ``ais.outbox.services.queue_emails``. ``purpose`` picks the text."""
+    link, token = new_link(response, user.email)
+    subject, body = render_email(
+        "evaluation/email/questionnaire",
+        {
+            "response": response,
+            "structure": response.structure,
+            "innovation": response.structure.innovation,
+            "purpose": purpose,
+            "url": link_url(token),
+            "user": user,
+            "login_url": settings.SITE_URL + reverse("accounts:login"),
+            "expires_on": (response.due_on + datetime.timedelta(days=settings.EVALUATION_LINK_GRACE_DAYS)),
+        },
+    )
+    message = {
+        "recipient": user.email,
+        "subject": subject,
+        "body": body,
+        "reason": Reason.EVALUATION_REMINDER,
+        "related_object": response,
+        "dedup_key": link_key(response, dedup, user),
+    }
+    return link, message
+
+
 def send_access_links(response: Response, *, purpose: str, dedup: str, recipients=None) -> list[str]:
     """E-mail each contact of the structure a fresh link to the questionnaire.
     ``purpose`` picks the text (opening, before_due, due, late_1…, returned, new_link);
-    ``dedup`` makes the e-mail unique, so the same call never sends twice."""
+    ``dedup`` makes the e-mail unique, so the same call never sends twice: a contact
+    whose e-mail was already queued gets no new link. Returns the addresses written to.
+    Three queries whatever the number of contacts (the keys already used, the links,
+    the e-mails), and one to find the contacts when ``recipients`` is not given; the
+    reminder sweep does the same for many questionnaires at once (``link_email``)."""
     recipients = recipients if recipients is not None else contacts(response.structure)
-    sent = []
+    skip = existing_dedup_keys(link_key(response, dedup, user) for user in recipients)
+    links, messages = [], []
     for user in recipients:
-        dedup_key = f"evaluation:{response.pk}:{dedup}:{user.pk}"
-        from ais.outbox.models import OutgoingEmail
-
-        if OutgoingEmail.objects.filter(dedup_key=dedup_key).exists():
+        key = link_key(response, dedup, user)
+        if key in skip:
             continue
-        _link, token = issue_link(response, user.email)
-        queue_templated_email(
-            recipient=user.email,
-            template="evaluation/email/questionnaire",
-            context={
-                "response": response,
-                "structure": response.structure,
-                "innovation": response.structure.innovation,
-                "purpose": purpose,
-                "url": link_url(token),
-                "user": user,
-                "login_url": settings.SITE_URL + reverse("accounts:login"),
-                "expires_on": (response.due_on + datetime.timedelta(days=settings.EVALUATION_LINK_GRACE_DAYS)),
-            },
-            reason=Reason.EVALUATION_REMINDER,
-            related_object=response,
-            dedup_key=dedup_key,
-        )
-        sent.append(user.email)
-    return sent
+        skip.add(key)
+        link, message = link_email(response, user, purpose=purpose, dedup=dedup)
+        links.append(link)
+        messages.append(message)
+    with transaction.atomic(savepoint=False):  # the links and their e-mails, or nothing
+        AccessLink.objects.bulk_create(links)
+        return [email.recipient for email in queue_emails(messages)]
 
 
 NEW_LINKS_PER_HOUR = 3

@@ -3,31 +3,56 @@
 For each open questionnaire not yet submitted: at opening, seven days before the
 due date, on the due date, then every ``EVALUATION_REMINDER_EVERY_DAYS`` days up
 to ``EVALUATION_LATE_REMINDERS`` times; after that the innovation's lead manager
-is alerted. Each (questionnaire, kind) is a ``Reminder`` row created in the same
-transaction as its e-mails (outbox rows with a unique key), so running the sweep
-twice, or again after a worker died in the middle, never sends anything twice.
-When several kinds are due at once (a questionnaire scheduled late), only the
-latest is sent; the earlier ones are recorded as skipped.
+is alerted. When several kinds are due at once (a questionnaire scheduled late),
+only the latest is sent; the earlier ones are recorded as skipped.
+
+Exactly once, in a constant number of queries. The questionnaires with something
+due are handled in batches of ``BATCH_SIZE``, one transaction each: the batch's
+``Reminder`` rows (unique per questionnaire and kind) are inserted first by one
+``INSERT … ON CONFLICT DO NOTHING RETURNING``, which says which rows this sweep
+recorded; then, for those only, one insert of the access links and one of the
+outbox e-mails (unique keys), the contacts' and the managers' together. Running the
+sweep twice sends nothing twice (the second finds the rows). Two sweeps at the same
+time: the second waits on the unique index for the first one's rows until the first
+commits, then inserts none of them and sends nothing for them; if the first rolls
+back, the second records and sends them. A worker that dies in the middle loses its
+current batch whole (rows and e-mails), which the next sweep does again; if it dies
+just after a commit, the batch's e-mails not yet handed to the broker are sent by the
+outbox flush a few minutes later.
+
+Queries: three per 500 candidates read (the questionnaires, their reminders, their
+contacts); then each batch costs four whatever its size (the e-mail
+keys already used, the reminders, the links, the e-mails), and a fifth when an alert
+goes to the team of an innovation without an active lead manager (all such teams at
+once). One day of a ten-year programme (236 reminders) is one batch: seven queries.
 """
 
 import datetime
+import json
 import logging
+from collections import defaultdict
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
 from ais.accounts.models import Membership, Role
 from ais.outbox.models import Reason
-from ais.outbox.services import queue_templated_email
+from ais.outbox.services import existing_dedup_keys, queue_emails, render_email
 from essaimage.models import StructureStatus
+from projects.models import Innovation
 
-from .links import send_access_links
-from .models import EDITABLE_STATUSES, Reminder, ReminderKind, Response
+from .links import link_email, link_key
+from .models import EDITABLE_STATUSES, AccessLink, Reminder, ReminderKind, Response
 
 logger = logging.getLogger(__name__)
+
+# Questionnaires with something due handled in one transaction. A batch of 250 holds
+# its transaction for well under a second and covers the busiest day of a ten-year
+# programme (236 reminders); a dead worker loses at most one batch of work.
+BATCH_SIZE = 250
 
 
 def reminder_dates(response: Response) -> list[tuple[str, datetime.date]]:
@@ -67,49 +92,125 @@ def send_due_reminders(today: datetime.date | None = None) -> int:
     """Send what is due today; returns the number of reminders recorded (sent or alerted)."""
     today = today or timezone.localdate()
     recorded = 0
+    batch = []
     for response in candidates(today).iterator(chunk_size=500):
         done = {reminder.kind for reminder in response.sent_reminders}
         kinds = due_kinds(response, today, done)
-        if not kinds:
-            continue
-        try:
-            with transaction.atomic():
-                _record(response, kinds, today)
-        except IntegrityError:  # another sweep recorded it first
-            logger.info("Reminder for questionnaire %s already recorded", response.pk)
-            continue
-        recorded += 1
+        if kinds:
+            batch.append((response, kinds))
+        if len(batch) >= BATCH_SIZE:
+            recorded += _record_batch(batch)
+            batch = []
+    if batch:
+        recorded += _record_batch(batch)
     return recorded
 
 
-def _record(response: Response, kinds: list[str], today) -> None:
-    *skipped, kind = kinds
-    Reminder.objects.bulk_create([Reminder(response=response, kind=k, recipients=[]) for k in skipped])
-    if kind == ReminderKind.MANAGER_ALERT:
-        recipients = _alert_manager(response)
-    else:
-        users = [membership.user for membership in response.structure.organisation.contacts]
-        recipients = send_access_links(response, purpose=kind, dedup=kind, recipients=users)
-    Reminder.objects.create(response=response, kind=kind, recipients=recipients)
+def _record_batch(batch: list[tuple[Response, list[str]]]) -> int:
+    """Record and send the reminders of a batch in one transaction, in a constant
+    number of queries; returns the number of reminders this sweep recorded."""
+    managers = _managers([response for response, kinds in batch if kinds[-1] == ReminderKind.MANAGER_ALERT])
+    wanted = []  # (response, due kinds, people to write to about the latest)
+    for response, kinds in batch:
+        if kinds[-1] == ReminderKind.MANAGER_ALERT:
+            people = managers[response.pk]
+        else:
+            people = [membership.user for membership in response.structure.organisation.contacts]
+        wanted.append((response, kinds, list({person.pk: person for person in people}.values())))
+    # A key already in the outbox (a reminder row deleted by hand) is not written again.
+    used = existing_dedup_keys(link_key(r, kinds[-1], person) for r, kinds, people in wanted for person in people)
+    planned, rows = [], []  # rows: (response id, kind, recipients), the skipped kinds first
+    for response, kinds, people in wanted:
+        *skipped, kind = kinds
+        people = [person for person in people if link_key(response, kind, person) not in used]
+        rows += [(response.pk, earlier, []) for earlier in skipped]
+        rows.append((response.pk, kind, [person.email for person in people]))
+        planned.append((response, kind, people))
+    with transaction.atomic():
+        recorded = _insert_reminders(rows)
+        links, messages = [], []
+        for response, kind, people in planned:
+            if (response.pk, kind) not in recorded:
+                continue  # recorded by another sweep, which sends it
+            for person in people:
+                if kind == ReminderKind.MANAGER_ALERT:
+                    messages.append(_alert(response, person))
+                else:
+                    link, message = link_email(response, person, purpose=kind, dedup=kind)
+                    links.append(link)
+                    messages.append(message)
+        AccessLink.objects.bulk_create(links)
+        queue_emails(messages)
+    sent = sum((response.pk, kind) in recorded for response, kind, _people in planned)
+    if sent < len(planned):
+        logger.info("%s reminders already recorded by another sweep", len(planned) - sent)
+    return sent
 
 
-def _alert_manager(response: Response) -> list[str]:
-    innovation = response.structure.innovation
-    managers = [innovation.lead_manager] if innovation.lead_manager and innovation.lead_manager.is_active else []
-    if not managers:
-        managers = list(innovation.team.filter(is_active=True))
-    for manager in managers:
-        queue_templated_email(
-            recipient=manager.email,
-            template="evaluation/email/manager_alert",
-            context={
-                "response": response,
-                "structure": response.structure,
-                "innovation": innovation,
-                "url": settings.SITE_URL + reverse("evaluation:response_manage", kwargs={"pk": response.pk}),
-            },
-            reason=Reason.EVALUATION_ALERT,
-            related_object=response,
-            dedup_key=f"evaluation:{response.pk}:manager_alert:{manager.pk}",
+def _insert_reminders(rows: list[tuple[int, str, list[str]]]) -> set[tuple[int, str]]:
+    """Insert the ``Reminder`` rows not recorded yet, in their order; returns the
+    ``(response id, kind)`` of those inserted. A row that a concurrent sweep is
+    inserting waits for its transaction, then is skipped if it committed."""
+    opts = Reminder._meta
+    quote = connection.ops.quote_name
+    response, kind, created_at, recipients = (
+        quote(opts.get_field(name).column) for name in ("response", "kind", "created_at", "recipients")
+    )
+    sql = (  # names from the model only: the values are parameters
+        f"INSERT INTO {quote(opts.db_table)} ({response}, {kind}, {created_at}, {recipients}) "  # noqa: S608
+        f"SELECT batch.response_id, batch.kind, %s, batch.recipients "
+        f"FROM unnest(%s::integer[], %s::varchar[], %s::jsonb[]) WITH ORDINALITY "
+        f"AS batch(response_id, kind, recipients, position) ORDER BY batch.position "
+        f"ON CONFLICT ({response}, {kind}) DO NOTHING RETURNING {response}, {kind}"
+    )
+    response_ids, kinds, addresses = zip(*rows, strict=True)
+    params = [timezone.now(), list(response_ids), list(kinds), [json.dumps(a) for a in addresses]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return set(cursor.fetchall())
+
+
+def _managers(responses: list[Response]) -> dict[int, list]:
+    """Whom each questionnaire's alert goes to: the innovation's lead manager if
+    active, else the active members of its team (one query, only when needed)."""
+    result = {}
+    need_team = set()
+    for response in responses:
+        lead = response.structure.innovation.lead_manager
+        result[response.pk] = [lead] if lead and lead.is_active else []
+        if not result[response.pk]:
+            need_team.add(response.structure.innovation_id)
+    if need_team:
+        team = defaultdict(list)
+        memberships = (
+            Innovation.team.through.objects.filter(innovation_id__in=need_team, user__is_active=True)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name", "user_id")
         )
-    return [manager.email for manager in managers]
+        for membership in memberships:
+            team[membership.innovation_id].append(membership.user)
+        for response in responses:
+            result[response.pk] = result[response.pk] or team[response.structure.innovation_id]
+    return result
+
+
+def _alert(response: Response, manager) -> dict:
+    """The alert to ``manager`` about a questionnaire left unanswered, as a message
+    for ``queue_emails``."""
+    subject, body = render_email(
+        "evaluation/email/manager_alert",
+        {
+            "response": response,
+            "structure": response.structure,
+            "innovation": response.structure.innovation,
+            "url": settings.SITE_URL + reverse("evaluation:response_manage", kwargs={"pk": response.pk}),
+        },
+    )
+    return {
+        "recipient": manager.email,
+        "subject": subject,
+        "body": body,
+        "reason": Reason.EVALUATION_ALERT,
+        "related_object": response,
+        "dedup_key": link_key(response, ReminderKind.MANAGER_ALERT, manager),
+    }

@@ -2,13 +2,15 @@
 
 import base64
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 from email.utils import parseaddr
+from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
@@ -16,6 +18,27 @@ from django.utils.crypto import salted_hmac
 from .models import OutgoingEmail, Reason, Status
 
 logger = logging.getLogger(__name__)
+
+
+def _fields(
+    *, recipient: str, subject: str, body: str, reason=Reason.OTHER, html_body="", related_object=None, attachments=()
+) -> dict:
+    """The columns of an outbox row from ``queue_email``'s arguments (all but the key)."""
+    fields = {
+        "recipient": recipient,
+        "subject": subject[:255],
+        "body": body,
+        "html_body": html_body,
+        "reason": reason,
+        "attachments": [
+            {"filename": name, "mimetype": mimetype, "content": base64.b64encode(content).decode()}
+            for name, content, mimetype in attachments
+        ],
+    }
+    if related_object is not None:
+        fields["content_type"] = ContentType.objects.get_for_model(related_object)
+        fields["object_id"] = str(related_object.pk)
+    return fields
 
 
 def queue_email(
@@ -35,28 +58,89 @@ def queue_email(
     queueing the same key twice returns the existing row and sends nothing more.
     ``attachments`` are ``(filename, content, mimetype)`` triples, kept small (calendar
     files): they are stored in the row so that a resend sends the same message.
-    Returns ``(email, created)``.
+    Returns ``(email, created)``. Many e-mails at once: ``queue_emails``.
     """
-    defaults = {
-        "recipient": recipient,
-        "subject": subject[:255],
-        "body": body,
-        "html_body": html_body,
-        "reason": reason,
-        "attachments": [
-            {"filename": name, "mimetype": mimetype, "content": base64.b64encode(content).decode()}
-            for name, content, mimetype in attachments
-        ],
-    }
-    if related_object is not None:
-        defaults["content_type"] = ContentType.objects.get_for_model(related_object)
-        defaults["object_id"] = str(related_object.pk)
+    defaults = _fields(
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        reason=reason,
+        html_body=html_body,
+        related_object=related_object,
+        attachments=attachments,
+    )
     email, created = OutgoingEmail.objects.get_or_create(dedup_key=dedup_key, defaults=defaults)
     if created:
         from .tasks import send_email
 
         transaction.on_commit(lambda: _enqueue(send_email, email.pk))
     return email, created
+
+
+def queue_emails(messages: Iterable[dict]) -> list[OutgoingEmail]:
+    """Bulk form of ``queue_email``: one query whatever the number of messages.
+
+    ``messages`` are dicts of ``queue_email``'s keyword arguments. They are inserted
+    by a single ``INSERT … ON CONFLICT (dedup_key) DO NOTHING``: a key already in the
+    outbox, or repeated in ``messages``, is skipped as ``queue_email`` skips it (a key
+    that a concurrent transaction is inserting waits for that transaction, and is
+    skipped if it commits). Each e-mail created is handed to the broker after the
+    transaction commits, as ``queue_email`` does. Returns the e-mails created, with
+    their ids, in the order of ``messages``.
+    """
+    emails = {}
+    for message in messages:
+        fields = dict(message)
+        dedup_key = fields.pop("dedup_key")
+        if dedup_key not in emails:
+            emails[dedup_key] = OutgoingEmail(dedup_key=dedup_key, **_fields(**fields))
+    if not emails:
+        return []
+    ids = {dedup_key: pk for pk, dedup_key in _insert_new(list(emails.values()))}
+    created = []
+    for dedup_key, email in emails.items():
+        if dedup_key in ids:
+            email.pk = ids[dedup_key]
+            email._state.adding = False
+            email._state.db = connection.alias
+            created.append(email)
+    from .tasks import send_email
+
+    for email in created:
+        transaction.on_commit(partial(_enqueue, send_email, email.pk))
+    return created
+
+
+def _insert_new(emails: list[OutgoingEmail]) -> list[tuple[int, str]]:
+    """Insert the rows whose ``dedup_key`` is not taken; returns ``(id, dedup_key)`` of
+    those inserted. One array per column (``unnest``), as ``bulk_create`` does on
+    PostgreSQL: one statement and a fixed number of parameters whatever the number
+    of rows. (``bulk_create(ignore_conflicts=True)`` would not say which rows it
+    inserted.)"""
+    opts = OutgoingEmail._meta
+    quote = connection.ops.quote_name
+    fields = [field for field in opts.concrete_fields if not field.primary_key]
+    columns = ", ".join(quote(field.column) for field in fields)
+    arrays = ", ".join(f"%s::{field.db_type(connection).split('(')[0]}[]" for field in fields)
+    key = quote(opts.get_field("dedup_key").column)
+    sql = (  # names from the model only: the values are parameters
+        f"INSERT INTO {quote(opts.db_table)} ({columns}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+        f"ON CONFLICT ({key}) DO NOTHING RETURNING {quote(opts.pk.column)}, {key}"
+    )
+    params = [
+        [field.get_db_prep_save(field.pre_save(email, add=True), connection) for email in emails] for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def existing_dedup_keys(keys: Iterable[str]) -> set[str]:
+    """Those of ``keys`` already used by an outbox e-mail, in one query."""
+    keys = set(keys)
+    if not keys:
+        return set()
+    return set(OutgoingEmail.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
 
 
 def _enqueue(task, email_id: int) -> None:
@@ -68,15 +152,22 @@ def _enqueue(task, email_id: int) -> None:
         logger.warning("Could not enqueue e-mail %s: %s", email_id, error)
 
 
+def render_email(template: str, context: dict, language: str = "fr") -> tuple[str, str]:
+    """``(subject, body)``: ``<template>_subject.txt`` (on one line) and
+    ``<template>_body.txt`` rendered in French (or ``language``)."""
+    with translation.override(language):
+        subject = render_to_string(f"{template}_subject.txt", context)
+        body = render_to_string(f"{template}_body.txt", context)
+    return " ".join(subject.split()), body
+
+
 def queue_templated_email(
     *, recipient: str, template: str, context: dict, language: str = "fr", **kwargs
 ) -> tuple[OutgoingEmail, bool]:
     """Render ``<template>_subject.txt`` and ``<template>_body.txt`` in French
     (or ``language``) and queue the result."""
-    with translation.override(language):
-        subject = render_to_string(f"{template}_subject.txt", context).strip()
-        body = render_to_string(f"{template}_body.txt", context)
-    return queue_email(recipient=recipient, subject=" ".join(subject.split()), body=body, **kwargs)
+    subject, body = render_email(template, context, language)
+    return queue_email(recipient=recipient, subject=subject, body=body, **kwargs)
 
 
 def message_id(email: OutgoingEmail) -> str:

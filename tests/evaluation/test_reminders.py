@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection
 from ais.accounts.models import Role
 from ais.outbox.models import OutgoingEmail
 from essaimage.models import StructureStatus
+from evaluation import reminders
 from evaluation.models import Phase, Reminder, ReminderKind, Response, ResponseStatus
 from evaluation.reminders import reminder_dates, send_due_reminders
 from evaluation.schedule import schedule_for_structure
@@ -137,10 +138,12 @@ def test_withdrawn_structure_gets_no_reminder():
     assert not Reminder.objects.exists()
 
 
-def test_sweep_after_a_crash_sends_each_reminder_exactly_once():
+def test_sweep_after_a_crash_sends_each_reminder_exactly_once(monkeypatch):
     """A database failure in the middle of a sweep (a trigger refusing the third
-    reminder) leaves the questionnaires already handled complete and the others
-    untouched; the next sweep finishes the work without sending anything twice."""
+    reminder, in the second batch of two) leaves the batches already handled complete
+    and the others untouched; the next sweep finishes the work without sending
+    anything twice."""
+    monkeypatch.setattr(reminders, "BATCH_SIZE", 2)
     structures = [_structure() for _index in range(5)]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -161,7 +164,7 @@ def test_sweep_after_a_crash_sends_each_reminder_exactly_once():
     handled = Reminder.objects.count()
     emails_after_crash = OutgoingEmail.objects.count()
     assert handled == 2
-    assert emails_after_crash == 2  # the failed questionnaire's e-mail was rolled back with it
+    assert emails_after_crash == 2  # the failed batch's e-mails were rolled back with it
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER crash ON evaluation_reminder; DROP FUNCTION crash_on_third_reminder();")
 
