@@ -263,6 +263,11 @@ def _gunicorn(port: int, workers: int, static_root: Path, log: Path) -> subproce
             str(BASE_DIR),
             "--timeout",
             "120",
+            # The time each request spent in gunicorn's worker, to tell it from the waiting.
+            "--access-logfile",
+            str(log.with_name("access.log")),
+            "--access-logformat",
+            "%(U)s %(s)s %(M)s",
         ],
         cwd=BASE_DIR,
         env=env,

@@ -9,6 +9,7 @@ class EssaimageConfig(AppConfig):
     def ready(self):
         from ais.accounts.models import Organisation
         from ais.core.figures_cache import invalidate_on_save
+        from ais.territories.models import Department
         from projects.models import Innovation
 
         from .models import Attendance, SpreadStructure, SupportRequest, Training, TrainingDay, TrainingParticipant
@@ -18,3 +19,4 @@ class EssaimageConfig(AppConfig):
         # the managers' key figures count trainings, people trained and hotline requests.
         invalidate_on_save(SpreadStructure, Organisation, Innovation)
         invalidate_on_save(Training, TrainingDay, TrainingParticipant, Attendance, SupportRequest)
+        invalidate_on_save(Department)  # the structures' department filter lists them

@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from ais.accounts.models import Network, Organisation, OrganisationType
 from ais.accounts.validators import validate_siret
+from ais.core.figures_cache import cached
 from ais.core.uploads import PDF, DocumentValidator
 from ais.territories.models import Commune, Department
 from ais.territories.widgets import CommuneWidget
@@ -226,6 +227,16 @@ class RejectApplicationForm(forms.Form):
 YES_NO = [("", pgettext_lazy("filter", "All")), ("true", _("Yes")), ("false", _("No"))]
 
 
+def department_choices() -> list[tuple[str, str]]:
+    """``(code, "Name (code)")`` of every department, from the figures cache: the
+    referential changes only with ``load_territories``, and the list is on every
+    structures page."""
+    return cached(
+        "department-choices",
+        lambda: [(code, f"{name} ({code})") for code, name in Department.objects.values_list("code", "name")],
+    )
+
+
 class StructureFilter(django_filters.FilterSet):
     """Filters of the structures list; ``innovations`` limits the innovation choices
     to those the user may see."""
@@ -238,9 +249,9 @@ class StructureFilter(django_filters.FilterSet):
         label=_("Status"), choices=StructureStatus.choices, empty_label=_("All statuses")
     )
     wave = django_filters.NumberFilter(label=_("Wave"), widget=forms.NumberInput(attrs={"min": 1}))
-    department = django_filters.ModelChoiceFilter(
+    department = django_filters.ChoiceFilter(
         label=_("Department"),
-        queryset=Department.objects.only("pk", "code", "name"),
+        choices=lambda: department_choices(),
         field_name="organisation__commune__department",
         empty_label=_("All departments"),
     )

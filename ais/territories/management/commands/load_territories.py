@@ -56,6 +56,9 @@ class Command(BaseCommand):
             unique_fields=["code"],
             update_fields=["name", "department", "postal_codes", "population"],
         )
+        from ais.core.figures_cache import invalidate
+
+        invalidate()  # maps and department lists are cached with the referential's names
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(regions)} regions, {len(departments)} departments, {len(objects)} communes."
