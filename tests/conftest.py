@@ -62,6 +62,19 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture
+def eager_celery(settings):
+    """Celery tasks run in the calling process, as soon as they are sent (e-mails leave
+    when the transaction that queued them commits)."""
+    from ais.celery import app
+
+    previous = app.conf.task_always_eager  # read first: Celery loads its settings lazily
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
 def password():
     return PASSWORD
 

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ais.accounts.models import Role
-from ais.celery import app
 from ais.outbox.models import OutgoingEmail, Reason, Status
 from ais.outbox.services import SendFailed, queue_email, send_outgoing_email, stale_queued_ids
 
@@ -28,16 +27,6 @@ class RefusingBackend(BaseEmailBackend):
 
 
 REFUSING_BACKEND = f"{__name__}.RefusingBackend"
-
-
-@pytest.fixture
-def eager_celery(settings):
-    """Tasks run in the calling process, as soon as they are sent."""
-    previous = app.conf.task_always_eager  # read first: Celery loads its settings lazily
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 def _queue(**kwargs):

@@ -31,8 +31,9 @@ def _windows(settings):
     settings.EVALUATION_LATE_REMINDERS = 3
 
 
-def _structure(*, contacts=1, lead_manager=None):
-    structure = SpreadStructureFactory(status=StructureStatus.SPREADING, start_date=START)
+def _structure(*, start=START, contacts=1, lead_manager=None):
+    """A spreading structure started on ``start``, its contacts, its questionnaires scheduled."""
+    structure = SpreadStructureFactory(status=StructureStatus.SPREADING, start_date=start)
     if lead_manager is not None:
         structure.innovation.lead_manager = lead_manager
         structure.innovation.save(update_fields=["lead_manager"])

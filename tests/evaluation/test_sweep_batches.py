@@ -17,16 +17,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from ais.accounts.models import Role
-from ais.celery import app
 from ais.outbox.models import OutgoingEmail, Reason, Status
-from essaimage.models import StructureStatus
 from evaluation import links
 from evaluation.models import AccessLink, Phase, Reminder, ReminderKind, Response
 from evaluation.reminders import send_due_reminders
-from evaluation.schedule import schedule_for_structure
 
 from ..conftest import make_user
-from ..factories import MembershipFactory, SpreadStructureFactory, UserFactory
+from ..factories import UserFactory
+from .test_reminders import _structure as _started_structure
 
 D = datetime.date
 LATE_START = D(2026, 1, 5)  # appropriation opened 5 April, due 5 May: the manager alert is due on 2 June
@@ -41,25 +39,9 @@ def _windows(settings):
     settings.EVALUATION_LATE_REMINDERS = 3
 
 
-@pytest.fixture
-def eager_celery(settings):
-    """E-mails are sent in the process that queued them, as soon as it commits."""
-    previous = app.conf.task_always_eager
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
-def _structure(*, start=START, contacts=1, lead_manager=None):
-    structure = SpreadStructureFactory(status=StructureStatus.SPREADING, start_date=start)
-    if lead_manager is not None:
-        structure.innovation.lead_manager = lead_manager
-        structure.innovation.save(update_fields=["lead_manager"])
-    for _index in range(contacts):
-        MembershipFactory(role=Role.STRUCTURE, organisation=structure.organisation)
-    schedule_for_structure(structure.pk)
-    return structure
+def _structure(*, start=START, **kwargs):
+    """``test_reminders._structure`` with this module's start date."""
+    return _started_structure(start=start, **kwargs)
 
 
 def _appropriation(structure) -> Response:

@@ -5,23 +5,12 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 
-from ais.celery import app
 from ais.outbox.models import OutgoingEmail, Reason, Status
 from ais.outbox.services import existing_dedup_keys, queue_email, queue_emails
 
 from ..factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def eager_celery(settings):
-    """Tasks run in the calling process, as soon as they are sent."""
-    previous = app.conf.task_always_eager
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 def _message(key: str, **kwargs) -> dict:
