@@ -294,7 +294,7 @@ def run() -> int:
         for name, command in commands.items():
             children.append(subprocess.Popen(command, cwd=BASE_DIR))
             _log(f"started {name} (pid {children[-1].pid})")
-        from ais.demo import DEMO_PASSWORD, demo_logins_text
+        from devtools.demo import DEMO_PASSWORD, demo_logins_text
 
         print(
             DEMO_BANNER.format(

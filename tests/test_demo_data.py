@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from ais.accounts.models import Membership, Network, Organisation, User
-from ais.demo import DEMO_PASSWORD, DEMO_USERS
+from devtools.demo import DEMO_PASSWORD, DEMO_USERS
 from essaimage.models import SpreadStructure
 from projects.models import Innovation
 

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ais.demo import DEMO_PASSWORD
 from ais.outbox.models import OutgoingEmail, Reason, Status
+from devtools.demo import DEMO_PASSWORD
 from evaluation.models import Report, ReportKind
 from projects.models import Innovation
 

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from ais.demo import DEMO_PASSWORD, DEMO_USERS
+from devtools.demo import DEMO_PASSWORD, DEMO_USERS
 from essaimage.models import StructureStatus
 from projects.models import Innovation
 

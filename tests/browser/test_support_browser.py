@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ais.demo import DEMO_PASSWORD
+from devtools.demo import DEMO_PASSWORD
 from essaimage.models import StructureStatus
 from projects.models import Innovation
 

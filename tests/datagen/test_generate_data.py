@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
-from ais import datagen
+from devtools import datagen
 from essaimage.models import SpreadStructure, StructureStatus
 from evaluation.models import Answer, Response, ResponseStatus
 from events.models import Event, Registration, RegistrationStatus, SessionChoice

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from events import demo
+from devtools import events_demo as demo
 from events.models import Event, EventKind, Resource
 from tests.factories import InnovationFactory
 

@@ -40,9 +40,9 @@ BULK_WRITES = {"update", "bulk_create", "bulk_update"}
 ALLOWED_BULK_WRITES = {
     ("projects/services.py", "Dossier"): "optimistic lock on the version; the save that follows records the change",
     ("ais/accounts/apps.py", "User"): "last_login only, a field the user's history leaves out",
-    ("ais/datagen.py", "Call"): "generated demo data, documented as written without history",
-    ("ais/datagen.py", "SpreadStructure"): "generated demo data, documented as written without history",
-    ("ais/datagen.py", "SessionDecision"): "generated demo data, documented as written without history",
+    ("devtools/datagen.py", "Call"): "generated demo data, documented as written without history",
+    ("devtools/datagen.py", "SpreadStructure"): "generated demo data, documented as written without history",
+    ("devtools/datagen.py", "SessionDecision"): "generated demo data, documented as written without history",
 }
 
 

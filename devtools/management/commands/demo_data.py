@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from ais.accounts.models import Membership, Network, Organisation, OrganisationType, User
-from ais.demo import DEMO_PASSWORD, DEMO_USERS
 from ais.territories.models import Commune
+from devtools.demo import DEMO_PASSWORD, DEMO_USERS
 from essaimage.models import SpreadStructure, StructureStatus
 from projects.models import Innovation, Keyword, Stage, TargetPublic
 
@@ -251,8 +251,7 @@ class Command(BaseCommand):
                 user.save(update_fields=["is_staff", "is_superuser"])
             Membership.objects.get_or_create(user=user, role=role, organisation=orgs.get(org))
         self._calls(orgs)
-        from ais import demo_accompaniment
-        from events import demo as events_demo
+        from devtools import demo_accompaniment, events_demo
 
         manager = User.objects.filter(email=DEMO_USERS[0][0]).first()
         demo_accompaniment.load(innovations, orgs, manager)

@@ -1,4 +1,4 @@
-"""Generate a ten-year programme for benchmarks: see ``ais/datagen.py``.
+"""Generate a ten-year programme for benchmarks: see ``devtools/datagen.py``.
 
     manage.py generate_data [--seed 1] [--scale 1.0] [--year 2025] [--password PW] [--flush]
 
@@ -11,8 +11,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ais import datagen
 from ais.territories.models import Commune
+from devtools import datagen
 from projects.models import Call
 
 

@@ -11,8 +11,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
-from .models import (
+from events import services
+from events.models import (
     Event,
     EventKind,
     Registration,
