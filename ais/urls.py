@@ -11,6 +11,7 @@ admin.site.site_title = "AIS#Emploi"
 
 urlpatterns = [
     path("", include("ais.core.urls")),
+    path("", include("portal.urls")),
     path("compte/", include("ais.accounts.urls")),
     path("territoires/", include("ais.territories.urls")),
     path("administration/courriels/", include("ais.outbox.urls")),

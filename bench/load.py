@@ -172,16 +172,16 @@ def _pages(people) -> list[dict]:
     call = Call.objects.order_by("-closes_at").first()
     rows = [
         # public
-        ("home", "anonymous", reverse("core:home"), 2),
-        ("catalogue", "anonymous", reverse("projects:catalogue"), 3),
-        ("innovation (public)", "anonymous", reverse("projects:innovation_public", args=[innovation.slug]), 2),
+        ("home", "anonymous", reverse("portal:home"), 2),
+        ("catalogue", "anonymous", reverse("portal:catalogue"), 3),
+        ("innovation (public)", "anonymous", reverse("portal:innovation_public", args=[innovation.slug]), 2),
         ("calls for projects", "anonymous", reverse("projects:call_list"), 2),
         ("calls for structures", "anonymous", reverse("essaimage:call_list_public"), 1),
         ("events", "anonymous", reverse("events:event_list"), 2),
         ("event", "anonymous", reverse("events:event_detail", kwargs={"slug": event.slug}), 1),
         ("resources", "anonymous", reverse("events:resource_list"), 1),
         # programme manager
-        ("manager dashboard", "manager", reverse("core:dashboard"), 3),
+        ("manager dashboard", "manager", reverse("portal:dashboard"), 3),
         ("innovations list", "manager", reverse("projects:innovation_list"), 2),
         ("innovation", "manager", reverse("projects:innovation_detail", kwargs=pk), 2),
         ("structures list", "manager", reverse("essaimage:structure_list"), 3),
@@ -197,14 +197,14 @@ def _pages(people) -> list[dict]:
         ("calls (manage)", "manager", reverse("projects:call_manage_list"), 1),
         ("screening", "manager", reverse("projects:screening", kwargs={"pk": call.pk}), 1),
         # carrier
-        ("carrier dashboard", "carrier", reverse("core:dashboard"), 2),
+        ("carrier dashboard", "carrier", reverse("portal:dashboard"), 2),
         ("carrier's dossiers", "carrier", reverse("projects:my_dossiers"), 1),
         ("carrier's innovation", "carrier", reverse("projects:innovation_detail", kwargs=pk), 1),
         # committee member
-        ("committee dashboard", "committee", reverse("core:dashboard"), 1),
+        ("committee dashboard", "committee", reverse("portal:dashboard"), 1),
         ("committee reviews", "committee", reverse("projects:my_reviews"), 2),
         # structure contact
-        ("structure dashboard", "structure", reverse("core:dashboard"), 1),
+        ("structure dashboard", "structure", reverse("portal:dashboard"), 1),
         ("structure questionnaires", "structure", reverse("evaluation:my_questionnaires"), 2),
         ("questionnaire", "structure", reverse("evaluation:response", kwargs={"pk": people["questionnaire"].pk}), 1),
     ]

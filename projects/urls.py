@@ -1,13 +1,11 @@
 from django.urls import path
 
-from . import call_views, committee_views, dossier_views, innovation_views, manage_views, views
+from . import call_views, committee_views, dossier_views, innovation_views, manage_views
 
 app_name = "projects"
 
 urlpatterns = [
     # Public
-    path("innovations/", views.catalogue, name="catalogue"),
-    path("innovations/<slug:slug>/", views.innovation_public, name="innovation_public"),
     path("appels/", call_views.call_list, name="call_list"),
     path("appels/<slug:slug>/", call_views.call_detail, name="call_detail"),
     # Carriers

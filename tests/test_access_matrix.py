@@ -170,9 +170,9 @@ def test_access_matrix_covers_every_url_pattern():
 
 
 def test_access_matrix_missing_entry_is_named():
-    without_history = {key: access for key, access in MATRIX.items() if key != "core:history"}
+    without_history = {key: access for key, access in MATRIX.items() if key != "portal:history"}
 
-    assert missing_patterns(without_history) == ["core:history (historique/)"]
+    assert missing_patterns(without_history) == ["portal:history (historique/)"]
 
 
 def test_access_matrix_lists_no_unknown_url():
@@ -250,7 +250,7 @@ def test_logout_post_logs_the_user_out(client, objects):
     response = client.post(reverse("accounts:logout"), follow=True)
 
     assert "Se connecter" in response.content.decode()
-    assert client.get(reverse("core:dashboard")).status_code == 302
+    assert client.get(reverse("portal:dashboard")).status_code == 302
 
 
 # The Django admin rule -----------------------------------------------------------------

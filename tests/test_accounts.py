@@ -50,7 +50,7 @@ def test_login_with_email_in_other_case_opens_dashboard(client, db):
 
     response = login(client, "Camille.MARTIN@Exemple.fr", PASSWORD, follow=True)
 
-    assert response.redirect_chain == [(reverse("core:dashboard"), 302)]
+    assert response.redirect_chain == [(reverse("portal:dashboard"), 302)]
     assert "Bonjour Camille" in text(response)
 
 
@@ -82,7 +82,7 @@ def test_login_lands_each_role_on_its_dashboard_section(client, db, role, title,
     response = login(client, user.email, PASSWORD, follow=True)
 
     page = text(response)
-    assert response.redirect_chain[-1][0] == reverse("core:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("portal:dashboard")
     assert f'<h2 class="h4 mb-3" id="section-{role}">{title}</h2>' in page
     assert empty_state in page
     assert page.count('class="dashboard-section') == 1
@@ -130,7 +130,7 @@ def test_login_after_reset_of_lockout_succeeds(client, axes):
     axes_reset()
     response = login(client, user.email, PASSWORD, follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("core:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("portal:dashboard")
 
 
 # Password reset ---------------------------------------------------------------------
@@ -163,7 +163,7 @@ def test_password_reset_known_email_queues_one_email_whose_link_sets_password(cl
     assert "Votre mot de passe a été modifié" in text(saved)
     user.refresh_from_db()
     assert user.check_password("Un-nouveau-secret-2026")
-    assert login(client, user.email, "Un-nouveau-secret-2026").url == reverse("core:dashboard")
+    assert login(client, user.email, "Un-nouveau-secret-2026").url == reverse("portal:dashboard")
 
 
 def test_password_reset_unknown_email_shows_same_page_and_queues_nothing(client, db):
@@ -303,10 +303,10 @@ def test_language_cookie_en_switches_language(client, db, settings):
 
 
 def test_language_switch_sets_cookie_and_returns_to_page(client, db, settings):
-    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("projects:catalogue")})
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("portal:catalogue")})
     following = client.get(response.url)
 
-    assert response.url == reverse("projects:catalogue")
+    assert response.url == reverse("portal:catalogue")
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     assert following["Content-Language"] == "en"
     assert '<html lang="en">' in text(following)

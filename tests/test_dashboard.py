@@ -16,7 +16,7 @@ from .factories import InnovationFactory, OrganisationFactory, SpreadStructureFa
 
 def _dashboard(client, user) -> str:
     client.force_login(user)
-    response = client.get(reverse("core:dashboard"))
+    response = client.get(reverse("portal:dashboard"))
     assert response.status_code == 200
     return html.unescape(response.content.decode())
 

@@ -57,21 +57,21 @@ def test_demo_user_logs_in_and_sees_role_section(client, demo_data, email, role)
     response = client.post(reverse("accounts:login"), {"username": email, "password": DEMO_PASSWORD}, follow=True)
 
     page = html.unescape(response.content.decode())
-    assert response.redirect_chain[-1][0] == reverse("core:dashboard")
+    assert response.redirect_chain[-1][0] == reverse("portal:dashboard")
     assert f'id="section-{role}">{SECTION_TITLES[role]}</h2>' in page
 
 
 def test_demo_carrier_sees_own_innovation_only(client, demo_data):
     client.post(reverse("accounts:login"), {"username": "porteur@demo.ais-emploi.fr", "password": DEMO_PASSWORD})
 
-    page = html.unescape(client.get(reverse("core:dashboard")).content.decode())
+    page = html.unescape(client.get(reverse("portal:dashboard")).content.decode())
 
     assert "VITA-Air" in page
     assert "Parcours Gardien" not in page
 
 
 def test_demo_catalogue_shows_published_innovations(client, demo_data):
-    page = html.unescape(client.get(reverse("projects:catalogue")).content.decode())
+    page = html.unescape(client.get(reverse("portal:catalogue")).content.decode())
 
     assert page.count("innovation-card") == 10
     assert "Territoire Zéro Chômeur" in page

@@ -36,7 +36,7 @@ def test_history_stage_change_shows_who_when_before_and_after(client, db):
         innovation.save()
     client.force_login(manager)
 
-    response = client.get(reverse("core:history"))
+    response = client.get(reverse("portal:history"))
 
     # The newest change of the innovation (logging in also saves the user's last_login,
     # which adds a user row without any visible change).
@@ -61,7 +61,7 @@ def test_history_change_through_request_records_logged_in_user(client, db, setti
     )
     innovation.stage = Stage.ESSAIMAGE
     innovation.save()  # outside a request: the system
-    page = _page(client.get(reverse("core:history")))
+    page = _page(client.get(reverse("portal:history")))
 
     entries = _entries(page)
     profile_entry = next(e for e in entries if "Martin-Durand" in e and "<td>Nom</td>" in e)
@@ -78,8 +78,8 @@ def test_history_filter_by_type_shows_only_that_type(client, db):
     innovation.save()
     client.force_login(make_user(Role.MANAGER))
 
-    innovations = _page(client.get(reverse("core:history"), {"type": "projects.Innovation"}))
-    organisations = _page(client.get(reverse("core:history"), {"type": "accounts.Organisation"}))
+    innovations = _page(client.get(reverse("portal:history"), {"type": "projects.Innovation"}))
+    organisations = _page(client.get(reverse("portal:history"), {"type": "accounts.Organisation"}))
 
     assert STAGE_ROW in innovations
     assert "Régie de quartier Saint-Nicaise" not in innovations
@@ -92,6 +92,6 @@ def test_history_filter_by_type_shows_only_that_type(client, db):
 def test_history_filter_without_changes_says_so(client, db):
     client.force_login(make_user(Role.MANAGER))
 
-    response = client.get(reverse("core:history"), {"type": "essaimage.SpreadStructure"})
+    response = client.get(reverse("portal:history"), {"type": "essaimage.SpreadStructure"})
 
     assert "Aucune modification enregistrée pour ce type d'objet." in _page(response)

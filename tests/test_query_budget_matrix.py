@@ -36,10 +36,10 @@ OVER_BUDGET: dict[str, str] = {
     # A file download, not a page: the user's personal data, one query per table that
     # holds some (a fixed number, whatever the number of rows).
     "accounts:my_data_download": "export of the personal data: one query per table",
-    # One query per model whose history is shown (ais/core/history.py TRACKED: 14 since the
+    # One query per model whose history is shown (portal/history.py TRACKED: 14 since the
     # accounts' models joined), plus one for the previous versions of each model with
     # changes; the same count with 1 or MANY changes (tests/test_query_budgets.py).
-    "core:history": "one query per tracked model (14), constant with the rows",
+    "portal:history": "one query per tracked model (14), constant with the rows",
 }
 
 
@@ -98,7 +98,7 @@ def test_dashboard_of_a_user_with_every_role_stays_within_budget(client, db):
     innovation = InnovationFactory(carrier=carrier_org)
     SpreadStructureFactory(innovation=innovation, organisation=structure_org)
     OutgoingEmailFactory()
-    url = reverse("core:dashboard")
+    url = reverse("portal:dashboard")
     client.get(url)  # warm-up
 
     with CaptureQueriesContext(connection) as queries:

@@ -91,7 +91,7 @@ def signup(request):
     """Carriers create their account and organisation; the account opens once the
     e-mail address is confirmed."""
     if request.user.is_authenticated:
-        return redirect("core:dashboard")
+        return redirect("portal:dashboard")
     form = SignupForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -137,7 +137,7 @@ def activate(request, token):
         )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("Your e-mail address is confirmed: welcome to AIS#Emploi."))
-    return redirect(_safe_next(request) or "core:dashboard")
+    return redirect(_safe_next(request) or "portal:dashboard")
 
 
 @login_not_required
@@ -212,7 +212,7 @@ def two_factor_setup(request):
 
 def two_factor_verify(request):
     """The second step of logging in: a code from the app, or a recovery code."""
-    next_url = _safe_next(request) or reverse_lazy("core:dashboard")
+    next_url = _safe_next(request) or reverse_lazy("portal:dashboard")
     if request.user.is_verified():
         return redirect(next_url)
     if not services.has_confirmed_totp(request.user):

@@ -36,7 +36,7 @@ def _days(n: int) -> datetime.date:
 
 def _manager_section(client) -> str:
     client.force_login(make_user(Role.MANAGER))
-    response = client.get(reverse("core:dashboard"))
+    response = client.get(reverse("portal:dashboard"))
     assert response.status_code == 200
     page = html.unescape(response.content.decode())
     return re.search(r'<section[^>]*aria-labelledby="section-manager">(.*?)</section>', page, re.S).group(1)
@@ -210,7 +210,7 @@ def test_manager_dashboard_queries_constant_with_many_structures(client, db, ass
     client.force_login(make_user(Role.MANAGER))
 
     one, many = assert_constant_queries(
-        client, reverse("core:dashboard"), _rows_maker("Innovation suivie"), DASHBOARD_QUERIES
+        client, reverse("portal:dashboard"), _rows_maker("Innovation suivie"), DASHBOARD_QUERIES
     )
 
     assert "Innovation suivie 01" in one

@@ -209,7 +209,7 @@ def test_programme_map_page_with_a_bad_year_says_so_and_shows_everything(program
 
 
 def test_catalogue_shows_the_territories_of_published_innovations(programme, client):
-    page = html.unescape(client.get(reverse("projects:catalogue")).content.decode())
+    page = html.unescape(client.get(reverse("portal:catalogue")).content.decode())
 
     table = page.split('id="catalogue-figures"', 1)[1].split("</table>", 1)[0]
     assert "Haute-Garonne <span" in table and '<td>Occitanie</td><td class="text-end">1</td>' in table
@@ -219,7 +219,7 @@ def test_catalogue_shows_the_territories_of_published_innovations(programme, cli
 
 
 def test_innovation_public_page_lists_its_departments_and_maps_them(programme, client):
-    url = reverse("projects:innovation_public", kwargs={"slug": programme.gardien.slug})
+    url = reverse("portal:innovation_public", kwargs={"slug": programme.gardien.slug})
 
     page = html.unescape(client.get(url).content.decode())
 
@@ -235,7 +235,7 @@ def test_innovation_public_page_without_structure_has_no_map(db, client):
 
     innovation = InnovationFactory(name="Soleni")
 
-    page = client.get(reverse("projects:innovation_public", kwargs={"slug": innovation.slug})).content.decode()
+    page = client.get(reverse("portal:innovation_public", kwargs={"slug": innovation.slug})).content.decode()
 
     assert "data-map-data" not in page
     assert "leaflet.js" not in page

@@ -73,9 +73,9 @@ def test_redis_stopped_health_503_site_up_emails_wait_then_leave(
     # Redis goes down.
     redis_server.stop()
     down_status, down = _health(client)
-    home = client.get(reverse("core:home"))
+    home = client.get(reverse("portal:home"))
     login = client.post(reverse("accounts:login"), {"username": user.email, "password": PASSWORD})
-    dashboard = client.get(reverse("core:dashboard"))
+    dashboard = client.get(reverse("portal:dashboard"))
     client.post(reverse("accounts:logout"))
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):  # the hand-over to Celery fails: broker down
@@ -88,7 +88,7 @@ def test_redis_stopped_health_503_site_up_emails_wait_then_leave(
     assert home.status_code == 200
     assert "Le programme en chiffres" in home.content.decode()
     assert login.status_code == 302
-    assert login.url == reverse("core:dashboard")
+    assert login.url == reverse("portal:dashboard")
     assert dashboard.status_code == 200
     assert reset.status_code == 302
     assert reset.url == reverse("accounts:password_reset_done")

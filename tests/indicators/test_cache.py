@@ -114,7 +114,7 @@ def test_manager_key_figures_follow_a_new_hotline_request(client, manager):
     client.force_login(manager)
 
     def hotline():
-        sections = client.get(reverse("core:dashboard")).context["sections"]
+        sections = client.get(reverse("portal:dashboard")).context["sections"]
         return next(s for s in sections if s.role == "manager").context["figures"]["hotline_this_year"]
 
     before = hotline()

@@ -104,7 +104,7 @@ def test_signup_while_logged_in_goes_to_dashboard(client, commune):
 
     response = client.get(reverse("accounts:signup"))
 
-    assert response["Location"] == reverse("core:dashboard")
+    assert response["Location"] == reverse("portal:dashboard")
 
 
 def test_inactive_account_cannot_log_in_before_confirmation(client, commune):
@@ -126,9 +126,9 @@ def test_activation_link_activates_the_account_and_logs_in(client, commune):
 
     user = User.objects.get()
     assert user.is_active is True
-    assert response["Location"] == reverse("core:dashboard")
+    assert response["Location"] == reverse("portal:dashboard")
     assert client.session["_auth_user_id"] == str(user.pk)
-    dashboard = client.get(reverse("core:dashboard"))
+    dashboard = client.get(reverse("portal:dashboard"))
     assert dashboard.context["user"] == user
     assert "Maëlle" in html.unescape(dashboard.content.decode())
 
@@ -151,7 +151,7 @@ def test_activation_link_with_foreign_next_is_not_followed(client, commune):
     response = client.get(path)
 
     assert "pirate" not in path
-    assert response["Location"] == reverse("core:dashboard")
+    assert response["Location"] == reverse("portal:dashboard")
 
 
 def test_activation_link_still_valid_after_two_days(client, commune):
@@ -194,7 +194,7 @@ def test_resend_from_expired_page_queues_a_new_link_that_works(client, commune):
 
     assert resend["Location"] == reverse("accounts:signup_sent")
     assert OutgoingEmail.objects.filter(reason=Reason.SIGNUP_CONFIRMATION).count() == 2
-    assert response["Location"] == reverse("core:dashboard")
+    assert response["Location"] == reverse("portal:dashboard")
     assert User.objects.get().is_active is True
 
 

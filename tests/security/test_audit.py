@@ -224,7 +224,7 @@ def test_history_page_lists_scores_decisions_and_questionnaires(client, db):
     manager = make_user(Role.MANAGER)
     client.force_login(manager)
 
-    kinds = dict(client.get(reverse("core:history")).context["kinds"])
+    kinds = dict(client.get(reverse("portal:history")).context["kinds"])
 
     for label in (
         "projects.Dossier",
@@ -250,7 +250,7 @@ def test_history_page_shows_score_change_before_and_after(client, db):
         )
     client.force_login(manager)
 
-    page = _page(client.get(reverse("core:history"), {"type": "projects.Score"}))
+    page = _page(client.get(reverse("portal:history"), {"type": "projects.Score"}))
 
     assert "<td>Note</td><td>2</td><td>4</td>" in page.replace("\n", "")
     assert str(member) in page
@@ -264,7 +264,7 @@ def test_history_page_shows_questionnaire_moved_by_publication(client, db):
     evaluation_services.publish_version(draft, by=manager)
     client.force_login(manager)
 
-    page = _page(client.get(reverse("core:history"), {"type": "evaluation.Response"}))
+    page = _page(client.get(reverse("portal:history"), {"type": "evaluation.Response"}))
 
     assert "Camille Martin" in page
     assert "Modification" in page

@@ -155,7 +155,7 @@ def test_production_settings_are_strict():
 
 
 def test_our_pages_give_scripts_the_nonce(client, db, production):
-    response = client.get(reverse("core:home"), secure=True)
+    response = client.get(reverse("portal:home"), secure=True)
 
     script_src = csp_directives(response["Content-Security-Policy"])["script-src"]
     nonce = next(source for source in script_src if source.startswith("'nonce-"))[len("'nonce-") : -1]
@@ -164,7 +164,7 @@ def test_our_pages_give_scripts_the_nonce(client, db, production):
 
 
 def test_plain_http_request_redirected_to_https(client, db, production):
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("portal:home"))
 
     assert response.status_code == 301
     assert response.url.startswith("https://")

@@ -148,7 +148,7 @@ NOT_OWNED: dict[str, str] = {
     "projects:call_edit": "calls for projects: managers only",
     "projects:call_publish": "calls for projects: managers only",
     "projects:dossier_start": "a public call for projects",
-    "projects:innovation_public": "the public catalogue",
+    "portal:innovation_public": "the public catalogue",
     "projects:screening": "a call's dossiers: managers only",
     "projects:screening_export": "a call's dossiers: managers only",
     "projects:committee": "a call's committee: managers only",

@@ -33,7 +33,7 @@ def test_account_not_locked_after_four_failures(client, axes):
     response = login(client, user.email, PASSWORD, REMOTE_ADDR="10.0.0.99")
 
     assert response.status_code == 302
-    assert response.url == reverse("core:dashboard")
+    assert response.url == reverse("portal:dashboard")
 
 
 def test_account_lockout_ignores_case_of_email(client, axes):
@@ -80,7 +80,7 @@ def test_account_unlocked_thirty_minutes_after_last_failure(client, axes):
         response = login(client, user.email, PASSWORD)
 
     assert response.status_code == 302
-    assert response.url == reverse("core:dashboard")
+    assert response.url == reverse("portal:dashboard")
 
 
 def test_address_throttled_after_twenty_failures_across_accounts(client, axes):

@@ -21,12 +21,12 @@ def _group(label, icon, children):
 
 def _items(user) -> list[dict]:
     public_calls = _item(_("Calls for projects"), "projects:call_list", "megaphone")
-    catalogue = _item(_("Innovation catalogue"), "projects:catalogue", "lightbulb")
+    catalogue = _item(_("Innovation catalogue"), "portal:catalogue", "lightbulb")
     events = _item(_("Events"), "events:event_list", "calendar-event")
     resources = _item(pgettext_lazy("library", "Resources"), "events:resource_list", "book")
     if user is None or not user.is_authenticated:
         return [public_calls, catalogue, events, resources]
-    items = [_item(_("Dashboard"), "core:dashboard", "speedometer2")]
+    items = [_item(_("Dashboard"), "portal:dashboard", "speedometer2")]
     is_admin = user.is_superuser or user.has_role(Role.ADMIN)
     is_staff = is_admin or user.has_role(Role.MANAGER)
     if is_staff:
@@ -76,7 +76,7 @@ def _items(user) -> list[dict]:
                 "three-dots",
                 [
                     catalogue,
-                    _item(_("History"), "core:history", "clock-history"),
+                    _item(_("History"), "portal:history", "clock-history"),
                     *([_item(_("E-mails"), "outbox:list", "envelope")] if is_admin else []),
                 ],
             ),

@@ -176,7 +176,7 @@ def _manager_section(user) -> Section:
     return Section(
         Role.MANAGER,
         _("Programme monitoring"),
-        "core/dashboard/manager.html",
+        "portal/dashboard/manager.html",
         {
             "calls": calls,
             "columns": columns,
@@ -216,7 +216,7 @@ def _committee_section(user) -> Section:
     return Section(
         Role.COMMITTEE,
         _("Steering committee"),
-        "core/dashboard/committee.html",
+        "portal/dashboard/committee.html",
         {"pending": pending, "total": len(assignments)},
     )
 
@@ -238,7 +238,7 @@ def _carrier_section(user) -> Section:
     return Section(
         Role.CARRIER,
         _("Project leader"),
-        "core/dashboard/carrier.html",
+        "portal/dashboard/carrier.html",
         {
             "dossiers": dossiers,
             "open_calls": list(Call.objects.open_now().order_by("closes_at")[:3]),
@@ -268,7 +268,7 @@ def _structure_section(user) -> Section:
     return Section(
         Role.STRUCTURE,
         _("Adopting structure"),
-        "core/dashboard/structure.html",
+        "portal/dashboard/structure.html",
         {
             "structures": structures,
             "questionnaires": questionnaires,
@@ -292,7 +292,7 @@ def _admin_section(user) -> Section:
     return Section(
         Role.ADMIN,
         _("Administration"),
-        "core/dashboard/admin.html",
+        "portal/dashboard/admin.html",
         {
             "roles": roles,
             "users": counts["users"],

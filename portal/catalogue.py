@@ -4,8 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from essaimage import geo
 from essaimage.models import ACTIVE_STATUSES
-
-from .models import Innovation
+from projects.models import Innovation
 
 
 def _catalogue():
@@ -28,7 +27,7 @@ def catalogue(request):
     of the territories their active structures reach."""
     return render(
         request,
-        "projects/catalogue.html",
+        "portal/catalogue.html",
         {"innovations": _catalogue().order_by("name"), "figures": geo.public_figures()},
     )
 
@@ -64,7 +63,7 @@ def innovation_public(request, slug):
     )
     return render(
         request,
-        "projects/innovation_public.html",
+        "portal/innovation_public.html",
         {
             "innovation": innovation,
             "structures": structures,
