@@ -337,7 +337,7 @@ def export_personal_data(user) -> dict:
     emails = [
         {
             "subject": e.subject,
-            "reason": e.get_reason_display(),
+            "reason": str(e.reason_label()),
             "status": e.get_status_display(),
             "created_at": e.created_at.isoformat(),
             "sent_at": e.sent_at.isoformat() if e.sent_at else None,
