@@ -9,9 +9,11 @@ class EssaimageConfig(AppConfig):
     def ready(self):
         from ais.accounts.models import Organisation
         from ais.core.figures_cache import invalidate_on_save
+        from ais.outbox.reasons import register_reasons
         from ais.territories.models import Department
         from projects.models import Innovation
 
+        from .emails import REASONS
         from .models import Attendance, SpreadStructure, SupportRequest, Training, TrainingDay, TrainingParticipant
 
         # Indicators and maps count the structures (status, wave, innovation) by the
@@ -20,3 +22,5 @@ class EssaimageConfig(AppConfig):
         invalidate_on_save(SpreadStructure, Organisation, Innovation)
         invalidate_on_save(Training, TrainingDay, TrainingParticipant, Attendance, SupportRequest)
         invalidate_on_save(Department)  # the structures' department filter lists them
+
+        register_reasons(REASONS)  # why this app sends e-mails (the outbox knows no app)

@@ -19,10 +19,11 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from ais.accounts.models import Membership, Organisation, Role
-from ais.outbox.models import Reason
+from ais.outbox import reasons
 from ais.outbox.services import queue_templated_email
 
 from . import signals
+from .emails import STRUCTURE_APPLICATION, STRUCTURE_DECISION
 from .models import (
     ApplicationStatus,
     Attendance,
@@ -98,7 +99,7 @@ def apply_to_call(call: StructureCall, application: StructureApplication) -> Str
         recipient=application.contact_email,
         template="essaimage/email/application_receipt",
         context={"application": application, "call": call, "innovation": call.innovation},
-        reason=Reason.STRUCTURE_APPLICATION,
+        reason=STRUCTURE_APPLICATION,
         related_object=application,
         dedup_key=f"structure-application:{application.pk}:receipt",
     )
@@ -195,7 +196,7 @@ def _queue_decision(application: StructureApplication) -> None:
         recipient=application.contact_email,
         template="essaimage/email/application_decision",
         context={"application": application, "call": application.call, "innovation": application.call.innovation},
-        reason=Reason.STRUCTURE_DECISION,
+        reason=STRUCTURE_DECISION,
         related_object=application,
         dedup_key=f"structure-application:{application.pk}:decision",
     )
@@ -236,7 +237,7 @@ def add_contact(structure: SpreadStructure, *, email: str, first_name: str, last
                 "new_account": created or not user.has_usable_password(),
                 "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
             },
-            reason=Reason.ACCOUNT_INVITATION,
+            reason=reasons.ACCOUNT_INVITATION,
             related_object=structure,
             dedup_key=f"structure-contact:{structure.pk}:{user.pk}",
         )

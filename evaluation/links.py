@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ais.accounts.models import Role
-from ais.outbox.models import Reason
 from ais.outbox.services import existing_dedup_keys, queue_emails, render_email
 
+from .emails import EVALUATION_REMINDER
 from .models import AccessLink, Response
 
 SESSION_KEY = "evaluation_access"
@@ -170,7 +170,7 @@ def link_email(response: Response, user, *, purpose: str, dedup: str) -> tuple[A
         "recipient": user.email,
         "subject": subject,
         "body": body,
-        "reason": Reason.EVALUATION_REMINDER,
+        "reason": EVALUATION_REMINDER,
         "related_object": response,
         "dedup_key": link_key(response, dedup, user),
     }

@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from ais.accounts.models import Role, User
-from ais.outbox.models import Reason
+from ais.outbox import reasons
 from ais.outbox.services import queue_email, queue_templated_email
 
+from .emails import REVIEW_REMINDER, SELECTION_DECISION
 from .models import (
     Call,
     Decision,
@@ -142,7 +143,7 @@ def notify_assigned(call: Call, members) -> None:
                 "count": total,
                 "url": settings.SITE_URL + reverse("projects:my_reviews"),
             },
-            reason=Reason.REVIEW_REMINDER,
+            reason=REVIEW_REMINDER,
             related_object=call,
             dedup_key=f"review-assigned:{call.pk}:{member.pk}:{total}",
         )
@@ -184,7 +185,7 @@ def declare_conflict(assignment: ReviewAssignment, *, has_conflict: bool, note: 
                     "Assign it to another member: %(url)s"
                 )
                 % {"member": assignment.member, "dossier": assignment.dossier, "url": url},
-                reason=Reason.OTHER,
+                reason=reasons.OTHER,
                 related_object=assignment,
                 dedup_key=f"conflict:{assignment.pk}:{manager.pk}",
             )
@@ -468,7 +469,7 @@ def release_decisions(session: SelectionSession, *, by) -> int:
                 recipient=email,
                 subject=session.email_subject,
                 body=body,
-                reason=Reason.SELECTION_DECISION,
+                reason=SELECTION_DECISION,
                 related_object=decision,
                 dedup_key=f"selection-decision:{decision.pk}:{email}",
             )
@@ -502,7 +503,7 @@ def remind_pending_reviews(*, now=None) -> int:
                 recipient=row["member__email"],
                 template="projects/email/review_reminder",
                 context={"call": call, "count": row["n"], "url": settings.SITE_URL + reverse("projects:my_reviews")},
-                reason=Reason.REVIEW_REMINDER,
+                reason=REVIEW_REMINDER,
                 dedup_key=f"review-reminder:{call.pk}:{row['member_id']}:{call.review_deadline.isoformat()}",
             )
             count += created

@@ -17,7 +17,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from ais.accounts.models import Role
 from ais.accounts.validators import validate_siret
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox import reasons
+from ais.outbox.models import OutgoingEmail
 
 from .conftest import make_user
 from .factories import PASSWORD, UserFactory
@@ -156,7 +157,7 @@ def test_password_reset_known_email_queues_one_email_whose_link_sets_password(cl
 
     assert RESET_SENT in text(sent)
     assert len(emails) == 1
-    assert emails[0].reason == Reason.PASSWORD_RESET
+    assert emails[0].reason == reasons.PASSWORD_RESET
     assert emails[0].recipient == "camille.martin@exemple.fr"
     assert "Bonjour Camille," in emails[0].body
     assert "Choisissez un nouveau mot de passe" in text(link_page)

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ais.accounts.models import Role
-from ais.outbox.models import OutgoingEmail, Reason, Status
+from ais.outbox import reasons
+from ais.outbox.models import OutgoingEmail, Status
 from ais.outbox.services import SendFailed, queue_email, send_outgoing_email, stale_queued_ids
 
 from .conftest import make_user
@@ -34,7 +35,7 @@ def _queue(**kwargs):
         "recipient": "camille.martin@exemple.fr",
         "subject": "Bienvenue sur AIS#Emploi",
         "body": "Bonjour Camille,\n\nVotre compte est prêt.\n",
-        "reason": Reason.WELCOME,
+        "reason": reasons.WELCOME,
         "dedup_key": "welcome:42",
     }
     return queue_email(**{**defaults, **kwargs})

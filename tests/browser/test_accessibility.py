@@ -3,8 +3,13 @@
 import pytest
 from django.urls import reverse
 
+<<<<<<< HEAD
 from ais.outbox.models import Reason
 from devtools.demo import DEMO_PASSWORD
+=======
+from ais.demo import DEMO_PASSWORD
+from ais.outbox import reasons
+>>>>>>> outbox
 from events.models import Event
 from projects.models import Innovation
 
@@ -82,8 +87,8 @@ def log_in(page, email: str) -> None:
 
 def test_main_pages_have_no_serious_accessibility_violation(page, demo_data):
     # Some rows, so that the outbox page shows its table rather than its empty state.
-    OutgoingEmailFactory(sent=True, reason=Reason.WELCOME)
-    OutgoingEmailFactory(failed=True, reason=Reason.PASSWORD_RESET)
+    OutgoingEmailFactory(sent=True, reason=reasons.WELCOME)
+    OutgoingEmailFactory(failed=True, reason=reasons.PASSWORD_RESET)
     OutgoingEmailFactory()
 
     blocking, minor = [], []

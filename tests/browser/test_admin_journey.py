@@ -11,8 +11,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+<<<<<<< HEAD
 from ais.outbox.models import OutgoingEmail, Reason, Status
 from devtools.demo import DEMO_PASSWORD
+=======
+from ais.demo import DEMO_PASSWORD
+from ais.outbox import reasons
+from ais.outbox.models import OutgoingEmail, Status
+>>>>>>> outbox
 from evaluation.models import Report, ReportKind
 from projects.models import Innovation
 
@@ -32,9 +38,9 @@ def test_administrator_retries_a_failed_email_reads_the_history_and_exports_the_
     page, demo_data, celery_worker, tmp_path
 ):
     failed = OutgoingEmailFactory(
-        failed=True, reason=Reason.PASSWORD_RESET, recipient="julie.moreau@exemple.fr", subject=FAILED_SUBJECT
+        failed=True, reason=reasons.PASSWORD_RESET, recipient="julie.moreau@exemple.fr", subject=FAILED_SUBJECT
     )
-    OutgoingEmailFactory(sent=True, reason=Reason.WELCOME)
+    OutgoingEmailFactory(sent=True, reason=reasons.WELCOME)
     celery_worker()  # the worker that sends the e-mails and builds the reports
 
     # 1. The outbox: the failed e-mails, then the one to send again --------------------

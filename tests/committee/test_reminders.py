@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
 from projects import committee
+from projects.emails import REVIEW_REMINDER
 from projects.models import Decision
 
 from ..factories import CallFactory, CommitteeMemberFactory, ReviewAssignmentFactory, ReviewFactory, submitted_review
@@ -33,7 +34,7 @@ def test_remind_pending_reviews_once_per_member_with_reviews_to_do(deadline_call
     first = committee.remind_pending_reviews()
     second = committee.remind_pending_reviews()
 
-    emails = OutgoingEmail.objects.filter(reason=Reason.REVIEW_REMINDER)
+    emails = OutgoingEmail.objects.filter(reason=REVIEW_REMINDER)
     assert (first, second) == (2, 0)
     assert sorted(emails.values_list("recipient", flat=True)) == sorted([undeclared.email, drafting.email])
     assert "Appel à projets 2026" in emails.get(recipient=undeclared.email).subject

@@ -15,8 +15,9 @@ from django.utils.translation import gettext, ngettext, pgettext
 from pypdf import PdfReader
 
 from ais.accounts.models import Role
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
 from projects import committee
+from projects.emails import SELECTION_DECISION
 from projects.models import Decision, Innovation, SelectionSession, SessionDecision, SessionStatus, Stage
 from projects.services import DossierError
 
@@ -313,7 +314,7 @@ def test_release_queues_one_email_per_carrier_and_dossier_from_the_template(deci
         [gardien.created_by.email, second_carrier.email, tapaj.created_by.email]
     )
     assert {e.subject for e in emails} == {"Décision du comité"}
-    assert {e.reason for e in emails} == {Reason.SELECTION_DECISION}
+    assert {e.reason for e in emails} == {SELECTION_DECISION}
     when = date_format(HELD_ON, "DATE_FORMAT")
     assert emails.get(recipient=second_carrier.email).body == (
         f"Parcours Gardien : {pgettext('decision', 'Selected').lower()}. Très transférable, résultats solides. "

@@ -17,8 +17,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from ais.accounts.models import Role
-from ais.outbox.models import OutgoingEmail, Reason, Status
+from ais.outbox.models import OutgoingEmail, Status
 from evaluation import links
+from evaluation.emails import EVALUATION_ALERT, EVALUATION_REMINDER
 from evaluation.models import AccessLink, Phase, Reminder, ReminderKind, Response
 from evaluation.reminders import send_due_reminders
 
@@ -90,7 +91,7 @@ def test_sweep_queries_same_with_1_and_40_reminders_due(django_assert_num_querie
         ReminderKind.MANAGER_ALERT: [lead.email],
     }
     alert = OutgoingEmail.objects.get(recipient=lead.email)
-    assert alert.reason == Reason.EVALUATION_ALERT
+    assert alert.reason == EVALUATION_ALERT
     assert alert.dedup_key == f"evaluation:{_appropriation(late).pk}:manager_alert:{lead.pk}"
     # Each other questionnaire: its opening reminder, to each of its contacts.
     for structure in [first, *others]:
@@ -133,7 +134,7 @@ def test_sweep_email_text_and_link_as_rendered_for_one_contact(django_capture_on
     assert email.recipient == contact.email
     assert email.dedup_key == f"evaluation:{response.pk}:opening:{contact.pk}"
     assert email.related_object == response
-    assert email.reason == Reason.EVALUATION_REMINDER
+    assert email.reason == EVALUATION_REMINDER
     assert email.status == Status.QUEUED
     # A 256-bit token, only its SHA-256 stored, valid until the due date plus the grace period.
     assert len(token) == 43
@@ -180,7 +181,7 @@ def test_alerts_to_teams_cost_one_query_whatever_their_number(django_assert_num_
     for response, members in responses:
         alert = response.reminders.get(kind=ReminderKind.MANAGER_ALERT)
         assert alert.recipients == [member.email for member in members]
-        emails = OutgoingEmail.objects.filter(object_id=str(response.pk), reason=Reason.EVALUATION_ALERT)
+        emails = OutgoingEmail.objects.filter(object_id=str(response.pk), reason=EVALUATION_ALERT)
         assert sorted(emails.values_list("recipient", flat=True)) == sorted(alert.recipients)
 
 

@@ -8,7 +8,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
+from evaluation.emails import EVALUATION_REMINDER
 from evaluation.links import issue_link
 from evaluation.models import AccessLink, Phase, Reminder, ReminderKind, ResponseStatus
 from projects.models import Stage
@@ -116,7 +117,7 @@ def test_return_with_reason_emails_the_contacts_a_new_link(client, staff, submit
     submitted.refresh_from_db()
     assert submitted.status == ResponseStatus.RETURNED
     assert submitted.return_reason == REASON
-    emails = OutgoingEmail.objects.filter(object_id=str(submitted.pk), reason=Reason.EVALUATION_REMINDER)
+    emails = OutgoingEmail.objects.filter(object_id=str(submitted.pk), reason=EVALUATION_REMINDER)
     assert OutgoingEmail.objects.count() == before + 2
     assert sorted(e.recipient for e in emails) == ["marie@regie-nord.fr", "paul@regie-nord.fr"]
     assert all(REASON in e.body for e in emails)

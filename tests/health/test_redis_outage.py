@@ -20,7 +20,8 @@ from django.utils import timezone
 from ais.accounts.models import Role
 from ais.health.heartbeats import record_heartbeat
 from ais.health.models import Component
-from ais.outbox.models import OutgoingEmail, Reason, Status
+from ais.outbox import reasons
+from ais.outbox.models import OutgoingEmail, Status
 from ais.outbox.tasks import flush_outbox, send_email
 
 from ..conftest import make_user
@@ -81,7 +82,7 @@ def test_redis_stopped_health_503_site_up_emails_wait_then_leave(
     with django_capture_on_commit_callbacks(execute=True):  # the hand-over to Celery fails: broker down
         reset = client.post(reverse("accounts:password_reset"), {"email": user.email})
     reset_seconds = time.monotonic() - started
-    email = OutgoingEmail.objects.get(recipient=user.email, reason=Reason.PASSWORD_RESET)
+    email = OutgoingEmail.objects.get(recipient=user.email, reason=reasons.PASSWORD_RESET)
 
     assert (before_status, before) == (200, {"database": "ok", "redis": "ok", "worker": "ok", "beat": "ok"})
     assert (down_status, down) == (503, {"database": "ok", "redis": "error", "worker": "ok", "beat": "ok"})

@@ -5,7 +5,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 
-from ais.outbox.models import OutgoingEmail, Reason, Status
+from ais.outbox import reasons
+from ais.outbox.models import OutgoingEmail, Status
 from ais.outbox.services import existing_dedup_keys, queue_email, queue_emails
 
 from ..factories import OrganisationFactory
@@ -18,7 +19,7 @@ def _message(key: str, **kwargs) -> dict:
         "recipient": f"{key}@exemple.fr",
         "subject": f"Objet {key}",
         "body": f"Bonjour {key},\n",
-        "reason": Reason.EVALUATION_REMINDER,
+        "reason": reasons.TEST,
         "dedup_key": key,
         **kwargs,
     }
@@ -34,7 +35,7 @@ def test_queue_emails_stores_the_same_rows_as_queue_email(django_assert_num_quer
         "related_object": organisation,
         "attachments": [("invitation.ics", b"BEGIN:VCALENDAR", "text/calendar")],
     }
-    message |= {"recipient": "a@exemple.fr", "reason": Reason.EVENT_REGISTRATION}
+    message |= {"recipient": "a@exemple.fr", "reason": reasons.WELCOME}
     one, _created = queue_email(**message, dedup_key="one")
 
     with django_assert_num_queries(1):

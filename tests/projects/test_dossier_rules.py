@@ -15,8 +15,9 @@ from django.utils.translation import gettext
 
 from ais.accounts.models import Role
 from ais.celery import app
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
 from projects import services
+from projects.emails import DOSSIER_CORRECTIONS, DOSSIER_ELIGIBILITY, DOSSIER_RECEIPT, DOSSIER_REMINDER
 from projects.forms import SECTION_FIELDS, dossier_section_form_class
 from projects.models import Dossier, DossierSection, DossierStatus
 from projects.services import DossierError, EditConflict
@@ -227,7 +228,7 @@ def test_submit_dossier_complete_is_accepted_and_sends_receipt(draft, carrier):
     draft.refresh_from_db()
     assert draft.status == DossierStatus.SUBMITTED
     assert draft.submitted_at is not None
-    receipt = _emails(Reason.DOSSIER_RECEIPT).get()
+    receipt = _emails(DOSSIER_RECEIPT).get()
     assert receipt.recipient == carrier.email
     assert draft.innovation_name in receipt.body
     assert receipt.related_object == draft
@@ -412,7 +413,7 @@ def test_request_corrections_without_section_or_reason_is_refused(submitted, man
 
     submitted.refresh_from_db()
     assert submitted.status == DossierStatus.SUBMITTED
-    assert not _emails(Reason.DOSSIER_CORRECTIONS).exists()
+    assert not _emails(DOSSIER_CORRECTIONS).exists()
 
 
 def test_request_corrections_on_a_draft_is_refused(draft, manager):
@@ -447,7 +448,7 @@ def test_resubmission_after_closing_is_accepted_and_sends_a_second_receipt(
     assert dossier.reopened_sections == []
     assert dossier.submitted_at == CLOSES + timedelta(days=5)
     assert (dossier.people_accompanied, dossier.exits_to_employment) == (130, 60)
-    receipts = _emails(Reason.DOSSIER_RECEIPT).order_by("created_at")
+    receipts = _emails(DOSSIER_RECEIPT).order_by("created_at")
     assert receipts.count() == 2
     assert receipts[0].subject != receipts[1].subject  # the second says "corrected dossier"
 
@@ -479,7 +480,7 @@ def test_submit_an_already_submitted_dossier_is_refused(submitted, carrier):
     with pytest.raises(DossierError):
         services.submit_dossier(submitted, by=carrier)
 
-    assert _emails(Reason.DOSSIER_RECEIPT).count() == 1
+    assert _emails(DOSSIER_RECEIPT).count() == 1
 
 
 # Optimistic concurrency --------------------------------------------------------------
@@ -661,7 +662,7 @@ def test_decide_not_eligible_without_reason_is_refused(submitted, manager):
 
     submitted.refresh_from_db()
     assert (submitted.status, submitted.decided_at) == (DossierStatus.SUBMITTED, None)
-    assert not _emails(Reason.DOSSIER_ELIGIBILITY).exists()
+    assert not _emails(DOSSIER_ELIGIBILITY).exists()
 
 
 def test_eligibility_view_not_eligible_without_reason_shows_reason_error(manager_client, submitted):
@@ -672,7 +673,7 @@ def test_eligibility_view_not_eligible_without_reason_shows_reason_error(manager
     assert response.status_code == 400
     assert list(response.context["eligibility_form"].errors) == ["reason"]
     assert Dossier.objects.get(pk=submitted.pk).status == DossierStatus.SUBMITTED
-    assert not _emails(Reason.DOSSIER_ELIGIBILITY).exists()
+    assert not _emails(DOSSIER_ELIGIBILITY).exists()
 
 
 def test_eligibility_view_not_eligible_with_reason_records_it_and_tells_carrier(manager_client, manager, submitted):
@@ -689,7 +690,7 @@ def test_eligibility_view_not_eligible_with_reason_records_it_and_tells_carrier(
         reason,
         manager,
     )
-    email = _emails(Reason.DOSSIER_ELIGIBILITY).get()
+    email = _emails(DOSSIER_ELIGIBILITY).get()
     assert reason in email.body
     assert email.recipient == submitted.created_by.email
 
@@ -699,7 +700,7 @@ def test_decide_eligible_without_reason_is_accepted(submitted, manager):
 
     submitted.refresh_from_db()
     assert (submitted.status, submitted.eligibility_reason) == (DossierStatus.ELIGIBLE, "")
-    assert _emails(Reason.DOSSIER_ELIGIBILITY).count() == 1
+    assert _emails(DOSSIER_ELIGIBILITY).count() == 1
 
 
 def test_decide_eligibility_on_a_draft_is_refused(draft, manager):
@@ -731,7 +732,7 @@ def _recipients(reason):
 def test_submit_queues_one_receipt_per_active_carrier_member(draft, carrier, team):
     services.submit_dossier(draft, by=carrier)
 
-    assert _recipients(Reason.DOSSIER_RECEIPT) == team
+    assert _recipients(DOSSIER_RECEIPT) == team
     assert OutgoingEmail.objects.count() == 2
 
 
@@ -744,7 +745,7 @@ def test_decision_is_not_sent_to_a_creator_who_left_or_was_deactivated(submitted
 
     services.decide_eligibility(submitted, eligible=True, by=manager)
 
-    recipients = _recipients(Reason.DOSSIER_ELIGIBILITY)
+    recipients = _recipients(DOSSIER_ELIGIBILITY)
     assert carrier.email not in recipients
     assert deactivated.email not in recipients
     assert recipients == sorted([*(set(team) - {carrier.email}), colleague.email])
@@ -756,7 +757,7 @@ def test_submit_view_posted_twice_queues_receipt_once_per_member(carrier_client,
     carrier_client.post(url)
     carrier_client.post(url)
 
-    assert _recipients(Reason.DOSSIER_RECEIPT) == team
+    assert _recipients(DOSSIER_RECEIPT) == team
 
 
 def test_corrections_queue_one_email_per_member_with_reason_and_sections(submitted, manager, team):
@@ -764,7 +765,7 @@ def test_corrections_queue_one_email_per_member_with_reason_and_sections(submitt
         submitted, sections=[DossierSection.RESULTS, DossierSection.PROCESS], reason="Détaillez 2024.", by=manager
     )
 
-    emails = _emails(Reason.DOSSIER_CORRECTIONS)
+    emails = _emails(DOSSIER_CORRECTIONS)
     assert sorted(e.recipient for e in emails) == team
     for email in emails:
         assert "Détaillez 2024." in email.body
@@ -777,7 +778,7 @@ def test_same_eligibility_decision_recorded_twice_at_once_queues_it_once(submitt
         services.decide_eligibility(submitted, eligible=True, by=manager)
         services.decide_eligibility(submitted, eligible=True, by=manager)
 
-    assert _recipients(Reason.DOSSIER_ELIGIBILITY) == team
+    assert _recipients(DOSSIER_ELIGIBILITY) == team
 
 
 def test_receipt_is_sent_after_commit_exactly_once_per_member(
@@ -796,7 +797,7 @@ def test_receipt_is_sent_after_commit_exactly_once_per_member(
     assert len(callbacks) == 2
     assert sorted(message.to[0] for message in mail.outbox) == team
     assert all(draft.innovation_name in message.body for message in mail.outbox)
-    assert set(_emails(Reason.DOSSIER_RECEIPT).values_list("status", flat=True)) == {"sent"}
+    assert set(_emails(DOSSIER_RECEIPT).values_list("status", flat=True)) == {"sent"}
 
 
 # Reminder sweep ----------------------------------------------------------------------
@@ -831,7 +832,7 @@ def test_remind_unsubmitted_drafts_before_the_window_sends_nothing(reminder_call
         count = services.remind_unsubmitted_drafts()
 
     assert count == 0
-    assert not _emails(Reason.DOSSIER_REMINDER).exists()
+    assert not _emails(DOSSIER_REMINDER).exists()
 
 
 def test_remind_unsubmitted_drafts_inside_the_window_writes_once_to_each_draft_carrier(reminder_call):
@@ -842,9 +843,9 @@ def test_remind_unsubmitted_drafts_inside_the_window_writes_once_to_each_draft_c
         count = services.remind_unsubmitted_drafts()
 
     assert count == 3
-    assert _recipients(Reason.DOSSIER_REMINDER) == expected
-    assert not _emails(Reason.DOSSIER_REMINDER).filter(recipient=done.created_by.email).exists()
-    assert {e.object_id for e in _emails(Reason.DOSSIER_REMINDER)} == {str(first.pk), str(second.pk)}
+    assert _recipients(DOSSIER_REMINDER) == expected
+    assert not _emails(DOSSIER_REMINDER).filter(recipient=done.created_by.email).exists()
+    assert {e.object_id for e in _emails(DOSSIER_REMINDER)} == {str(first.pk), str(second.pk)}
 
 
 def test_remind_unsubmitted_drafts_run_twice_sends_nothing_more(reminder_call):
@@ -856,7 +857,7 @@ def test_remind_unsubmitted_drafts_run_twice_sends_nothing_more(reminder_call):
         second_run = services.remind_unsubmitted_drafts()
 
     assert (first_run, second_run) == (3, 0)
-    assert _emails(Reason.DOSSIER_REMINDER).count() == 3
+    assert _emails(DOSSIER_REMINDER).count() == 3
 
 
 def test_remind_unsubmitted_drafts_after_closing_sends_nothing(reminder_call):
@@ -866,7 +867,7 @@ def test_remind_unsubmitted_drafts_after_closing_sends_nothing(reminder_call):
         count = services.remind_unsubmitted_drafts()
 
     assert count == 0
-    assert not _emails(Reason.DOSSIER_REMINDER).exists()
+    assert not _emails(DOSSIER_REMINDER).exists()
 
 
 def test_remind_unsubmitted_drafts_with_reminders_off_sends_nothing(reminder_call):
@@ -891,4 +892,4 @@ def test_remind_unsubmitted_drafts_after_closing_date_moved_reminds_again(remind
         count = services.remind_unsubmitted_drafts()
 
     assert count == 3
-    assert _emails(Reason.DOSSIER_REMINDER).count() == 6
+    assert _emails(DOSSIER_REMINDER).count() == 6

@@ -12,7 +12,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from ais.accounts.models import Membership, Organisation, Role
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox import reasons
+from ais.outbox.models import OutgoingEmail
 
 from ..factories import CallFactory, CommuneFactory, OrganisationFactory, UserFactory
 
@@ -86,7 +87,7 @@ def test_signup_queues_one_confirmation_email_with_a_link(client, commune):
 
     email = OutgoingEmail.objects.get()
     user = User.objects.get()
-    assert (email.recipient, email.reason, email.related_object) == (user.email, Reason.SIGNUP_CONFIRMATION, user)
+    assert (email.recipient, email.reason, email.related_object) == (user.email, reasons.SIGNUP_CONFIRMATION, user)
     assert _activation_path(email).startswith("/compte/activer/")
     assert "Maëlle" in email.body
 
@@ -193,7 +194,7 @@ def test_resend_from_expired_page_queues_a_new_link_that_works(client, commune):
         response = client.get(_activation_path(new_email))
 
     assert resend["Location"] == reverse("accounts:signup_sent")
-    assert OutgoingEmail.objects.filter(reason=Reason.SIGNUP_CONFIRMATION).count() == 2
+    assert OutgoingEmail.objects.filter(reason=reasons.SIGNUP_CONFIRMATION).count() == 2
     assert response["Location"] == reverse("portal:dashboard")
     assert User.objects.get().is_active is True
 

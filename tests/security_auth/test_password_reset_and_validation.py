@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox import reasons
+from ais.outbox.models import OutgoingEmail
 
 from ..factories import UserFactory
 from .conftest import text
@@ -34,7 +35,7 @@ def test_password_reset_third_request_within_hour_sends_nothing(client, db):
     user = UserFactory(email="camille.martin@exemple.fr")
     pages = ask_reset_each_minute(client, "camille.martin@exemple.fr", 3, timezone.now())
 
-    emails = OutgoingEmail.objects.filter(reason=Reason.PASSWORD_RESET, recipient=user.email)
+    emails = OutgoingEmail.objects.filter(reason=reasons.PASSWORD_RESET, recipient=user.email)
     assert emails.count() == 2
     assert all(page.redirect_chain == [(reverse("accounts:password_reset_done"), 302)] for page in pages)
 
@@ -58,7 +59,7 @@ def test_password_reset_allowed_again_after_an_hour(client, db):
     with time_machine.travel(start + timedelta(minutes=61), tick=False):
         ask_reset(client, user.email)
 
-    assert OutgoingEmail.objects.filter(reason=Reason.PASSWORD_RESET).count() == 3
+    assert OutgoingEmail.objects.filter(reason=reasons.PASSWORD_RESET).count() == 3
 
 
 def test_password_reset_throttle_is_per_account(client, db):

@@ -12,8 +12,9 @@ from django.utils import timezone
 from ais.accounts import services
 from ais.accounts.models import Role, User
 from ais.accounts.tasks import sweep_inactive_accounts
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
 from ais.outbox.services import queue_email
+from projects.emails import DOSSIER_RECEIPT
 
 from ..conftest import make_user
 from ..factories import PASSWORD, DossierFactory, StructureApplicationFactory, UserFactory
@@ -36,7 +37,7 @@ def test_download_holds_own_account_roles_records_and_emails(client, db):
         subject="Accusé de réception",
         body="secret-link",
         dedup_key="t1",
-        reason=Reason.DOSSIER_RECEIPT,
+        reason=DOSSIER_RECEIPT,
     )
     client.force_login(carrier)
 

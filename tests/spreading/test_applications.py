@@ -4,7 +4,8 @@ organisation and contact, within the call's departments; a receipt by e-mail."""
 import pytest
 from django.urls import reverse
 
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
+from essaimage.emails import STRUCTURE_APPLICATION
 from essaimage.models import ApplicationStatus, StructureApplication
 from tests.factories import InnovationFactory, NetworkFactory, StructureApplicationFactory, StructureCallFactory
 
@@ -58,7 +59,7 @@ def test_apply_to_open_call_records_application_and_emails_receipt(client, call,
     assert application.contact_email == "nadia.haddad@regie-lyon-est.fr"
     assert (application.commune, application.network, application.siret) == (lyon, network, "73282932000074")
     assert application.is_qpv and not application.is_rural
-    email = OutgoingEmail.objects.get(reason=Reason.STRUCTURE_APPLICATION)
+    email = OutgoingEmail.objects.get(reason=STRUCTURE_APPLICATION)
     assert email.recipient == "nadia.haddad@regie-lyon-est.fr"
     assert "Parcours Gardien" in email.subject
     assert "Régie de quartier Lyon Est" in email.body

@@ -5,8 +5,10 @@ import pytest
 from django.urls import reverse
 
 from ais.accounts.models import Membership, Organisation, Role, User
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox import reasons
+from ais.outbox.models import OutgoingEmail
 from essaimage import services
+from essaimage.emails import STRUCTURE_DECISION
 from essaimage.models import ApplicationStatus, SpreadStructure, StructureStatus
 from essaimage.services import SpreadingError
 from tests.factories import (
@@ -82,10 +84,10 @@ def test_select_creates_organisation_structure_contact_and_invitation(
     assert (contact.first_name, contact.last_name, contact.job_title) == ("Paul", "Martin", "Encadrant technique")
     assert not contact.has_usable_password()
     assert Membership.objects.filter(user=contact, role=Role.STRUCTURE, organisation=organisation).exists()
-    invitation = OutgoingEmail.objects.get(reason=Reason.ACCOUNT_INVITATION)
+    invitation = OutgoingEmail.objects.get(reason=reasons.ACCOUNT_INVITATION)
     assert invitation.recipient == "paul.martin@jardins-du-val.fr"
     assert "/compte/mot-de-passe/nouveau/" in invitation.body and "VITA-Air" in invitation.body
-    decision = OutgoingEmail.objects.get(reason=Reason.STRUCTURE_DECISION)
+    decision = OutgoingEmail.objects.get(reason=STRUCTURE_DECISION)
     assert decision.recipient == "paul.martin@jardins-du-val.fr"
     assert "Bienvenue dans la vague 2 !" in decision.body
 
@@ -112,7 +114,7 @@ def test_select_existing_user_gets_the_role_without_new_account(manager, applica
 
     assert User.objects.filter(email="paul.martin@jardins-du-val.fr").count() == 1
     assert person.memberships.filter(role=Role.STRUCTURE, organisation=structure.organisation).exists()
-    invitation = OutgoingEmail.objects.get(reason=Reason.ACCOUNT_INVITATION)
+    invitation = OutgoingEmail.objects.get(reason=reasons.ACCOUNT_INVITATION)
     assert "/compte/connexion/" in invitation.body  # a person with a password logs in as usual
 
 
@@ -126,7 +128,7 @@ def test_second_decision_is_refused(manager_client, application):
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SELECTED
     assert SpreadStructure.objects.count() == 1
-    assert OutgoingEmail.objects.filter(reason=Reason.STRUCTURE_DECISION).count() == 1
+    assert OutgoingEmail.objects.filter(reason=STRUCTURE_DECISION).count() == 1
     with pytest.raises(SpreadingError):
         services.reject_application(application, by=manager_client.user, note="Non")
 
@@ -154,7 +156,7 @@ def test_reject_emails_the_decision_with_the_note(manager_client, application, d
     assert application.decision_note == "Votre territoire est déjà couvert par une structure."
     assert not SpreadStructure.objects.exists()
     assert not User.objects.filter(email="paul.martin@jardins-du-val.fr").exists()
-    email = OutgoingEmail.objects.get(reason=Reason.STRUCTURE_DECISION)
+    email = OutgoingEmail.objects.get(reason=STRUCTURE_DECISION)
     assert email.recipient == "paul.martin@jardins-du-val.fr"
     assert "Votre territoire est déjà couvert par une structure." in email.body
 

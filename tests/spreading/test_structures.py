@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ais.accounts.models import Membership, Organisation, Role, User
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox import reasons
+from ais.outbox.models import OutgoingEmail
 from essaimage.models import SpreadStructure, StructureStatus
 from projects.models import Stage
 from tests.conftest import make_user
@@ -402,7 +403,7 @@ def test_contact_add_creates_account_and_invites(manager_client, django_capture_
     user = User.objects.get(email="chloe.petit@regie.fr")
     assert user.job_title == "Coordinatrice"
     assert Membership.objects.filter(user=user, role=Role.STRUCTURE, organisation=structure.organisation).exists()
-    assert OutgoingEmail.objects.get(reason=Reason.ACCOUNT_INVITATION).recipient == "chloe.petit@regie.fr"
+    assert OutgoingEmail.objects.get(reason=reasons.ACCOUNT_INVITATION).recipient == "chloe.petit@regie.fr"
     assert "chloe.petit@regie.fr" in manager_client.get(_detail(structure)).content.decode()
 
 
@@ -413,7 +414,7 @@ def test_contact_add_twice_sends_nothing_more(manager_client):
 
     manager_client.post(_detail(structure, "essaimage:contact_add"), data)
 
-    assert OutgoingEmail.objects.filter(reason=Reason.ACCOUNT_INVITATION).count() == 1
+    assert OutgoingEmail.objects.filter(reason=reasons.ACCOUNT_INVITATION).count() == 1
     assert User.objects.filter(email="chloe.petit@regie.fr").count() == 1
 
 
