@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/load.py [--duration 60] [--rate 30] [--workers 4] [--keep-data]
 
+It needs locust, which scripts/bootstrap does not install (requirements/dev.lock): first
+``.venv/bin/pip install -r requirements/bench.lock``.
+
 What it does, in one run:
 
 1. starts its own PostgreSQL and Redis (``ais.devstack.Stack``, data in ``.data/bench-load``,
