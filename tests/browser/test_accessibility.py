@@ -3,13 +3,8 @@
 import pytest
 from django.urls import reverse
 
-<<<<<<< HEAD
-from ais.outbox.models import Reason
-from devtools.demo import DEMO_PASSWORD
-=======
-from ais.demo import DEMO_PASSWORD
 from ais.outbox import reasons
->>>>>>> outbox
+from devtools.demo import DEMO_PASSWORD
 from events.models import Event
 from projects.models import Innovation
 

@@ -11,14 +11,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-<<<<<<< HEAD
-from ais.outbox.models import OutgoingEmail, Reason, Status
-from devtools.demo import DEMO_PASSWORD
-=======
-from ais.demo import DEMO_PASSWORD
 from ais.outbox import reasons
 from ais.outbox.models import OutgoingEmail, Status
->>>>>>> outbox
+from devtools.demo import DEMO_PASSWORD
 from evaluation.models import Report, ReportKind
 from projects.models import Innovation
 
