@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "essaimage",
     "evaluation",
     "events",
+    "reporting",
     "portal",
     "devtools",
 ]
@@ -118,7 +119,7 @@ if env.str("TEST_DATABASE_NAME", default=""):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63799/0")
-# The cache (computed indicators, see evaluation.indicators.cached) lives in its own Redis
+# The cache (computed indicators, see reporting.indicators.cached) lives in its own Redis
 # database, next to Celery's: clearing it never touches the task queue.
 CACHE_URL = env.str("CACHE_URL", default=re.sub(r"/\d*$", "", REDIS_URL) + "/1")
 CACHES = {
@@ -301,6 +302,6 @@ CELERY_BEAT_SCHEDULE = {
     "dossier-reminders": {"task": "projects.remind_unsubmitted_drafts", "schedule": 3600.0},
     "review-reminders": {"task": "projects.remind_pending_reviews", "schedule": 3600.0},
     "evaluation-reminders": {"task": "evaluation.send_reminders", "schedule": 3600.0},
-    "evaluation-stale-reports": {"task": "evaluation.retry_stale_reports", "schedule": 300.0},
+    "reporting-stale-reports": {"task": "reporting.retry_stale_reports", "schedule": 300.0},
     "inactive-accounts": {"task": "accounts.sweep_inactive_accounts", "schedule": 86400.0},
 }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("essaimage.urls")),
     path("", include("evaluation.urls")),
+    path("", include("reporting.urls")),
     path("", include("events.urls")),
     path("langue/", login_not_required(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),

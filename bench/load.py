@@ -21,9 +21,9 @@ What it does, in one run:
 4. times the list pages and the Django admin's changelist of the same rows, one request
    at a time, and prints the ratio ours / admin;
 5. stops gunicorn and times, in this process: the final report of the innovation whose
-   number of structures is closest to 50 and the yearly report (``evaluation.reports.generate``,
+   number of structures is closest to 50 and the yearly report (``reporting.reports.generate``,
    as ``bench/reports.py``), the XLSX export of the structures as a manager
-   (``evaluation.list_exports.export_file``), and the reminder sweep
+   (``reporting.list_exports.export_file``), and the reminder sweep
    (``evaluation.reminders.send_due_reminders`` on the data's "today") with its number of
    queries, on this data and on a second database generated at ``--scale 0.1``.
 
@@ -191,8 +191,8 @@ def _pages(people) -> list[dict]:
         ("structure", "manager", reverse("essaimage:structure_detail", args=[people["structure_record"].pk]), 2),
         ("trainings list", "manager", reverse("essaimage:training_list"), 2),
         ("questionnaire follow-up", "manager", reverse("evaluation:followup"), 2),
-        ("programme dashboard", "manager", reverse("evaluation:programme_dashboard"), 1),
-        ("innovation dashboard", "manager", reverse("evaluation:innovation_dashboard", kwargs=pk), 1),
+        ("programme dashboard", "manager", reverse("reporting:programme_dashboard"), 1),
+        ("innovation dashboard", "manager", reverse("reporting:innovation_dashboard", kwargs=pk), 1),
         ("hotline log", "manager", reverse("essaimage:support_list"), 1),
         ("site visits", "manager", reverse("essaimage:visit_list"), 1),
         ("support summary", "manager", reverse("essaimage:support_summary"), 1),
@@ -391,8 +391,8 @@ def _documents(people) -> dict:
     from django.conf import settings
 
     from essaimage.models import SpreadStructure
-    from evaluation import list_exports, reports
-    from evaluation.models import ReportKind
+    from reporting import list_exports, reports
+    from reporting.models import ReportKind
 
     settings.MEDIA_ROOT = str(Path(os.environ["AIS_DATA_DIR"]) / "media")
     reports._queue = lambda report: None  # the benchmark runs the task's function itself

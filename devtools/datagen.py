@@ -53,7 +53,7 @@ from essaimage.models import (
     TrainingMode,
     TrainingParticipant,
 )
-from evaluation.models import PHASE_ORDER, Answer, QuestionKind, Report, Response, ResponseStatus
+from evaluation.models import PHASE_ORDER, Answer, QuestionKind, Response, ResponseStatus
 from evaluation.schedule import current_version, phase_dates
 from events.models import (
     Event,
@@ -88,6 +88,7 @@ from projects.models import (
     TargetPublic,
 )
 from projects.services import DEFAULT_GRID, RUBRIC
+from reporting.models import Report
 
 EMAIL_DOMAIN = "generated.ais-emploi.test"
 SLUG_PREFIX = "gen-"

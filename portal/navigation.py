@@ -51,14 +51,14 @@ def _items(user) -> list[dict]:
                 [
                     _item(_("Questionnaire follow-up"), "evaluation:followup", "clipboard-data"),
                     _item(_("Questionnaire templates"), "evaluation:template_list", "ui-checks"),
-                    _item(_("Programme indicators"), "evaluation:programme_dashboard", "graph-up"),
-                    _item(_("Indicator definitions"), "evaluation:indicators", "book"),
+                    _item(_("Programme indicators"), "reporting:programme_dashboard", "graph-up"),
+                    _item(_("Indicator definitions"), "reporting:indicators", "book"),
                     *(
-                        [_item(_("Yearly programme report"), "evaluation:yearly_report", "file-earmark-pdf")]
+                        [_item(_("Yearly programme report"), "reporting:yearly_report", "file-earmark-pdf")]
                         if is_admin
                         else []
                     ),
-                    _item(_("Exports"), "evaluation:exports", "download"),
+                    _item(_("Exports"), "reporting:exports", "download"),
                 ],
             ),
             _group(

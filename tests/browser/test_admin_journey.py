@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 from ais.outbox import reasons
 from ais.outbox.models import OutgoingEmail, Status
 from devtools.demo import DEMO_PASSWORD
-from evaluation.models import Report, ReportKind
 from projects.models import Innovation
+from reporting.models import Report, ReportKind
 
 from ..factories import OutgoingEmailFactory
 from .axe_helpers import check_axe

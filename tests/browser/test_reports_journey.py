@@ -23,9 +23,10 @@ from playwright.sync_api import expect
 
 from ais.accounts.models import Membership, Organisation, OrganisationType, Role, User
 from essaimage.models import SpreadStructure, StructureStatus
-from evaluation.models import Answer, Phase, Report, ReportKind, ReportStatus, Response, ResponseStatus
+from evaluation.models import Answer, Phase, Response, ResponseStatus
 from evaluation.schedule import current_version, schedule_for_structure
 from projects.models import Innovation, InnovationTarget, Stage
+from reporting.models import Report, ReportKind, ReportStatus
 
 from .axe_helpers import check_axe
 from .conftest import load_demo_territories

@@ -219,10 +219,10 @@ def test_late_list_links_to_the_full_questionnaires_export(english, staff, progr
 
     section = _section(_main(english.get(reverse("evaluation:followup"))), "late-title")
 
-    csv_url = reverse("evaluation:export_list", kwargs={"name": "questionnaires", "fmt": "csv"})
-    xlsx_url = reverse("evaluation:export_list", kwargs={"name": "questionnaires", "fmt": "xlsx"})
+    csv_url = reverse("reporting:export_list", kwargs={"name": "questionnaires", "fmt": "csv"})
+    xlsx_url = reverse("reporting:export_list", kwargs={"name": "questionnaires", "fmt": "xlsx"})
     assert f'href="{csv_url}"' in section and f'href="{xlsx_url}"' in section
-    assert f'href="{reverse("evaluation:exports")}"' in section
+    assert f'href="{reverse("reporting:exports")}"' in section
     export = english.get(csv_url)
     body = export.content.decode("utf-8-sig")
     assert body.count("Régie ") == 90  # the three questionnaires of each of the 30 structures, not a page

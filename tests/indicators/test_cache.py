@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from ais.core import figures_cache
 from essaimage.services import withdraw_structure
-from evaluation import indicators
 from evaluation.models import PHASE_ORDER, Phase, Response, ResponseStatus
 from evaluation.services import validate_response
+from reporting import indicators
 
 from ..factories import InnovationFactory
 from ..reports_ui.conftest import answer, answered_structure, structure
@@ -28,12 +28,12 @@ def _answer_queries(client, url) -> int:
     return sum('"evaluation_answer"' in query["sql"] for query in queries.captured_queries)
 
 
-@pytest.mark.parametrize("name", ["evaluation:programme_dashboard", "evaluation:innovation_dashboard"])
+@pytest.mark.parametrize("name", ["reporting:programme_dashboard", "reporting:innovation_dashboard"])
 def test_figures_are_computed_once_per_data_version(client, manager, name):
     innovation = InnovationFactory(name="Parcours Gardien")
     answered_structure(innovation)
     client.force_login(manager)
-    url = reverse(name, kwargs={"pk": innovation.pk} if name == "evaluation:innovation_dashboard" else {})
+    url = reverse(name, kwargs={"pk": innovation.pk} if name == "reporting:innovation_dashboard" else {})
 
     assert _answer_queries(client, url) == 1
     assert _answer_queries(client, url) == 0  # from the cache
@@ -51,7 +51,7 @@ def test_a_validated_questionnaire_shows_at_once(client, manager):
     )
     Response.objects.filter(pk=response.pk).update(status=ResponseStatus.RETURNED)  # does not count yet
     client.force_login(manager)
-    url = reverse("evaluation:innovation_dashboard", kwargs={"pk": innovation.pk})
+    url = reverse("reporting:innovation_dashboard", kwargs={"pk": innovation.pk})
     assert client.get(url).context["overall"]["people_accompanied"] == 40
 
     response.refresh_from_db()
@@ -68,7 +68,7 @@ def test_a_withdrawal_moves_the_programme_figures(client, manager):
     answered_structure(innovation, people=40)
     leaving = answered_structure(innovation, people=10)
     client.force_login(manager)
-    url = reverse("evaluation:programme_dashboard")
+    url = reverse("reporting:programme_dashboard")
     assert client.get(url).context["figures"]["people_accompanied"] == 50
 
     withdraw_structure(leaving, on=datetime.date(2026, 6, 1), reason="Fermeture", by=manager)
@@ -102,7 +102,7 @@ def test_pages_still_work_without_redis(client, manager, settings):
     answered_structure(innovation, people=40)
     client.force_login(manager)
 
-    page = client.get(reverse("evaluation:programme_dashboard"))
+    page = client.get(reverse("reporting:programme_dashboard"))
 
     assert page.status_code == 200
     assert page.context["figures"]["people_accompanied"] == 40

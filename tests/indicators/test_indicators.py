@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from ais.territories.models import Commune
 from essaimage.models import StructureStatus
-from evaluation import indicators
 from evaluation.models import Answer, Phase, Response, ResponseStatus
 from evaluation.schedule import schedule_for_structure
+from reporting import indicators
 
 from ..factories import (
     CommuneFactory,

@@ -11,9 +11,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from essaimage.models import StructureStatus
-from evaluation import reports
-from evaluation.models import Answer, Phase, Report, ReportKind, ReportStatus, Response, ResponseStatus
+from evaluation.models import Answer, Phase, Response, ResponseStatus
 from evaluation.schedule import schedule_for_structure
+from reporting import reports
+from reporting.models import Report, ReportKind, ReportStatus
 
 from ..factories import (
     CommuneFactory,

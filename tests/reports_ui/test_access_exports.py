@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from ais.accounts.models import Role
-from evaluation.models import Report, ReportKind, ReportStatus
+from reporting.models import Report, ReportKind, ReportStatus
 
 from ..conftest import make_user
 from ..factories import (
@@ -35,7 +35,7 @@ def other_innovation(db):
     return InnovationFactory(name="VITA-Air")
 
 
-@pytest.mark.parametrize("name", ["evaluation:innovation_dashboard", "evaluation:report_list"])
+@pytest.mark.parametrize("name", ["reporting:innovation_dashboard", "reporting:report_list"])
 def test_carrier_of_another_innovation_is_not_found(client, name, innovation, other_innovation, carrier_of):
     client.force_login(carrier_of(other_innovation))
 
@@ -47,8 +47,8 @@ def test_carrier_of_another_innovation_finds_none_of_its_reports(client, innovat
     report = Report.objects.create(innovation=innovation, kind="final", status=ReportStatus.DONE)
     client.force_login(carrier_of(other_innovation))
 
-    assert client.get(reverse("evaluation:report_status", kwargs={"pk": report.pk})).status_code == 404
-    download = reverse("evaluation:report_download", kwargs={"pk": report.pk, "fmt": "pdf"})
+    assert client.get(reverse("reporting:report_status", kwargs={"pk": report.pk})).status_code == 404
+    download = reverse("reporting:report_download", kwargs={"pk": report.pk, "fmt": "pdf"})
     assert client.get(download).status_code == 404
 
 
@@ -56,22 +56,22 @@ def test_carrier_of_another_innovation_finds_none_of_its_reports(client, innovat
 def test_committee_and_structures_may_not_open_dashboards(client, role, innovation):
     client.force_login(make_user(role))
 
-    assert client.get(reverse("evaluation:innovation_dashboard", kwargs={"pk": innovation.pk})).status_code == 403
-    assert client.get(reverse("evaluation:programme_dashboard")).status_code == 403
+    assert client.get(reverse("reporting:innovation_dashboard", kwargs={"pk": innovation.pk})).status_code == 403
+    assert client.get(reverse("reporting:programme_dashboard")).status_code == 403
 
 
 def test_yearly_report_is_for_administrators_only(client, manager, admin_user):
     yearly = Report.objects.create(kind=ReportKind.YEARLY, year=2025)
     client.force_login(manager)
 
-    assert client.get(reverse("evaluation:yearly_report")).status_code == 403
-    assert client.post(reverse("evaluation:yearly_report"), {"year": "2025"}).status_code == 403
-    assert client.get(reverse("evaluation:report_status", kwargs={"pk": yearly.pk})).status_code == 404
+    assert client.get(reverse("reporting:yearly_report")).status_code == 403
+    assert client.post(reverse("reporting:yearly_report"), {"year": "2025"}).status_code == 403
+    assert client.get(reverse("reporting:report_status", kwargs={"pk": yearly.pk})).status_code == 404
     assert Report.objects.count() == 1
 
     client.force_login(admin_user)
-    assert client.get(reverse("evaluation:yearly_report")).status_code == 200
-    assert client.get(reverse("evaluation:report_status", kwargs={"pk": yearly.pk})).status_code == 200
+    assert client.get(reverse("reporting:yearly_report")).status_code == 200
+    assert client.get(reverse("reporting:report_status", kwargs={"pk": yearly.pk})).status_code == 200
 
 
 # Exports ----------------------------------------------------------------------------------
@@ -101,7 +101,7 @@ def _user(role, lists):
 
 
 def _csv(client, name):
-    response = client.get(reverse("evaluation:export_list", kwargs={"name": name, "fmt": "csv"}))
+    response = client.get(reverse("reporting:export_list", kwargs={"name": name, "fmt": "csv"}))
     assert response.status_code == 200, response.status_code
     assert response["Content-Disposition"].startswith(f'attachment; filename="ais-emploi-{name}-')
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
@@ -177,7 +177,7 @@ def test_export_csv_has_only_the_rows_the_user_may_see(client, lists, name, role
 def test_committee_members_may_not_export(client, lists, name):
     client.force_login(make_user(Role.COMMITTEE))
 
-    response = client.get(reverse("evaluation:export_list", kwargs={"name": name, "fmt": "csv"}))
+    response = client.get(reverse("reporting:export_list", kwargs={"name": name, "fmt": "csv"}))
 
     assert response.status_code == 403
 
@@ -185,8 +185,8 @@ def test_committee_members_may_not_export(client, lists, name):
 def test_structure_contacts_do_not_export_the_hotline_log(client, lists):
     client.force_login(lists["contact"])
 
-    response = client.get(reverse("evaluation:export_list", kwargs={"name": "support", "fmt": "xlsx"}))
-    page = client.get(reverse("evaluation:exports")).content.decode()
+    response = client.get(reverse("reporting:export_list", kwargs={"name": "support", "fmt": "xlsx"}))
+    page = client.get(reverse("reporting:exports")).content.decode()
 
     assert response.status_code == 403
     assert "/suivi/exports/support.csv" not in page
@@ -207,7 +207,7 @@ def test_questionnaire_export_is_a_status_list_without_answers(client, manager, 
 def test_export_xlsx_reopens_with_the_same_rows_and_no_formula(client, manager, lists, name):
     client.force_login(manager)
 
-    response = client.get(reverse("evaluation:export_list", kwargs={"name": name, "fmt": "xlsx"}))
+    response = client.get(reverse("reporting:export_list", kwargs={"name": name, "fmt": "xlsx"}))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -221,14 +221,14 @@ def test_export_xlsx_reopens_with_the_same_rows_and_no_formula(client, manager, 
 def test_unknown_list_or_format_is_not_found(client, manager):
     client.force_login(manager)
 
-    assert client.get(reverse("evaluation:export_list", kwargs={"name": "dossiers", "fmt": "csv"})).status_code == 404
-    assert client.get(reverse("evaluation:export_list", kwargs={"name": "structures", "fmt": "pdf"})).status_code == 404
+    assert client.get(reverse("reporting:export_list", kwargs={"name": "dossiers", "fmt": "csv"})).status_code == 404
+    assert client.get(reverse("reporting:export_list", kwargs={"name": "structures", "fmt": "pdf"})).status_code == 404
 
 
 def test_exports_page_counts_the_rows_of_each_list(client, lists):
     client.force_login(lists["carrier"])
 
-    page = client.get(reverse("evaluation:exports")).content.decode()
+    page = client.get(reverse("reporting:exports")).content.decode()
 
     assert "/suivi/exports/support.xlsx" in page
     # The carrier's innovation has three structures (one of them unknown to the contact's view).
@@ -264,7 +264,7 @@ def test_events_export_counts_registrations_once_each_and_is_for_staff(client, m
     )
     assert row["Organisations représentées"] == "2"
     client.force_login(make_user(Role.CARRIER))
-    assert client.get(reverse("evaluation:export_list", kwargs={"name": "events", "fmt": "csv"})).status_code == 403
+    assert client.get(reverse("reporting:export_list", kwargs={"name": "events", "fmt": "csv"})).status_code == 403
 
 
 def test_questionnaire_export_gives_the_status_as_the_structure_sees_it(client, manager, lists):

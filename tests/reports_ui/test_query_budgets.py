@@ -5,7 +5,7 @@ import itertools
 import pytest
 from django.urls import reverse
 
-from evaluation.models import Report, ReportStatus
+from reporting.models import Report, ReportStatus
 
 from ..factories import InnovationFactory
 from .conftest import answered_structure, structure
@@ -23,7 +23,7 @@ def test_innovation_dashboard_queries_constant(client, manager, assert_constant_
             answered_structure(innovation, wave=1 + next(_numbers) % 3)
 
     one, many = assert_constant_queries(
-        client, reverse("evaluation:innovation_dashboard", kwargs={"pk": innovation.pk}), make_rows, 9
+        client, reverse("reporting:innovation_dashboard", kwargs={"pk": innovation.pk}), make_rows, 9
     )
     assert many.count('<th scope="row" class="fw-normal">Structure n°') == 20
 
@@ -35,7 +35,7 @@ def test_programme_dashboard_queries_constant(client, manager, assert_constant_q
         for _ in range(n):
             answered_structure(InnovationFactory(name=f"Innovation {next(_numbers)}"))
 
-    _one, many = assert_constant_queries(client, reverse("evaluation:programme_dashboard"), make_rows, 6)
+    _one, many = assert_constant_queries(client, reverse("reporting:programme_dashboard"), make_rows, 6)
     assert many.count('href="/suivi/innovations/') >= 20
 
 
@@ -56,7 +56,7 @@ def test_report_list_queries_constant(client, manager, assert_constant_queries):
             )
 
     _one, many = assert_constant_queries(
-        client, reverse("evaluation:report_list", kwargs={"pk": innovation.pk}), make_rows, 9
+        client, reverse("reporting:report_list", kwargs={"pk": innovation.pk}), make_rows, 9
     )
     assert many.count('class="report-status"') == 20
 
@@ -68,7 +68,7 @@ def test_yearly_report_page_queries_constant(client, admin_user, assert_constant
         for _ in range(n):
             Report.objects.create(kind="yearly", year=2025, version=next(_numbers), requested_by=admin_user)
 
-    _one, many = assert_constant_queries(client, reverse("evaluation:yearly_report"), make_rows, 4)
+    _one, many = assert_constant_queries(client, reverse("reporting:yearly_report"), make_rows, 4)
     assert many.count('hx-trigger="every 2s"') == 20
 
 
@@ -81,6 +81,6 @@ def test_exports_page_queries_constant(client, manager, assert_constant_queries)
             structure(innovation)
 
     _one, many = assert_constant_queries(
-        client, reverse("evaluation:exports"), make_rows, 9
+        client, reverse("reporting:exports"), make_rows, 9
     )  # one count per list (events included)
     assert '<td class="text-end">20</td>' in many

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from evaluation import reports
-from evaluation.models import Report, ReportKind, ReportNarrative, ReportStatus
+from reporting import reports
+from reporting.models import Report, ReportKind, ReportNarrative, ReportStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +18,13 @@ def _text(response) -> str:
 
 
 def _url(name, innovation, kind=ReportKind.FINAL):
-    return reverse(f"evaluation:{name}", kwargs={"pk": innovation.pk, "kind": kind})
+    return reverse(f"reporting:{name}", kwargs={"pk": innovation.pk, "kind": kind})
 
 
 def test_report_list_shows_both_kinds_forms_and_quote_candidates(client, manager, innovation):
     client.force_login(manager)
 
-    page = _text(client.get(reverse("evaluation:report_list", kwargs={"pk": innovation.pk})))
+    page = _text(client.get(reverse("reporting:report_list", kwargs={"pk": innovation.pk})))
 
     for kind in ("intermediate", "final"):
         assert f'name="{kind}-conclusions"' in page
@@ -51,7 +51,7 @@ def test_narrative_saved_with_its_revision_and_quotes(client, manager, innovatio
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("evaluation:report_list", kwargs={"pk": innovation.pk})
+    assert response.url == reverse("reporting:report_list", kwargs={"pk": innovation.pk})
     narrative = ReportNarrative.objects.get(innovation=innovation, kind=ReportKind.FINAL)
     assert (narrative.revision, narrative.conclusions, narrative.quotes) == (
         1,
@@ -59,7 +59,7 @@ def test_narrative_saved_with_its_revision_and_quotes(client, manager, innovatio
         [quote.pk],
     )
     assert narrative.updated_by == manager
-    page = _text(client.get(reverse("evaluation:report_list", kwargs={"pk": innovation.pk})))
+    page = _text(client.get(reverse("reporting:report_list", kwargs={"pk": innovation.pk})))
     assert 'name="final-revision" value="1"' in page
     assert re.search(rf'value="{quote.pk}" id="id_final-quotes_\d+" checked', page)
 
@@ -103,12 +103,12 @@ def test_generate_then_status_shows_progress_then_download(
         response = client.post(_url("report_generate", innovation))
 
     assert response.status_code == 302
-    assert response.url == reverse("evaluation:report_list", kwargs={"pk": innovation.pk})
+    assert response.url == reverse("reporting:report_list", kwargs={"pk": innovation.pk})
     assert len(callbacks) == 1  # the Celery task, queued after commit
     report = Report.objects.get(innovation=innovation)
     assert (report.kind, report.version, report.status, report.requested_by) == ("final", 1, "queued", manager)
-    status_url = reverse("evaluation:report_status", kwargs={"pk": report.pk})
-    listing = _text(client.get(reverse("evaluation:report_list", kwargs={"pk": innovation.pk})))
+    status_url = reverse("reporting:report_status", kwargs={"pk": report.pk})
+    listing = _text(client.get(reverse("reporting:report_list", kwargs={"pk": innovation.pk})))
     assert f'hx-get="{status_url}" hx-trigger="every 2s"' in listing
 
     queued = _text(client.get(status_url, headers={"HX-Request": "true"}))
@@ -125,7 +125,7 @@ def test_generate_then_status_shows_progress_then_download(
     reports.generate(report.pk)
 
     done = _text(client.get(status_url, headers={"HX-Request": "true"}))
-    pdf_url = reverse("evaluation:report_download", kwargs={"pk": report.pk, "fmt": "pdf"})
+    pdf_url = reverse("reporting:report_download", kwargs={"pk": report.pk, "fmt": "pdf"})
     assert pdf_url in done
     assert "hx-trigger" not in done  # polling stops
     assert 'role="progressbar"' not in done
@@ -136,7 +136,7 @@ def test_generate_then_status_shows_progress_then_download(
     assert download["Content-Disposition"] == 'attachment; filename="ais-emploi-final-parcours-gardien-v1.pdf"'
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     # An innovation's report has no spreadsheet.
-    xlsx = client.get(reverse("evaluation:report_download", kwargs={"pk": report.pk, "fmt": "xlsx"}))
+    xlsx = client.get(reverse("reporting:report_download", kwargs={"pk": report.pk, "fmt": "xlsx"}))
     assert xlsx.status_code == 404
 
 
@@ -155,7 +155,7 @@ def test_failed_report_shows_its_error_and_a_retry(client, manager, innovation):
     )
     client.force_login(manager)
 
-    page = _text(client.get(reverse("evaluation:report_status", kwargs={"pk": report.pk})))
+    page = _text(client.get(reverse("reporting:report_status", kwargs={"pk": report.pk})))
 
     assert "Police introuvable" in page
     assert f'action="{_url("report_generate", innovation)}"' in page
@@ -200,9 +200,9 @@ def test_carrier_sees_its_reports_read_only(client, innovation, carrier_of):
     report = Report.objects.create(innovation=innovation, kind="final", version=3, status=ReportStatus.QUEUED)
     client.force_login(carrier_of(innovation))
 
-    page = _text(client.get(reverse("evaluation:report_list", kwargs={"pk": innovation.pk})))
+    page = _text(client.get(reverse("reporting:report_list", kwargs={"pk": innovation.pk})))
 
-    assert reverse("evaluation:report_status", kwargs={"pk": report.pk}) in page
+    assert reverse("reporting:report_status", kwargs={"pk": report.pk}) in page
     assert 'name="final-conclusions"' not in page
     assert _url("report_generate", innovation) not in page
     assert client.get(_url("report_preview", innovation)).status_code == 403
@@ -216,18 +216,18 @@ def test_yearly_report_generated_by_an_administrator(
     client.force_login(admin_user)
 
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(reverse("evaluation:yearly_report"), {"year": "2026"})
-        since_start = client.post(reverse("evaluation:yearly_report"), {"year": ""})
+        response = client.post(reverse("reporting:yearly_report"), {"year": "2026"})
+        since_start = client.post(reverse("reporting:yearly_report"), {"year": ""})
 
     assert response.status_code == since_start.status_code == 302
     yearly, start = Report.objects.filter(kind="yearly").order_by("pk")
     assert (yearly.year, yearly.version, start.year) == (2026, 1, None)
     reports.generate(yearly.pk)
-    page = _text(client.get(reverse("evaluation:yearly_report")))
-    assert reverse("evaluation:report_download", kwargs={"pk": yearly.pk, "fmt": "xlsx"}) in page
-    assert reverse("evaluation:report_download", kwargs={"pk": yearly.pk, "fmt": "pdf"}) in page
-    assert f'hx-get="{reverse("evaluation:report_status", kwargs={"pk": start.pk})}"' in page
-    download = client.get(reverse("evaluation:report_download", kwargs={"pk": yearly.pk, "fmt": "xlsx"}))
+    page = _text(client.get(reverse("reporting:yearly_report")))
+    assert reverse("reporting:report_download", kwargs={"pk": yearly.pk, "fmt": "xlsx"}) in page
+    assert reverse("reporting:report_download", kwargs={"pk": yearly.pk, "fmt": "pdf"}) in page
+    assert f'hx-get="{reverse("reporting:report_status", kwargs={"pk": start.pk})}"' in page
+    download = client.get(reverse("reporting:report_download", kwargs={"pk": yearly.pk, "fmt": "xlsx"}))
     assert download["Content-Disposition"] == 'attachment; filename="ais-emploi-yearly-2026-v1.xlsx"'
     assert b"".join(download.streaming_content).startswith(b"PK")
 
@@ -235,7 +235,7 @@ def test_yearly_report_generated_by_an_administrator(
 def test_yearly_report_refuses_an_unknown_year(client, admin_user):
     client.force_login(admin_user)
 
-    response = client.post(reverse("evaluation:yearly_report"), {"year": "1990"})
+    response = client.post(reverse("reporting:yearly_report"), {"year": "1990"})
 
     assert response.status_code == 400
     assert not Report.objects.exists()
@@ -243,7 +243,7 @@ def test_yearly_report_refuses_an_unknown_year(client, admin_user):
 
 def test_innovation_dashboard_figures_targets_and_wave_filter(client, manager, innovation):
     client.force_login(manager)
-    url = reverse("evaluation:innovation_dashboard", kwargs={"pk": innovation.pk})
+    url = reverse("reporting:innovation_dashboard", kwargs={"pk": innovation.pk})
 
     page = _text(client.get(url))
 
@@ -261,8 +261,8 @@ def test_innovation_dashboard_figures_targets_and_wave_filter(client, manager, i
 def test_programme_dashboard_year_selector(client, manager, innovation):
     client.force_login(manager)
 
-    current = _text(client.get(reverse("evaluation:programme_dashboard"), {"year": "2026"}))
-    before = _text(client.get(reverse("evaluation:programme_dashboard"), {"year": "2025"}))
+    current = _text(client.get(reverse("reporting:programme_dashboard"), {"year": "2026"}))
+    before = _text(client.get(reverse("reporting:programme_dashboard"), {"year": "2025"}))
 
     assert "Parcours Gardien" in current and "Occitanie" in current
     assert '"labels": ["2022", "2023", "2024", "2025", "2026"]' in current
@@ -273,7 +273,7 @@ def test_programme_dashboard_year_selector(client, manager, innovation):
 def test_indicator_definitions_name_the_question_codes(client, user_with_role):
     client.force_login(user_with_role("committee"))
 
-    page = _text(client.get(reverse("evaluation:indicators")))
+    page = _text(client.get(reverse("reporting:indicators")))
 
     assert "exits_transitional_employment" in page
     assert "retention_6_months" in page

@@ -3,7 +3,7 @@ the 18-month phase) report, and the programme's yearly report, as PDF (WeasyPrin
 and, for the yearly one, XLSX.
 
 A report is requested (``request_report`` / ``request_yearly_report``), which
-records a ``Report`` row and queues ``evaluation.generate_report`` after commit;
+records a ``Report`` row and queues ``reporting.generate_report`` after commit;
 the task calls ``generate``, which writes its progress on the row as it goes, so
 that the page can show it, and keeps the file with its date and version. The
 HTML preview uses the same context and template as the PDF.
@@ -24,20 +24,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from essaimage.models import ACTIVE_STATUSES, SpreadStructure, StructureStatus, Training, TrainingParticipant
+from evaluation.models import ANSWERED_STATUSES, PHASE_ORDER, Answer, Phase, Response
 from projects.models import Call, Dossier, DossierStatus, Innovation, Stage
 
 from . import charts, indicators
-from .models import (
-    ANSWERED_STATUSES,
-    PHASE_ORDER,
-    Answer,
-    Phase,
-    Report,
-    ReportKind,
-    ReportNarrative,
-    ReportStatus,
-    Response,
-)
+from .models import Report, ReportKind, ReportNarrative, ReportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -468,10 +459,10 @@ def generate(report_id: int) -> Report | None:
             _progress(report, 10, _("Computing the indicators"))
             if report.kind == ReportKind.YEARLY:
                 context = programme_context(report.year)
-                template = "evaluation/pdf/programme_report.html"
+                template = "reporting/pdf/programme_report.html"
             else:
                 context = innovation_context(report.innovation, report.kind, report.narrative)
-                template = "evaluation/pdf/innovation_report.html"
+                template = "reporting/pdf/innovation_report.html"
             context["report"] = report
             _progress(report, 50, _("Laying out the document"))
             html = render_to_string(template, context)

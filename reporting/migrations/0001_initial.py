@@ -11,7 +11,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0002_default_templates'),
         ('projects', '0005_accompaniment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

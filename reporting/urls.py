@@ -1,8 +1,10 @@
-"""URL patterns of the indicators, dashboards, reports and exports (merged in evaluation/urls.py)."""
+"""URL patterns of the indicators, dashboards, reports and exports."""
 
 from django.urls import path
 
-from . import report_views as views
+from . import views
+
+app_name = "reporting"
 
 urlpatterns: list = [
     path("suivi/indicateurs/", views.indicator_library, name="indicators"),

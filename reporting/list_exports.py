@@ -1,6 +1,6 @@
 """Exports of the main lists as CSV and XLSX, with only the rows the user may see.
 
-Each list (``EXPORTS``) has a permission (``evaluation/report_rules.py``), a scoped
+Each list (``EXPORTS``) has a permission (``reporting/rules.py``), a scoped
 queryset (``for_user``: managers and administrators every row, carriers their
 innovation's rows, structure contacts their own) and its columns. Text typed by
 users never becomes a spreadsheet formula: CSV cells are neutralised with a
@@ -22,10 +22,9 @@ from django.utils.translation import gettext_lazy
 
 from ais.accounts.models import Role
 from essaimage.models import ACTIVE_STATUSES, SpreadStructure, SupportRequest, Training
+from evaluation.models import Response
 from projects.exports import looks_like_formula, neutralise
 from projects.models import Innovation
-
-from .models import Response
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -353,7 +352,7 @@ class ListExport:
 
     @property
     def permission(self) -> str:
-        return f"evaluation.export_{self.name}"
+        return f"reporting.export_{self.name}"
 
 
 EXPORTS = [

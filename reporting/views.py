@@ -8,7 +8,7 @@
 - the yearly programme report (administrators);
 - the list exports (CSV / XLSX, only the rows the user may see).
 
-Permissions are in ``evaluation/report_rules.py``; objects are fetched through scoped
+Permissions are in ``reporting/rules.py``; objects are fetched through scoped
 querysets so that another innovation's page or report is a 404.
 """
 
@@ -33,22 +33,12 @@ from ais.accounts.models import Role
 from ais.core.figures_cache import cached
 from ais.territories.models import Region
 from essaimage.models import ACTIVE_STATUSES, SpreadStructure, StructureStatus
+from evaluation.models import ANSWERED_STATUSES, PHASE_ORDER, Phase, Question, Response, ResponseStatus
 from projects.models import Innovation
 
-from . import indicators, list_exports, report_rules, reports  # noqa: F401 - report_rules adds the permissions
-from .models import (
-    ANSWERED_STATUSES,
-    PHASE_ORDER,
-    Phase,
-    Question,
-    Report,
-    ReportKind,
-    ReportNarrative,
-    ReportStatus,
-    Response,
-    ResponseStatus,
-)
-from .report_forms import FIRST_YEAR, NarrativeForm, WaveFilterForm, YearFilterForm, YearlyReportForm
+from . import indicators, list_exports, reports
+from .forms import FIRST_YEAR, NarrativeForm, WaveFilterForm, YearFilterForm, YearlyReportForm
+from .models import Report, ReportKind, ReportNarrative, ReportStatus
 from .reports import ReportError
 
 INNOVATION_KINDS = [ReportKind.INTERMEDIATE, ReportKind.FINAL]
@@ -68,13 +58,13 @@ DASHBOARD_INDICATORS = [
     "professionals_trained",
 ]
 
-view_reports = permission_required("evaluation.view_reports", raise_exception=True)
-manage_reports = permission_required("evaluation.manage_reports", raise_exception=True)
+view_reports = permission_required("reporting.view_reports", raise_exception=True)
+manage_reports = permission_required("reporting.manage_reports", raise_exception=True)
 
 
 def _is_staff(user) -> bool:
     # The rules alone: no query of Django's permission tables.
-    return rules.has_perm("evaluation.manage_reports", user)
+    return rules.has_perm("reporting.manage_reports", user)
 
 
 def _innovation(request, pk) -> Innovation:
@@ -95,7 +85,7 @@ def _kind(kind: str) -> str:
 def _visible_reports(user):
     """Reports of the innovations the user follows; the yearly reports for administrators."""
     allowed = Q(pk__in=[])
-    if rules.has_perm("evaluation.view_programme_report", user):
+    if rules.has_perm("reporting.view_programme_report", user):
         allowed |= Q(kind=ReportKind.YEARLY)
     if _is_staff(user):
         allowed |= Q(innovation__isnull=False)
@@ -121,7 +111,7 @@ def _figure_rows(codes, columns):
 # --------------------------------------------------------------------------
 
 
-@permission_required("evaluation.view_indicators", raise_exception=True)
+@permission_required("reporting.view_indicators", raise_exception=True)
 def indicator_library(request):
     """What each indicator counts and from which questions (no figures)."""
     asked: dict[str, dict[str, str]] = defaultdict(dict)
@@ -145,7 +135,7 @@ def indicator_library(request):
                 }
             )
         rows.append({"indicator": indicator, "sources": sources})
-    return render(request, "evaluation/reports/indicators.html", {"rows": rows})
+    return render(request, "reporting/reports/indicators.html", {"rows": rows})
 
 
 # --------------------------------------------------------------------------
@@ -153,7 +143,7 @@ def indicator_library(request):
 # --------------------------------------------------------------------------
 
 
-@permission_required("evaluation.view_innovation_dashboard", raise_exception=True)
+@permission_required("reporting.view_innovation_dashboard", raise_exception=True)
 def innovation_dashboard(request, pk):
     innovation = _innovation(request, pk)
     today = timezone.localdate()
@@ -231,7 +221,7 @@ def innovation_dashboard(request, pk):
     ]
     return render(
         request,
-        "evaluation/reports/innovation_dashboard.html",
+        "reporting/reports/innovation_dashboard.html",
         {
             "innovation": innovation,
             "form": form,
@@ -284,7 +274,7 @@ def _programme_summary(year: int, years: list[int]) -> dict:
     }
 
 
-@permission_required("evaluation.view_programme_dashboard", raise_exception=True)
+@permission_required("reporting.view_programme_dashboard", raise_exception=True)
 def programme_dashboard(request):
     form = YearFilterForm(request.GET or None)
     year = form.chosen_year()
@@ -347,7 +337,7 @@ def programme_dashboard(request):
     ]
     return render(
         request,
-        "evaluation/reports/programme_dashboard.html",
+        "reporting/reports/programme_dashboard.html",
         {
             "form": form,
             "year": year,
@@ -359,7 +349,7 @@ def programme_dashboard(request):
             "innovation_rows": innovation_rows,
             "region_rows": region_rows,
             "charts": charts,
-            "can_see_yearly_report": rules.has_perm("evaluation.view_programme_report", request.user),
+            "can_see_yearly_report": rules.has_perm("reporting.view_programme_report", request.user),
         },
     )
 
@@ -409,7 +399,7 @@ def _report_list_context(request, innovation, *, bound_kind=None, bound_form=Non
 @view_reports
 def report_list(request, pk):
     innovation = _innovation(request, pk)
-    return render(request, "evaluation/reports/report_list.html", _report_list_context(request, innovation))
+    return render(request, "reporting/reports/report_list.html", _report_list_context(request, innovation))
 
 
 @require_POST
@@ -422,7 +412,7 @@ def report_narrative(request, pk, kind):
     if not form.is_valid():
         messages.error(request, _("The form has errors: correct the fields marked in red."))
         context = _report_list_context(request, innovation, bound_kind=kind, bound_form=form)
-        return render(request, "evaluation/reports/report_list.html", context, status=400)
+        return render(request, "reporting/reports/report_list.html", context, status=400)
     data = form.cleaned_data
     try:
         reports.save_narrative(
@@ -445,11 +435,11 @@ def report_narrative(request, pk, kind):
         form.is_valid()
         form.add_error(None, str(error))
         context = _report_list_context(request, innovation, bound_kind=kind, bound_form=form, conflict=saved)
-        return render(request, "evaluation/reports/report_list.html", context, status=409)
+        return render(request, "reporting/reports/report_list.html", context, status=409)
     messages.success(
         request, _("The texts of the %(report)s are saved.") % {"report": str(ReportKind(kind).label).lower()}
     )
-    return redirect("evaluation:report_list", pk=innovation.pk)
+    return redirect("reporting:report_list", pk=innovation.pk)
 
 
 @manage_reports
@@ -458,7 +448,7 @@ def report_preview(request, pk, kind):
     innovation = _innovation(request, pk)
     kind = _kind(kind)
     context = {**reports.innovation_context(innovation, kind), "report": None}
-    document = render_to_string("evaluation/pdf/innovation_report.html", context)
+    document = render_to_string("reporting/pdf/innovation_report.html", context)
     head = format_html(
         '<link rel="stylesheet" href="{}"><link rel="stylesheet" href="{}">'
         '<link rel="icon" href="{}" type="image/svg+xml">',
@@ -467,7 +457,7 @@ def report_preview(request, pk, kind):
         static("img/favicon.svg"),
     )
     banner = render_to_string(
-        "evaluation/reports/_preview_banner.html", {"innovation": innovation, "kind_label": context["kind_label"]}
+        "reporting/reports/_preview_banner.html", {"innovation": innovation, "kind_label": context["kind_label"]}
     )
     document = document.replace("</head>", f"{head}</head>", 1)
     document = document.replace("<body>", f'<body class="report-preview">{banner}', 1)
@@ -489,7 +479,7 @@ def report_generate(request, pk, kind):
             _("Version %(version)s of the %(report)s is being generated: its progress shows below.")
             % {"version": report.version, "report": str(ReportKind(kind).label).lower()},
         )
-    return redirect("evaluation:report_list", pk=innovation.pk)
+    return redirect("reporting:report_list", pk=innovation.pk)
 
 
 @view_reports
@@ -499,13 +489,13 @@ def report_status(request, pk):
     report = get_object_or_404(_visible_reports(request.user), pk=pk)
     context = {"report": report, "can_retry": _can_retry(request.user, report)}
     if request.htmx:
-        return render(request, "evaluation/reports/_status.html", context)
-    return render(request, "evaluation/reports/status.html", context)
+        return render(request, "reporting/reports/_status.html", context)
+    return render(request, "reporting/reports/status.html", context)
 
 
 def _can_retry(user, report) -> bool:
     if report.kind == ReportKind.YEARLY:
-        return rules.has_perm("evaluation.view_programme_report", user)
+        return rules.has_perm("reporting.view_programme_report", user)
     return _is_staff(user)
 
 
@@ -528,7 +518,7 @@ def report_download(request, pk, fmt):
 # --------------------------------------------------------------------------
 
 
-@permission_required("evaluation.view_programme_report", raise_exception=True)
+@permission_required("reporting.view_programme_report", raise_exception=True)
 def yearly_report(request):
     form = YearlyReportForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -540,12 +530,12 @@ def yearly_report(request):
                 _("Version %(version)s of the programme report is being generated: its progress shows below.")
                 % {"version": report.version},
             )
-            return redirect("evaluation:yearly_report")
+            return redirect("reporting:yearly_report")
         messages.error(request, _("The form has errors: correct the fields marked in red."))
         status = 400
     yearly = Report.objects.filter(kind=ReportKind.YEARLY).select_related("requested_by")
     return render(
-        request, "evaluation/reports/yearly_report.html", {"form": form, "reports": list(yearly)}, status=status
+        request, "reporting/reports/yearly_report.html", {"form": form, "reports": list(yearly)}, status=status
     )
 
 
@@ -554,7 +544,7 @@ def yearly_report(request):
 # --------------------------------------------------------------------------
 
 
-@permission_required("evaluation.view_exports", raise_exception=True)
+@permission_required("reporting.view_exports", raise_exception=True)
 def exports(request):
     rows = [
         {"export": export, "count": export.queryset(request.user).order_by().count()}
@@ -563,16 +553,16 @@ def exports(request):
     ]
     return render(
         request,
-        "evaluation/reports/exports.html",
+        "reporting/reports/exports.html",
         {
             "rows": rows,
             "is_staff": _is_staff(request.user),
-            "can_see_yearly_report": rules.has_perm("evaluation.view_programme_report", request.user),
+            "can_see_yearly_report": rules.has_perm("reporting.view_programme_report", request.user),
         },
     )
 
 
-@permission_required("evaluation.view_exports", raise_exception=True)
+@permission_required("reporting.view_exports", raise_exception=True)
 def export_list(request, name, fmt):
     export = list_exports.BY_NAME.get(name)
     if export is None or fmt not in list_exports.CONTENT_TYPES:

@@ -27,8 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from essaimage.models import StructureStatus
-
-from .models import ANSWERED_STATUSES, PHASE_ORDER, Answer
+from evaluation.models import ANSWERED_STATUSES, PHASE_ORDER, Answer
 
 
 @dataclass(frozen=True)
