@@ -13,6 +13,7 @@ class EssaimageConfig(AppConfig):
         from ais.territories.models import Department
         from projects.models import Innovation
 
+        from . import stage_checks
         from .emails import REASONS
         from .models import Attendance, SpreadStructure, SupportRequest, Training, TrainingDay, TrainingParticipant
 
@@ -24,3 +25,4 @@ class EssaimageConfig(AppConfig):
         invalidate_on_save(Department)  # the structures' department filter lists them
 
         register_reasons(REASONS)  # why this app sends e-mails (the outbox knows no app)
+        stage_checks.register()  # the stage II and III gates read structures and trainings

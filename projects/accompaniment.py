@@ -6,6 +6,7 @@ exception with a reason. Every move is a ``StageTransition`` (who, when, what wa
 missing) and a change in the innovation's audit history.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -117,13 +118,10 @@ def _stage_one(innovation: Innovation) -> list[Requirement]:
 
 
 def _stage_two(innovation: Innovation) -> list[Requirement]:
-    from essaimage.models import ACTIVE_STATUSES
-
-    structures = [s for s in innovation.spread_structures.all() if s.status in ACTIVE_STATUSES]
-    unsigned = [s for s in structures if not s.agreement_signed]
+    """Stage II's own deliverables; the call for structures, the structures selected and
+    their agreements are checked by ``essaimage`` (registered at start-up)."""
     governance = len(innovation.governance.all())
     actions = len(innovation.awareness_actions.all())
-    calls = [c for c in innovation.structure_calls.all() if c.published_at]
     return [
         _requirement(
             "governance",
@@ -135,30 +133,12 @@ def _stage_two(innovation: Innovation) -> list[Requirement]:
             actions > 0,
             _("%(n)s action(s) recorded.") % {"n": actions},
         ),
-        _requirement(
-            "structure_call",
-            bool(calls),
-            _("%(n)s call(s) published.") % {"n": len(calls)},
-        ),
-        _requirement(
-            "structures_selected",
-            bool(structures),
-            _("%(n)s structure(s) selected.") % {"n": len(structures)},
-        ),
-        _requirement(
-            "agreements",
-            bool(structures) and not unsigned,
-            _("%(n)s agreement(s) still to sign.") % {"n": len(unsigned)}
-            if unsigned
-            else _("Every selected structure has signed."),
-        ),
     ]
 
 
 def _stage_three(innovation: Innovation) -> list[Requirement]:
-    today = timezone.localdate()
+    """Stage III's own deliverables; the trainings held are checked by ``essaimage``."""
     documents = _deliverables(innovation)
-    held = [t for t in innovation.trainings.all() if any(day.date <= today for day in t.days.all())]
     tooling = documents.get(DeliverableKind.TOOLING, [])
     guides = documents.get(DeliverableKind.GUIDE, [])
     return [
@@ -168,11 +148,6 @@ def _stage_three(innovation: Innovation) -> list[Requirement]:
             innovation.get_spreading_model_display()
             if innovation.spreading_model
             else _("Choose it in the innovation's settings."),
-        ),
-        _requirement(
-            "trainings",
-            bool(held),
-            _("%(n)s training(s) with at least one day held.") % {"n": len(held)},
         ),
         _requirement(
             "tooling",
@@ -195,21 +170,46 @@ REQUIREMENTS = {
     Stage.ESSAIMAGE: _stage_three,
 }
 
-# What requirements() needs, for list pages: innovation querysets prefetch these.
-REQUIREMENT_PREFETCH = [
-    "deliverables",
-    "governance",
-    "awareness_actions",
-    "structure_calls",
-    "spread_structures__organisation",
-    "trainings__days",
-]
+# Checks registered by the apps above this one, per stage: the stage's rule is written
+# here (its codes and labels, REQUIREMENT_LABELS), the facts belong to the app that owns
+# them (e.g. the structures' signed agreements, in ``essaimage``). Dependencies keep
+# flowing one way: that app calls ``register_stage_check`` from its ``ready()``.
+_REGISTERED_CHECKS: dict[int, list[Callable[[Innovation], list[Requirement]]]] = {}
+_REGISTERED_PREFETCH: dict[int, list[str]] = {}
+_ORDER = {code: index for index, code in enumerate(REQUIREMENT_LABELS)}
+
+
+def register_stage_check(stage: int, check: Callable[[Innovation], list[Requirement]], *, prefetch=()) -> None:
+    """Add ``check`` to what an innovation needs to leave ``stage``. ``check`` returns
+    requirements built with ``requirement()``; ``prefetch`` names the relations it reads,
+    so that list pages keep a constant number of queries. Registering twice is harmless."""
+    checks = _REGISTERED_CHECKS.setdefault(stage, [])
+    if check not in checks:
+        checks.append(check)
+    lookups = _REGISTERED_PREFETCH.setdefault(stage, [])
+    lookups.extend(name for name in prefetch if name not in lookups)
+
+
+def stage_prefetch(stage: int) -> list[str]:
+    """The relations the registered checks of ``stage`` read (to prefetch them)."""
+    return list(_REGISTERED_PREFETCH.get(stage, []))
+
+
+def requirement(code: str, met: bool, detail: str = "") -> Requirement:
+    """A requirement of ``REQUIREMENT_LABELS`` (for the checks other apps register)."""
+    return _requirement(code, met, detail)
 
 
 def requirements(innovation: Innovation) -> list[Requirement]:
-    """What the innovation needs to leave its current stage (empty at the last stage)."""
+    """What the innovation needs to leave its current stage (empty at the last stage),
+    in the order of ``REQUIREMENT_LABELS``."""
     builder = REQUIREMENTS.get(innovation.stage)
-    return builder(innovation) if builder else []
+    if builder is None:
+        return []
+    found = builder(innovation)
+    for check in _REGISTERED_CHECKS.get(innovation.stage, []):
+        found.extend(check(innovation))
+    return sorted(found, key=lambda r: _ORDER.get(r.code, len(_ORDER)))
 
 
 def missing(innovation: Innovation) -> list[Requirement]:

@@ -20,8 +20,7 @@ Someone else's innovation is a 404 (``Innovation.objects.for_user``).
 import rules
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,9 +30,8 @@ from rules.contrib.views import permission_required
 
 from ais.accounts.models import Role
 from ais.core.uploads import download_response
-from essaimage.models import ACTIVE_STATUSES, SiteVisit, SpreadStructure, SupportRequest, Training
 
-from . import accompaniment
+from . import accompaniment, extensions
 from .accompaniment import StageError
 from .innovation_forms import (
     AdvanceStageForm,
@@ -64,12 +62,6 @@ MANAGE, CARRIER, READER = "manage", "carrier", "reader"
 # template stay between Ansa and the carrier.
 SHARED_DELIVERABLE_KINDS = (DeliverableKind.GUIDE, DeliverableKind.TOOLING, DeliverableKind.COMMUNICATION)
 
-# What each stage's checklist reads, beyond what the page prefetches anyway.
-REQUIREMENT_LOOKUPS = {
-    Stage.MOBILISATION: ["structure_calls", "spread_structures"],
-    Stage.ESSAIMAGE: ["trainings__days"],
-}
-
 # Anchors of the detail page's sections (French: they show in the address bar).
 ANCHORS = {
     "deliverables": "livrables",
@@ -77,18 +69,6 @@ ANCHORS = {
     "awareness": "sensibilisation",
     "stages": "etapes",
 }
-
-
-def _count(model, **filters):
-    """The number of ``model`` rows of the innovation, as a subquery (no join fan-out)."""
-    rows = (
-        model.objects.filter(innovation=OuterRef("pk"), **filters)
-        .order_by()
-        .values("innovation")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def _is_late():
@@ -116,12 +96,7 @@ def _innovation(request, pk) -> Innovation:
     queryset = (
         Innovation.objects.for_user(request.user)
         .select_related("carrier", "origin_commune__department", "lead_manager")
-        .annotate(
-            active_structure_count=_count(SpreadStructure, status__in=ACTIVE_STATUSES),
-            training_count=_count(Training),
-            support_count=_count(SupportRequest),
-            visit_count=_count(SiteVisit),
-        )
+        .annotate(**extensions.counter_annotations())
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -151,7 +126,7 @@ def _prefetch(innovation, level):
             "governance",
             Prefetch("stage_transitions", queryset=StageTransition.objects.select_related("moved_by")),
             "team",
-            *REQUIREMENT_LOOKUPS.get(innovation.stage, []),
+            *accompaniment.stage_prefetch(innovation.stage),
         ]
     prefetch_related_objects([innovation], *lookups)
 
@@ -254,7 +229,7 @@ def innovation_list(request):
     innovations = (
         Innovation.objects.for_user(request.user)
         .select_related("carrier", "lead_manager")
-        .annotate(active_structure_count=_count(SpreadStructure, status__in=ACTIVE_STATUSES), is_late=_is_late())
+        .annotate(**extensions.counter_annotations("active_structure_count"), is_late=_is_late())
         .order_by("stage", "name")
     )
     if filters.is_valid():
