@@ -75,3 +75,36 @@ def test_a_forbidden_import_breaks_the_contracts(tmp_path, forbidden):
 def test_an_import_down_the_stack_is_allowed(tmp_path, allowed):
     result = _lint(_tree(tmp_path, allowed))
     assert result.returncode == 0, result.stdout
+
+
+def test_data_migrations_call_frozen_code_not_live_modules():
+    """A data migration copies what it needs: importing the app's live code would make an
+    old migration do something else once that code changes."""
+    import ast
+
+    apps = set(CONFIG["root_packages"])
+    offenders = []
+    for path in sorted(ROOT.glob("**/migrations/0*.py")):
+        if ".venv" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for inner in ast.walk(node):
+                names = []
+                if isinstance(inner, ast.Import):
+                    names = [alias.name for alias in inner.names]
+                elif isinstance(inner, ast.ImportFrom) and inner.module:
+                    names = [inner.module]
+                offenders += [f"{path.relative_to(ROOT)}: {name}" for name in names if name.split(".")[0] in apps]
+    assert not offenders
+
+
+def test_one_initial_migration_per_app():
+    """Squashed at 0.1.0 (no production data): each app starts from one ``0001_initial``,
+    data migrations follow it."""
+    for path in sorted(ROOT.glob("**/migrations")):
+        if ".venv" in path.parts:
+            continue
+        initial = sorted(p.name for p in path.glob("0001_*.py"))
+        assert initial in ([], ["0001_initial.py"]), path
