@@ -105,9 +105,10 @@ TEMPLATES = [
     },
 ]
 
-# Form widgets are rendered with Django's Jinja2 copies of its widget templates: the same
-# HTML, about three times faster for the long <select>s of the filters (docs/performance.md).
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# Widgets are rendered by Django's own template renderer (its widget templates, then the apps':
+# the admin's), which reads templates/django/forms/ first (one faster select.html); forms in our
+# templates by crispy-forms' Bootstrap 5 pack (CRISPY_* below).
+FORM_RENDERER = "ais.core.form_renderer.FormRenderer"
 
 # Database and cache -------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:54329/ais")}
