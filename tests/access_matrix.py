@@ -30,8 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.http import urlsafe_base64_encode
 
 from ais.accounts.models import Role
-
-from .conftest import ROLES
+from tests.conftest import ROLES
 
 LOGIN = "login"
 LOGGED_IN = [role for role in ROLES if role != "anonymous"]
@@ -239,7 +238,7 @@ POST_MATRIX: dict[str, Access] = {
 
 # Entries of the later apps live in tests/matrix/<area>.py (MATRIX, POST_MATRIX and
 # POST_DATA dicts of their own), merged here so that each area's table stays short.
-from .matrix import AREAS  # noqa: E402
+from tests.matrix import AREAS  # noqa: E402
 
 for _area in AREAS:
     MATRIX.update(_area.MATRIX)

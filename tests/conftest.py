@@ -6,8 +6,7 @@ import pytest
 from django.db import connection
 
 from ais.accounts.models import Role
-
-from .factories import PASSWORD, OrganisationFactory, UserFactory
+from tests.ais.factories import PASSWORD, OrganisationFactory, UserFactory
 
 # Roles of the access matrix: "anonymous" plus one user per role.
 ROLES = ["anonymous", Role.CARRIER, Role.COMMITTEE, Role.STRUCTURE, Role.MANAGER, Role.ADMIN]

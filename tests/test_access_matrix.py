@@ -13,8 +13,7 @@ from django.utils import timezone
 from ais.accounts.models import Role
 from projects import committee
 from projects.models import Stage
-
-from .access_matrix import (
+from tests.access_matrix import (
     ADMIN_LOGIN_REDIRECT,
     FORBIDDEN_TEXT,
     KNOWN_BUGS,
@@ -28,18 +27,17 @@ from .access_matrix import (
     url_name,
     walk_patterns,
 )
-from .conftest import ROLES, make_user
-from .factories import (
+from tests.ais.factories import OutgoingEmailFactory, UserFactory
+from tests.conftest import ROLES, make_user
+from tests.essaimage.factories import SpreadStructureFactory
+from tests.projects.factories import (
     CallFactory,
     DossierAttachmentFactory,
     DossierFactory,
     EligibleDossierFactory,
     InnovationFactory,
     InternalNoteFactory,
-    OutgoingEmailFactory,
     ReviewAssignmentFactory,
-    SpreadStructureFactory,
-    UserFactory,
 )
 
 

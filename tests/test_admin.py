@@ -20,18 +20,17 @@ from django.utils import timezone
 
 from ais.accounts.models import Network, Organisation, OrganisationType
 from ais.territories.models import Commune, Department, Region
-
-from .factories import (
+from tests.ais.factories import (
     CommuneFactory,
     DepartmentFactory,
-    InnovationFactory,
     NetworkFactory,
     OrganisationFactory,
     OutgoingEmailFactory,
     RegionFactory,
-    SpreadStructureFactory,
     UserFactory,
 )
+from tests.essaimage.factories import SpreadStructureFactory
+from tests.projects.factories import InnovationFactory
 
 
 def _periodic_task():

@@ -7,16 +7,10 @@ from django.urls import reverse
 from ais.accounts.models import Role
 from essaimage.models import StructureStatus
 from projects.models import Stage
-
-from .conftest import MANY, make_user
-from .factories import (
-    CommuneFactory,
-    InnovationFactory,
-    OrganisationFactory,
-    OutgoingEmailFactory,
-    SpreadStructureFactory,
-    UserFactory,
-)
+from tests.ais.factories import CommuneFactory, OrganisationFactory, OutgoingEmailFactory, UserFactory
+from tests.conftest import MANY, make_user
+from tests.essaimage.factories import SpreadStructureFactory
+from tests.projects.factories import InnovationFactory
 
 
 def _counter():

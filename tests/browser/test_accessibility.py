@@ -7,8 +7,7 @@ from ais.outbox import reasons
 from devtools.demo import DEMO_PASSWORD
 from events.models import Event
 from projects.models import Innovation
-
-from ..factories import OutgoingEmailFactory
+from tests.ais.factories import OutgoingEmailFactory
 
 pytestmark = pytest.mark.browser
 

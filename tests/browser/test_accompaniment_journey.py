@@ -32,10 +32,18 @@ from essaimage.models import (
     Training,
 )
 from projects.models import Deliverable, DeliverableKind, FeasibilityConclusion, Innovation, Stage, StageTransition
-
-from .axe_helpers import check_axe
-from .conftest import load_demo_territories
-from .journey_helpers import PASSWORD, download, expect_success, log_in, new_page, pdf_file, pdf_text, visit
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import load_demo_territories
+from tests.browser.journey_helpers import (
+    PASSWORD,
+    download,
+    expect_success,
+    log_in,
+    new_page,
+    pdf_file,
+    pdf_text,
+    visit,
+)
 
 __all__ = ["new_page"]  # a fixture, used by name
 

@@ -16,10 +16,9 @@ from ais.outbox.models import OutgoingEmail, Status
 from devtools.demo import DEMO_PASSWORD
 from projects.models import Innovation
 from reporting.models import Report, ReportKind
-
-from ..factories import OutgoingEmailFactory
-from .axe_helpers import check_axe
-from .journey_helpers import celery_worker, download, expect_success, log_in, visit
+from tests.ais.factories import OutgoingEmailFactory
+from tests.browser.axe_helpers import check_axe
+from tests.browser.journey_helpers import celery_worker, download, expect_success, log_in, visit
 
 __all__ = ["celery_worker"]  # a fixture, used by name
 

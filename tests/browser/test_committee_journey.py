@@ -39,9 +39,8 @@ from projects.models import (
     SessionStatus,
     Stage,
 )
-
-from .axe_helpers import check_axe
-from .conftest import CSP_LISTENER, load_demo_territories
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import CSP_LISTENER, load_demo_territories
 
 pytestmark = pytest.mark.browser
 

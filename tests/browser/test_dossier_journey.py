@@ -23,9 +23,8 @@ from ais.outbox.models import OutgoingEmail
 from projects import services
 from projects.emails import DOSSIER_ELIGIBILITY, DOSSIER_RECEIPT
 from projects.models import DEFAULT_REQUIRED_QUESTIONS, Call, Dossier, DossierStatus
-
-from .axe_helpers import check_axe
-from .conftest import CSP_LISTENER, load_demo_territories
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import CSP_LISTENER, load_demo_territories
 
 pytestmark = pytest.mark.browser
 

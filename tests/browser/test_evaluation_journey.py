@@ -31,10 +31,9 @@ from evaluation import reminders
 from evaluation.emails import EVALUATION_REMINDER
 from evaluation.models import Answer, Phase, QuestionKind, Reminder, ReminderKind, Response, ResponseStatus
 from projects.models import Innovation, Stage
-
-from .axe_helpers import check_axe
-from .conftest import load_demo_territories
-from .journey_helpers import PASSWORD, download, expect_success, log_in, new_page, visit
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import load_demo_territories
+from tests.browser.journey_helpers import PASSWORD, download, expect_success, log_in, new_page, visit
 
 __all__ = ["new_page"]  # a fixture, used by name
 

@@ -17,10 +17,9 @@ from ais.accounts.models import Role
 from ais.outbox.models import OutgoingEmail
 from events.emails import EVENT_REGISTRATION
 from events.models import Event, EventKind, Registration, Restitution, Session, SessionKind
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import CSP_LISTENER
 from tests.conftest import make_user
-
-from .axe_helpers import check_axe
-from .conftest import CSP_LISTENER
 
 pytestmark = pytest.mark.browser
 

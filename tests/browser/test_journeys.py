@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from devtools.demo import DEMO_PASSWORD, DEMO_USERS
 from projects.models import Innovation
-
-from .axe_helpers import check_axe
+from tests.browser.axe_helpers import check_axe
 
 pytestmark = pytest.mark.browser
 

@@ -22,11 +22,16 @@ from evaluation.models import Answer, Phase, QuestionKind, Response, ResponseSta
 from projects import services
 from projects.emails import DOSSIER_RECEIPT
 from projects.models import DEFAULT_REQUIRED_QUESTIONS, Call, Dossier, DossierStatus
-
-from .axe_helpers import check_axe
-from .conftest import load_demo_territories
-from .journey_helpers import PASSWORD, visit
-from .test_evaluation_journey import CONTACT_EMAIL, STRUCTURE_NAME, link_in, open_questionnaire, questions_of
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import load_demo_territories
+from tests.browser.journey_helpers import PASSWORD, visit
+from tests.browser.test_evaluation_journey import (
+    CONTACT_EMAIL,
+    STRUCTURE_NAME,
+    link_in,
+    open_questionnaire,
+    questions_of,
+)
 
 __all__ = ["open_questionnaire"]  # a fixture, used by name
 

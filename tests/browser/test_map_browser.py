@@ -11,10 +11,10 @@ from playwright.sync_api import expect
 from devtools.demo import DEMO_PASSWORD, DEMO_USERS
 from essaimage.models import StructureStatus
 from projects.models import Innovation
-
-from ..dashboard_map.conftest import commune
-from ..factories import OrganisationFactory, SpreadStructureFactory
-from .test_accessibility import BLOCKING_IMPACTS, describe, run_axe
+from tests.ais.factories import OrganisationFactory
+from tests.browser.test_accessibility import BLOCKING_IMPACTS, describe, run_axe
+from tests.essaimage.factories import SpreadStructureFactory
+from tests.portal.dashboard_map.conftest import commune
 
 pytestmark = pytest.mark.browser
 

@@ -27,10 +27,18 @@ from evaluation.models import Answer, Phase, Response, ResponseStatus
 from evaluation.schedule import current_version, schedule_for_structure
 from projects.models import Innovation, InnovationTarget, Stage
 from reporting.models import Report, ReportKind, ReportStatus
-
-from .axe_helpers import check_axe
-from .conftest import load_demo_territories
-from .journey_helpers import PASSWORD, celery_worker, download, expect_success, log_in, new_page, pdf_text, visit
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import load_demo_territories
+from tests.browser.journey_helpers import (
+    PASSWORD,
+    celery_worker,
+    download,
+    expect_success,
+    log_in,
+    new_page,
+    pdf_text,
+    visit,
+)
 
 __all__ = ["celery_worker", "new_page"]  # fixtures, used by name
 

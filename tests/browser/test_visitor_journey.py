@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 from ais.outbox.models import OutgoingEmail
 from events.emails import EVENT_REGISTRATION
 from events.models import Event, Registration, Session
-
-from .axe_helpers import check_axe
-from .journey_helpers import visit
+from tests.browser.axe_helpers import check_axe
+from tests.browser.journey_helpers import visit
 
 pytestmark = pytest.mark.browser
 

@@ -41,9 +41,8 @@ from evaluation.models import Phase, Reminder, ReminderKind, Response, ResponseS
 from evaluation.reminders import BATCH_SIZE
 from evaluation.schedule import current_version
 from evaluation.tasks import send_reminders
-
-from ..factories import InnovationFactory
-from ..integration.conftest import _test_database_url, celery_broker
+from tests.integration.conftest import _test_database_url, celery_broker
+from tests.projects.factories import InnovationFactory
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 QUESTIONNAIRES = 1000

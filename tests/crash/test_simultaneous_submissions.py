@@ -22,19 +22,17 @@ from evaluation.models import Phase, ResponseStatus
 from events.emails import EVENT_REGISTRATION
 from events.models import Registration
 from projects.models import Recommendation, Review, Score
-
-from ..committee.conftest import review_data
-from ..evaluation_answer.conftest import fill, question
-from ..evaluation_answer.helpers import schedule, structure_of
-from ..events.factories import EventFactory
-from ..factories import (
+from tests.ais.factories import OrganisationFactory, UserFactory
+from tests.evaluation.answer.conftest import fill, question
+from tests.evaluation.answer.helpers import schedule, structure_of
+from tests.events.factories import EventFactory
+from tests.projects.committee.conftest import review_data
+from tests.projects.factories import (
     CallFactory,
     CommitteeMemberFactory,
     EligibleDossierFactory,
     InnovationFactory,
-    OrganisationFactory,
     ReviewAssignmentFactory,
-    UserFactory,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]

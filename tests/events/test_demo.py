@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from devtools import events_demo as demo
 from events.models import Event, EventKind, Resource
-from tests.factories import InnovationFactory
+from tests.projects.factories import InnovationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -16,10 +16,10 @@ from ais.outbox.models import OutgoingEmail
 from events import services
 from events.emails import EVENT_CANCELLATION, EVENT_REGISTRATION, EVENT_WAITLIST
 from events.models import Registration, RegistrationStatus, Restitution
+from tests.ais.factories import tiny_pdf_bytes
 from tests.conftest import MANY, make_user
-from tests.factories import InnovationFactory, tiny_pdf_bytes
-
-from .factories import EventFactory, RegistrationFactory, ResourceFactory, SessionFactory
+from tests.events.factories import EventFactory, RegistrationFactory, ResourceFactory, SessionFactory
+from tests.projects.factories import InnovationFactory
 
 pytestmark = pytest.mark.django_db
 

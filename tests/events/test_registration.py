@@ -6,8 +6,7 @@ from ais.outbox.models import OutgoingEmail
 from events import services
 from events.emails import EVENT_CANCELLATION, EVENT_REGISTRATION, EVENT_WAITLIST
 from events.models import RegistrationStatus
-
-from .factories import EventFactory, SessionFactory
+from tests.events.factories import EventFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 

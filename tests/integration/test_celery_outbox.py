@@ -22,9 +22,8 @@ from ais.outbox import reasons
 from ais.outbox.models import OutgoingEmail, Status
 from ais.outbox.services import queue_email
 from ais.outbox.tasks import flush_outbox
-
-from ..factories import OutgoingEmailFactory
-from .conftest import celery_broker
+from tests.ais.factories import OutgoingEmailFactory
+from tests.integration.conftest import celery_broker
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 

@@ -7,7 +7,7 @@ meaning as in ``tests/access_matrix.py``; its kwargs factories get the
 more objects with the factories.
 """
 
-from . import (
+from tests.matrix import (
     accessibility,
     accompaniment,
     accounts_security,

@@ -10,9 +10,8 @@ pages are for managers and administrators (403 for the others).
 """
 
 from ais.accounts.models import Role
-
-from ..access_matrix import Access, logged_in, only
-from ..factories import AwarenessActionFactory, DeliverableFactory, GovernanceMemberFactory
+from tests.access_matrix import Access, logged_in, only
+from tests.projects.factories import AwarenessActionFactory, DeliverableFactory, GovernanceMemberFactory
 
 STAFF = (Role.MANAGER, Role.ADMIN)
 DETAIL = "/suivi/innovations/{pk}/"

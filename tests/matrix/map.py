@@ -4,8 +4,7 @@ everyone's. The matrix's objects hold "Parcours Gardien" (published) with one
 structure spreading in Seine-Maritime."""
 
 from ais.accounts.models import Role
-
-from ..access_matrix import Access, everyone, only
+from tests.access_matrix import Access, everyone, only
 
 STAFF = (Role.MANAGER, Role.ADMIN)
 

@@ -16,8 +16,7 @@ from django.core.files.base import ContentFile
 
 from ais.accounts.models import Role
 from reporting.models import Report, ReportKind, ReportStatus
-
-from ..access_matrix import Access, logged_in, only
+from tests.access_matrix import Access, logged_in, only
 
 STAFF = (Role.MANAGER, Role.ADMIN)
 FOLLOWERS = (Role.CARRIER, *STAFF)

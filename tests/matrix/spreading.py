@@ -11,13 +11,8 @@ get a 403 on the structures pages.
 import datetime
 
 from ais.accounts.models import Role
-
-from ..access_matrix import Access, everyone, logged_in, only
-from ..factories import (
-    SpreadStructureFactory,
-    StructureApplicationFactory,
-    StructureCallFactory,
-)
+from tests.access_matrix import Access, everyone, logged_in, only
+from tests.essaimage.factories import SpreadStructureFactory, StructureApplicationFactory, StructureCallFactory
 
 STAFF = (Role.MANAGER, Role.ADMIN)
 CALL_TITLE = "Appel aux structures Parcours Gardien"

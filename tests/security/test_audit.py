@@ -21,16 +21,15 @@ from evaluation import services as evaluation_services
 from evaluation.models import Phase, QuestionnaireTemplate, ResponseStatus
 from projects import accompaniment, committee, services
 from projects.models import Dossier, Innovation, SelectionCriterion, SessionDecision, Stage, StagePlan
-
-from ..conftest import make_user
-from ..evaluation_answer.helpers import schedule
-from ..factories import (
+from tests.conftest import make_user
+from tests.essaimage.factories import SpreadStructureFactory
+from tests.evaluation.answer.helpers import schedule
+from tests.projects.factories import (
     CallFactory,
     DossierFactory,
     EligibleDossierFactory,
     InnovationFactory,
     ReviewAssignmentFactory,
-    SpreadStructureFactory,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,10 +22,10 @@ from csp.constants import NONCE
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from ..access_matrix import KNOWN_BUGS, MATRIX
-from ..conftest import ROLES
-from ..test_access_matrix import _log_in, _url, objects  # noqa: F401 - the matrix's objects fixture
-from .production import apply_production_settings, production_values
+from tests.access_matrix import KNOWN_BUGS, MATRIX
+from tests.conftest import ROLES
+from tests.security.production import apply_production_settings, production_values
+from tests.test_access_matrix import _log_in, _url, objects  # noqa: F401 - the matrix's objects fixture
 
 ONE_YEAR = 365 * 24 * 60 * 60
 ACCEPTED_REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
@@ -201,7 +201,7 @@ def test_url_get_as_role_sends_security_headers(client, objects, production, key
 
 
 def test_login_sets_secure_httponly_samesite_cookies(client, production, password, db):
-    from ..conftest import make_user
+    from tests.conftest import make_user
 
     user = make_user("carrier")
     login_page = client.get(reverse("accounts:login"), secure=True)

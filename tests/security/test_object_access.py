@@ -23,18 +23,11 @@ from django.urls import get_resolver
 
 from ais.accounts.models import Role
 from projects.models import Stage
-
-from ..access_matrix import MATRIX, NOT_FOUND_TEXT, POST_DATA, POST_MATRIX, url_name, walk_patterns
-from ..factories import (
-    CallFactory,
-    DossierAttachmentFactory,
-    DossierFactory,
-    InnovationFactory,
-    OrganisationFactory,
-    SpreadStructureFactory,
-    UserFactory,
-)
-from ..test_access_matrix import MatrixObjects, _url
+from tests.access_matrix import MATRIX, NOT_FOUND_TEXT, POST_DATA, POST_MATRIX, url_name, walk_patterns
+from tests.ais.factories import OrganisationFactory, UserFactory
+from tests.essaimage.factories import SpreadStructureFactory
+from tests.projects.factories import CallFactory, DossierAttachmentFactory, DossierFactory, InnovationFactory
+from tests.test_access_matrix import MatrixObjects, _url
 
 CARRIER, STRUCTURE = Role.CARRIER, Role.STRUCTURE
 BOTH = (CARRIER, STRUCTURE)
