@@ -60,7 +60,7 @@ def dossier_rows(dossiers):
     return header, rows
 
 
-def dossier_pdf(dossier: Dossier, *, base_url: str) -> bytes:
+def dossier_pdf(dossier: Dossier) -> bytes:
     """The dossier as submitted, for the carrier's receipt and the managers' file."""
     from .services import completeness
 
@@ -73,6 +73,5 @@ def dossier_pdf(dossier: Dossier, *, base_url: str) -> bytes:
             "completeness": completeness(dossier),
             "generated_at": timezone.now(),
         },
-        base_url=base_url,
         stylesheets=[PDF_CSS],
     )
