@@ -12,7 +12,7 @@ from rules.contrib.views import permission_required
 from ais.accounts.forms import OrganisationForm
 from ais.accounts.models import Role
 from ais.core.documents import pdf_response
-from ais.core.forms import form_action, perform, posted, posted_files
+from ais.core.forms import form_action, perform, posted, posted_files, returned_message
 from ais.core.uploads import file_download
 
 from . import services
@@ -192,7 +192,7 @@ def dossier_attachments(request, pk):
         AttachmentForm(posted(request), posted_files(request)),
         attach,
         success_url=reverse("projects:dossier_attachments", kwargs={"pk": dossier.pk}),
-        success_message=str,
+        success_message=returned_message,
         template="projects/dossiers/attachments.html",
         context={**context, "attachments": attachments},
     )

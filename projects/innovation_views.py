@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from ais.accounts.models import Role
-from ais.core.forms import FORM_ERRORS, form_action, perform, posted, posted_files
+from ais.core.forms import FORM_ERRORS, form_action, perform, posted, posted_files, returned_message
 from ais.core.uploads import download_response
 from essaimage.models import ACTIVE_STATUSES, SiteVisit, SpreadStructure, SupportRequest, Training
 
@@ -376,7 +376,7 @@ def deliverable_add(request, pk):
         form,
         add,
         success_url=_detail_url(innovation, "deliverables"),
-        success_message=str,
+        success_message=returned_message,
         template="projects/innovation/deliverable_form.html",
         context=page,
     )

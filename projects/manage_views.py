@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from ais.core.documents import csv_response, xlsx_response
-from ais.core.forms import form_action, perform, posted
+from ais.core.forms import form_action, perform, posted, returned_message
 
 from . import services
 from .display import dossier_sections
@@ -197,7 +197,7 @@ def _post_action(request, pk, form_class, form_key, action):
         form,
         lambda form: action(dossier, form.cleaned_data),
         success_url=reverse("projects:dossier_review", kwargs={"pk": dossier.pk}),
-        success_message=str,
+        success_message=returned_message,
         template="projects/manage/dossier.html",
         context=lambda: _review_context(dossier, **{form_key: form}),
         form_name=form_key,

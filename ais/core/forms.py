@@ -44,6 +44,11 @@ def add_domain_error(form, error: DomainError, *, field: str | None = None) -> s
     return target
 
 
+def returned_message(result):
+    """``success_message=returned_message``: the action returns its own success message (or None)."""
+    return result
+
+
 def _resolve(value, result):
     return value(result) if callable(value) else value
 
