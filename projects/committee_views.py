@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from ais.core.documents import PDF_CSS, pdf_response, render_pdf, xlsx_response
-from ais.core.forms import form_action, perform, posted
+from ais.core.forms import FORM_ERRORS, form_action, perform, posted
 
 from . import committee
 from .committee_forms import (
@@ -357,7 +357,7 @@ def session_page(request, pk):
             errors = _record_decisions(request, decisions)
             if errors:
                 transaction.set_rollback(True)
-                messages.error(request, _("The form has errors: correct the fields marked in red."))
+                messages.error(request, FORM_ERRORS)
         if not errors:
             messages.success(request, _("Decisions saved. They stay internal until you release them."))
             return redirect("projects:session", pk=session.pk)
