@@ -15,9 +15,11 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from .uploads import PDF, XLSX
+
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF_CONTENT_TYPE = "application/pdf"
+XLSX_CONTENT_TYPE = XLSX.mime
+PDF_CONTENT_TYPE = PDF.mime
 
 # The house style of the PDF documents (dossier, minutes, attendance sheets).
 PDF_CSS = str(settings.BASE_DIR / "static" / "css" / "pdf.css")
