@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from ais.accounts.models import Membership, Organisation, Role
+from ais.core.errors import DomainError
 from ais.outbox import reasons
 from ais.outbox.services import queue_templated_email
 
@@ -36,7 +37,7 @@ from .models import (
 )
 
 
-class SpreadingError(Exception):
+class SpreadingError(DomainError):
     """A rule of the essaimage forbids the change; the message says why."""
 
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from ais.core.errors import DomainError
+
 from .models import (
     ANSWERED_STATUSES,
     CHOICE_KINDS,
@@ -31,7 +33,7 @@ from .models import (
 )
 
 
-class EvaluationError(Exception):
+class EvaluationError(DomainError):
     """A rule of the evaluation forbids the change; the message says why."""
 
 

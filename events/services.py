@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ais.core.errors import DomainError
 from ais.core.uploads import store_upload
 from ais.outbox.services import queue_templated_email
 
@@ -34,7 +35,7 @@ from .models import (
 )
 
 
-class EventError(Exception):
+class EventError(DomainError):
     """A rule of the events refused the change; the message is for the user."""
 
 

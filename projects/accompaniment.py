@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from ais.core.errors import DomainError
+
 from .models import (
     AwarenessAction,
     DeliverableKind,
@@ -29,14 +31,13 @@ from .models import (
 )
 
 
-class StageError(Exception):
+class StageError(DomainError):
     """The move is not allowed; the message says why, in the user's language.
     ``code`` tells callers which part of the request is at fault (``"missing"``:
     deliverables are missing and no exception reason was given)."""
 
     def __init__(self, message, code: str = ""):
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ Someone else's innovation is a 404 (``Innovation.objects.for_user``).
 
 import rules
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from ais.accounts.models import Role
+from ais.core.forms import FORM_ERRORS, form_action, perform, posted, posted_files, returned_message
 from ais.core.uploads import download_response
 
 from . import accompaniment, extensions
@@ -259,31 +259,24 @@ def innovation_detail(request, pk):
 @manage_accompaniment
 def innovation_edit(request, pk):
     innovation = _scoped_innovation(request, pk)
-    data = request.POST if request.method == "POST" else None  # an empty POST still gets its errors
-    form = InnovationSettingsForm(data, instance=innovation, prefix="innovation")
-    formset = TargetFormSet(data, instance=innovation, prefix="targets")
-    if request.method == "POST":
-        if form.is_valid() and formset.is_valid():
-            changes = {name: form.cleaned_data[name] for name in accompaniment.SETTINGS_FIELDS}
-            try:
-                with transaction.atomic():
-                    accompaniment.update_settings(
-                        innovation, team=list(form.cleaned_data["team"]), by=request.user, **changes
-                    )
-                    accompaniment.save_targets(
-                        innovation, targets=formset.kept(), removed=formset.removed(), by=request.user
-                    )
-            except StageError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The innovation's settings are saved."))
-                return redirect("projects:innovation_detail", pk=innovation.pk)
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    return render(
+    form = InnovationSettingsForm(posted(request), instance=innovation, prefix="innovation")
+    formset = TargetFormSet(posted(request), instance=innovation, prefix="targets")
+
+    def save(form):
+        changes = {name: form.cleaned_data[name] for name in accompaniment.SETTINGS_FIELDS}
+        accompaniment.update_settings(innovation, team=list(form.cleaned_data["team"]), by=request.user, **changes)
+        accompaniment.save_targets(innovation, targets=formset.kept(), removed=formset.removed(), by=request.user)
+
+    return form_action(
         request,
-        "projects/innovation/edit.html",
-        {"innovation": innovation, "form": form, "formset": formset},
-        status=400 if (form.errors or formset.total_error_count()) else 200,
+        form,
+        save,
+        also=[formset],
+        atomic=True,
+        success_url=_detail_url(innovation),
+        success_message=_("The innovation's settings are saved."),
+        template="projects/innovation/edit.html",
+        context={"innovation": innovation, "formset": formset},
     )
 
 
@@ -296,21 +289,20 @@ def stage_plans(request, pk):
     formset = StagePlanFormSet(data, queryset=queryset, prefix="plans")
     if request.method == "POST":
         if formset.is_valid():
-            try:
-                accompaniment.save_stage_plans(
+            if perform(
+                request,
+                lambda: accompaniment.save_stage_plans(
                     innovation, plans=[form.instance for form in formset.forms], by=request.user
-                )
-            except StageError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, _("The calendar of the stages is saved."))
+                ),
+                success_message=_("The calendar of the stages is saved."),
+            ):
                 return redirect(_detail_url(innovation, "stages"))
         elif formset.non_form_errors():  # rows that are not this innovation's plans: start again
             for error in formset.non_form_errors():
                 messages.error(request, error)
             return redirect("projects:stage_plans", pk=innovation.pk)
         else:
-            messages.error(request, _("The form has errors: correct the fields marked in red."))
+            messages.error(request, FORM_ERRORS)
     today = timezone.localdate()
     rows = []
     for form in formset.forms:
@@ -333,37 +325,35 @@ def stage_plans(request, pk):
 def deliverable_add(request, pk):
     innovation = _scoped_innovation(request, pk)
     initial = {"kind": request.GET.get("kind", "")} if request.GET.get("kind") in DeliverableKind.values else {}
-    if request.method == "POST":
-        form = DeliverableForm(request.POST, request.FILES, initial=initial)
-    else:
-        form = DeliverableForm(initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                accompaniment.add_deliverable(
-                    innovation,
-                    kind=data["kind"],
-                    title=data["title"],
-                    upload=data["file"],
-                    dated=data["dated"],
-                    conclusion=data["conclusion"],
-                    notes=data["notes"],
-                    by=request.user,
-                )
-            except StageError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The deliverable “%(title)s” is added.") % {"title": data["title"]})
-                return redirect(_detail_url(innovation, "deliverables"))
+    form = DeliverableForm(posted(request), posted_files(request), initial=initial)
+
+    def add(form):
+        data = form.cleaned_data
+        accompaniment.add_deliverable(
+            innovation,
+            kind=data["kind"],
+            title=data["title"],
+            upload=data["file"],
+            dated=data["dated"],
+            conclusion=data["conclusion"],
+            notes=data["notes"],
+            by=request.user,
+        )
+        return _("The deliverable “%(title)s” is added.") % {"title": data["title"]}
+
+    def page():
         if request.FILES and "file" not in form.errors:
-            form.file_to_choose_again = True
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    return render(
+            form.file_to_choose_again = True  # a browser never sends a file twice
+        return {"innovation": innovation}
+
+    return form_action(
         request,
-        "projects/innovation/deliverable_form.html",
-        {"innovation": innovation, "form": form},
-        status=400 if form.errors else 200,
+        form,
+        add,
+        success_url=_detail_url(innovation, "deliverables"),
+        success_message=returned_message,
+        template="projects/innovation/deliverable_form.html",
+        context=page,
     )
 
 
@@ -382,12 +372,11 @@ def deliverable_download(request, pk, deliverable_pk):
 def deliverable_delete(request, pk, deliverable_pk):
     innovation = _scoped_innovation(request, pk)
     deliverable = get_object_or_404(innovation.deliverables.select_related("innovation"), pk=deliverable_pk)
-    try:
-        accompaniment.remove_deliverable(deliverable, by=request.user)
-    except StageError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The deliverable “%(title)s” is removed.") % {"title": deliverable.title})
+    perform(
+        request,
+        lambda: accompaniment.remove_deliverable(deliverable, by=request.user),
+        success_message=_("The deliverable “%(title)s” is removed.") % {"title": deliverable.title},
+    )
     return redirect(_detail_url(innovation, "deliverables"))
 
 
@@ -397,13 +386,16 @@ def deliverable_delete(request, pk, deliverable_pk):
 def _post_form(request, pk, form_class, prefix, form_key, section, action, success):
     innovation = _innovation(request, pk)
     form = form_class(request.POST, prefix=prefix)
-    if form.is_valid():
-        action(innovation, form.cleaned_data)
-        messages.success(request, success)
-        return redirect(_detail_url(innovation, section))
-    messages.error(request, _("The form has errors: correct the fields marked in red."))
-    context = _detail_context(request, innovation, status_forms={form_key: form})
-    return render(request, "projects/innovation/detail.html", context, status=400)
+    return form_action(
+        request,
+        form,
+        lambda form: action(innovation, form.cleaned_data),
+        success_url=_detail_url(innovation, section),
+        success_message=success,
+        template="projects/innovation/detail.html",
+        context=lambda: _detail_context(request, innovation, status_forms={form_key: form}),
+        form_name=form_key,
+    )
 
 
 @require_POST

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from ais.core.errors import DomainError
 from ais.outbox.services import queue_templated_email
 
 from .emails import DOSSIER_CORRECTIONS, DOSSIER_ELIGIBILITY, DOSSIER_RECEIPT, DOSSIER_REMINDER
@@ -32,7 +33,7 @@ from .models import (
 )
 
 
-class DossierError(Exception):
+class DossierError(DomainError):
     """A rule of the call or dossier forbids the change; the message says why."""
 
 

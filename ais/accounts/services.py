@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ais.core.errors import DomainError
 from ais.outbox import reasons
 from ais.outbox.models import OutgoingEmail
 from ais.outbox.services import queue_templated_email
@@ -27,7 +28,7 @@ ACTIVATION_SALT = "ais.accounts.activation"
 ACTIVATION_MAX_AGE = 3 * 24 * 3600  # three days
 
 
-class ActivationError(Exception):
+class ActivationError(DomainError):
     """The confirmation link is expired or invalid; the message says what to do."""
 
 
