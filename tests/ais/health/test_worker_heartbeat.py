@@ -16,7 +16,7 @@ from ais.health.models import Component, Heartbeat
 from ais.health.tasks import beat_heartbeat
 from tests.integration.conftest import _test_database_url, celery_broker
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path(__file__).resolve().parents[3]
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
 

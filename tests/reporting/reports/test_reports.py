@@ -219,7 +219,7 @@ def test_report_pages_turn_into_images(innovation, manager, tmp_path, django_cap
     assert len(pages) == len(PdfReader(str(pdf)).pages) >= 4
     from pathlib import Path
 
-    artefacts = Path(__file__).resolve().parents[2] / "test-artifacts" / "reports"
+    artefacts = Path(__file__).resolve().parents[3] / "test-artifacts" / "reports"
     artefacts.mkdir(parents=True, exist_ok=True)
     for page in pages:
         shutil.copy(page, artefacts / f"final-report-{page.name}")

@@ -35,11 +35,10 @@ from evaluation.services import AnswerConflict, EvaluationError, InvalidAnswer
 from events.services import EventError
 from projects.accompaniment import StageError
 from projects.services import DossierError, EditConflict
+from tests.conftest import make_user
 from tests.essaimage.factories import SpreadStructureFactory
 
-from tests.conftest import make_user
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOMAIN_APPS = {"projects", "essaimage", "evaluation", "events", "reporting", "portal", "devtools"}
 
 
