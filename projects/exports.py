@@ -4,12 +4,9 @@ notes are never part of an export."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ais.core.documents import PDF_CSS, looks_like_formula, neutralise, render_pdf
+from ais.core.documents import PDF_CSS, render_pdf
 
 from .models import Dossier
-
-# Until the evaluation's exports import them from ``ais.core.documents``, where they live now.
-__all__ = ["dossier_pdf", "dossier_rows", "looks_like_formula", "neutralise"]
 
 
 def dossier_rows(dossiers):

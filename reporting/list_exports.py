@@ -4,14 +4,12 @@ Each list (``EXPORTS``) has a permission (``reporting/rules.py``), a scoped
 queryset (``for_user``: managers and administrators every row, carriers their
 innovation's rows, structure contacts their own) and its columns. Text typed by
 users never becomes a spreadsheet formula: CSV cells are neutralised with a
-leading apostrophe and XLSX cells are stored as text (see ``projects.exports``).
+leading apostrophe and XLSX cells are stored as text (see ``ais.core.documents``).
 Questionnaires are exported as a status list, never with their answers (the
 answers have their own export per phase, for managers).
 """
 
-import csv
 import datetime
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ais.accounts.models import Role
+from ais.core import documents
+from ais.core.documents import neutralise
 from essaimage.models import ACTIVE_STATUSES, SpreadStructure, SupportRequest, Training
 from evaluation.models import Response
-from projects.exports import looks_like_formula, neutralise
 from projects.models import Innovation
 
 CONTENT_TYPES = {
@@ -431,44 +430,11 @@ def _csv_value(value):
 
 
 def to_csv(header: list[str], rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    writer.writerows([_csv_value(value) for value in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
+    return documents.csv_bytes(header, rows, cell=_csv_value)
 
 
 def to_xlsx(header: list[str], rows: list[list], *, title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    widths = [len(name) for name in header]
-    for number, row in enumerate(rows, start=2):
-        sheet.append(row)
-        # The row's cells by position: ``sheet[sheet.max_row]`` would scan every cell of the
-        # sheet for each row (7 s for 2,000 rows, growing with the square of the rows).
-        for index, cell in enumerate(sheet.cell(row=number, column=column) for column in range(1, len(row) + 1)):
-            if looks_like_formula(cell.value):
-                cell.data_type = "s"  # stored as text, never evaluated as a formula
-            elif isinstance(cell.value, datetime.datetime):
-                cell.number_format = "DD/MM/YYYY HH:MM"
-            elif isinstance(cell.value, datetime.date):
-                cell.number_format = "DD/MM/YYYY"
-            widths[index] = max(widths[index], len(str(cell.value or "")))
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(50, width + 2))
-    workbook.properties.title = title
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return documents.xlsx_workbook([documents.Sheet(title, header, rows, widths="fit")], title=title)
 
 
 def export_file(export: ListExport, user, fmt: str) -> bytes:

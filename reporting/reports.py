@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ais.core.errors import DomainError
 from essaimage.models import ACTIVE_STATUSES, SpreadStructure, StructureStatus, Training, TrainingParticipant
 from evaluation.models import ANSWERED_STATUSES, PHASE_ORDER, Answer, Phase, Response
 from projects.models import Call, Dossier, DossierStatus, Innovation, Stage
@@ -53,7 +54,7 @@ KEY_INDICATORS = [
 QUOTE_CODES = ("testimony", "success_conditions", "structure_effects", "territory_effects", "local_adaptations")
 
 
-class ReportError(Exception):
+class ReportError(DomainError):
     """The report cannot be generated yet; the message says why."""
 
 
@@ -495,7 +496,7 @@ def programme_xlsx(context: dict) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from projects.exports import neutralise
+    from ais.core.documents import neutralise
 
     workbook = Workbook()
     sheets = [

@@ -31,6 +31,7 @@ from rules.contrib.views import permission_required
 
 from ais.accounts.models import Role
 from ais.core.figures_cache import cached
+from ais.core.forms import FORM_ERRORS, add_domain_error, form_action
 from ais.territories.models import Region
 from essaimage.models import ACTIVE_STATUSES, SpreadStructure, StructureStatus
 from evaluation.models import ANSWERED_STATUSES, PHASE_ORDER, Phase, Question, Response, ResponseStatus
@@ -410,7 +411,7 @@ def report_narrative(request, pk, kind):
     candidates = list(reports.quote_candidates(innovation))
     form = NarrativeForm(request.POST, prefix=kind, candidates=candidates)
     if not form.is_valid():
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
+        messages.error(request, FORM_ERRORS)
         context = _report_list_context(request, innovation, bound_kind=kind, bound_form=form)
         return render(request, "reporting/reports/report_list.html", context, status=400)
     data = form.cleaned_data
@@ -433,7 +434,7 @@ def report_narrative(request, pk, kind):
         posted[f"{kind}-revision"] = str(saved.revision)
         form = NarrativeForm(posted, prefix=kind, candidates=candidates)
         form.is_valid()
-        form.add_error(None, str(error))
+        add_domain_error(form, error)
         context = _report_list_context(request, innovation, bound_kind=kind, bound_form=form, conflict=saved)
         return render(request, "reporting/reports/report_list.html", context, status=409)
     messages.success(
@@ -521,21 +522,17 @@ def report_download(request, pk, fmt):
 @permission_required("reporting.view_programme_report", raise_exception=True)
 def yearly_report(request):
     form = YearlyReportForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            report = reports.request_yearly_report(form.cleaned_data["year"], by=request.user)
-            messages.success(
-                request,
-                _("Version %(version)s of the programme report is being generated: its progress shows below.")
-                % {"version": report.version},
-            )
-            return redirect("reporting:yearly_report")
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-        status = 400
-    yearly = Report.objects.filter(kind=ReportKind.YEARLY).select_related("requested_by")
-    return render(
-        request, "reporting/reports/yearly_report.html", {"form": form, "reports": list(yearly)}, status=status
+    return form_action(
+        request,
+        form,
+        lambda form: reports.request_yearly_report(form.cleaned_data["year"], by=request.user),
+        success_url="reporting:yearly_report",
+        success_message=lambda report: (
+            _("Version %(version)s of the programme report is being generated: its progress shows below.")
+            % {"version": report.version}
+        ),
+        template="reporting/reports/yearly_report.html",
+        context=lambda: {"reports": list(Report.objects.filter(kind=ReportKind.YEARLY).select_related("requested_by"))},
     )
 
 

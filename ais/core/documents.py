@@ -7,6 +7,7 @@ is stored as text. The apps bring their rows; this module knows no domain app.
 """
 
 import csv
+import datetime
 import io
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
@@ -83,16 +84,20 @@ class Sheet(NamedTuple):
     headers: Sequence
     rows: Iterable[Sequence]
     freeze: str | None = "A2"
-    widths: Sequence[float] | None = None
+    widths: Sequence[float] | str | None = None
 
 
 def _header_width(name) -> int:
     return max(12, min(40, len(str(name)) + 4))
 
 
-def _text_if_formula(cell, value) -> None:
+def _format_cell(cell, value) -> None:
     if looks_like_formula(value):
         cell.data_type = "s"  # stored as text, never evaluated as a formula
+    elif isinstance(value, datetime.datetime):
+        cell.number_format = "DD/MM/YYYY HH:MM"
+    elif isinstance(value, datetime.date):
+        cell.number_format = "DD/MM/YYYY"
 
 
 def xlsx_workbook(sheets: Iterable[Sheet | tuple], *, title: str | None = None) -> bytes:
@@ -112,16 +117,24 @@ def xlsx_workbook(sheets: Iterable[Sheet | tuple], *, title: str | None = None) 
         for column, value in enumerate(headers, start=1):
             cell = sheet.cell(row=1, column=column)
             cell.font = Font(bold=True)
-            _text_if_formula(cell, value)
+            _format_cell(cell, value)
+        longest = [len(name) for name in headers]
         for number, row in enumerate(spec.rows, start=2):
             row = list(row)
             sheet.append(row)
             # The row's cells by position: ``sheet[number]`` would scan the whole sheet each time.
             for column, value in enumerate(row, start=1):
-                _text_if_formula(sheet.cell(row=number, column=column), value)
+                _format_cell(sheet.cell(row=number, column=column), value)
+                if column <= len(longest):
+                    longest[column - 1] = max(longest[column - 1], len(str(value or "")))
         if spec.freeze:
             sheet.freeze_panes = spec.freeze
-        widths = spec.widths if spec.widths is not None else [_header_width(name) for name in spec.headers]
+        if spec.widths == "fit":
+            widths = [max(10, min(50, length + 2)) for length in longest]
+        elif spec.widths is not None:
+            widths = spec.widths
+        else:
+            widths = [_header_width(name) for name in spec.headers]
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
     if title:
