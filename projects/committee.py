@@ -1,7 +1,7 @@
 """The steering committee's work on a call: assignment, conflicts of interest,
 reviews, ranking and the selection session. One documented function per change.
 
-Rules held here (DESIGN.md §3): a member declares a conflict or its absence
+Rules held here (docs/architecture.md, "Where the rules live"): a member declares a conflict or its absence
 before seeing a dossier; with a conflict the dossier leaves their list and the
 managers are told to reassign it; members see others' scores only after
 submitting their own; nothing changes once the session is closed.
