@@ -9,16 +9,22 @@ while it has no start date yet, the year it was selected (``selected_on``); a
 structure with neither has no year and is left out when a year is chosen.
 
 Each counting function issues one query, whatever the number of structures.
+
+A structure's *territory at a date* D is the commune of its latest
+``StructureLocation`` from on or before D, else its organisation's commune
+(``territory_at``, and ``with_territory`` for a queryset): the programme's figures
+at a date use it (``reporting.definitions``).
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce, ExtractYear
 
 from ais.core.figures_cache import cached
+from ais.territories.models import Commune
 
-from .models import ACTIVE_STATUSES, SpreadStructure
+from .models import ACTIVE_STATUSES, SpreadStructure, StructureLocation
 
 DEPARTMENT = "organisation__commune__department"
 
@@ -26,6 +32,45 @@ DEPARTMENT = "organisation__commune__department"
 def active_structures() -> QuerySet:
     """Structures counted in the programme's figures and on the map."""
     return SpreadStructure.objects.filter(status__in=ACTIVE_STATUSES)
+
+
+def with_territory(structures: QuerySet, on, *, prefix: str = "") -> QuerySet:
+    """``structures`` annotated with their territory at ``on``: ``territory_commune``,
+    ``territory_department`` and ``territory_region`` (INSEE codes, None when the
+    organisation has no commune). ``prefix`` is the path from the queryset's model to
+    the structure (``"structure__"`` for a queryset of answers, say). No extra query:
+    subqueries of the same query."""
+    locations = StructureLocation.objects.filter(structure=OuterRef(f"{prefix}pk"), valid_from__lte=on).order_by(
+        "-valid_from"
+    )
+
+    def territory(path: str, fallback: str):
+        return Case(
+            When(Exists(locations), then=Subquery(locations.values(path)[:1])),
+            default=F(f"{prefix}organisation__commune{fallback}"),
+            output_field=CharField(),
+        )
+
+    return structures.annotate(
+        territory_commune=territory("commune_id", "_id"),
+        territory_department=territory("commune__department_id", "__department_id"),
+        territory_region=territory("commune__department__region_id", "__department__region_id"),
+    )
+
+
+def territory_at(structure: SpreadStructure, on) -> Commune | None:
+    """The structure's commune at ``on``: its latest location from on or before that
+    date, else its organisation's commune (one query)."""
+    location = (
+        StructureLocation.objects.filter(structure=structure, valid_from__lte=on)
+        .select_related("commune__department__region")
+        .order_by("-valid_from")
+        .first()
+    )
+    if location is not None:
+        return location.commune
+    communes = Commune.objects.select_related("department__region")
+    return communes.filter(organisations__pk=structure.organisation_id).first()
 
 
 def spreading_year():

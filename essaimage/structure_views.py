@@ -40,6 +40,7 @@ from .structure_forms import (
     AgreementForm,
     ApplicationForm,
     ContactForm,
+    MoveForm,
     RejectApplicationForm,
     SelectApplicationForm,
     StartDateForm,
@@ -388,6 +389,7 @@ def _detail_context(request, structure, **forms):
         "start_form": forms.get("start_form")
         or StartDateForm(initial={"start_date": structure.start_date or timezone.localdate()}),
         "contact_form": forms.get("contact_form") or ContactForm(),
+        "locations": _locations(structure),
         "can_start": can_manage and not withdrawn and structure.status != StructureStatus.CANDIDATE,
     }
 
@@ -521,6 +523,37 @@ def structure_withdraw(request, pk):
         {"form": form, "structure": structure},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@manage_spreading
+def structure_move(request, pk):
+    """Record that the structure moved to another municipality, from a date."""
+    structure = _structure_for(request, pk)
+    form = MoveForm(_posted(request), initial={"moved_on": timezone.localdate()})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.move_structure(
+                    structure, commune=form.cleaned_data["commune"], on=form.cleaned_data["moved_on"], by=request.user
+                )
+            except SpreadingError as error:
+                messages.error(request, str(error))
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The relocation is recorded."))
+                return redirect("essaimage:structure_detail", pk=structure.pk)
+        else:
+            _form_errors(request)
+    return render(
+        request,
+        "essaimage/structures/move.html",
+        {"form": form, "structure": structure, "locations": _locations(structure)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _locations(structure) -> list:
+    return list(structure.locations.select_related("commune__department", "recorded_by").order_by("-valid_from"))
 
 
 @manage_spreading

@@ -22,7 +22,7 @@ from . import services
 from .exports import phase_csv, phase_xlsx
 from .followup import chart_data, comparison, filtered_responses, late_page, rate_rows, validation_page
 from .links import contacts, revoke_links, send_access_links
-from .manage_forms import DraftEditor, FollowupFilterForm, LinksForm, ReturnForm
+from .manage_forms import DraftEditor, FollowupFilterForm, LinksForm, ReturnForm, ValidationDateForm
 from .models import (
     ANSWERED_STATUSES,
     PHASE_ORDER,
@@ -142,6 +142,7 @@ def _response_context(request, response: Response, *, return_form=None) -> dict:
         "can_validate": response.status == ResponseStatus.SUBMITTED,
         "can_return": response.status in ANSWERED_STATUSES,
         "return_form": return_form or ReturnForm(),
+        "validation_form": ValidationDateForm(),
         # The rules alone (no query of Django's permission tables): administrators open the outbox.
         "can_open_outbox": rules.has_perm("outbox.view_outbox", request.user),
     }
@@ -156,8 +157,11 @@ def response_manage(request, pk):
 @manage_evaluation
 def response_validate(request, pk):
     response = _response(request, pk)
+    form = ValidationDateForm(request.POST)
     try:
-        services.validate_response(response, by=request.user)
+        if not form.is_valid():
+            raise EvaluationError(" ".join(form.errors[ValidationDateForm.FIELD]))
+        services.validate_response(response, by=request.user, on=form.date)
     except EvaluationError as error:
         messages.error(request, str(error))
     else:
