@@ -30,7 +30,25 @@ class StructureStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+def spread_on(on) -> models.Q:
+    """Spread to on ``on``: the spreading started on or before that date, withdrawn
+    since or not (``reporting.definitions.structures_spread``)."""
+    return models.Q(start_date__lte=on)
+
+
+def active_on(on) -> models.Q:
+    """Active on ``on``: started on or before that date and not withdrawn on or before
+    it (``reporting.definitions.structures_active``)."""
+    return models.Q(start_date__lte=on) & (models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gt=on))
+
+
 class SpreadStructureQuerySet(models.QuerySet):
+    def spread_on(self, on) -> "SpreadStructureQuerySet":
+        return self.filter(spread_on(on))
+
+    def active_on(self, on) -> "SpreadStructureQuerySet":
+        return self.filter(active_on(on))
+
     def for_user(self, user) -> "SpreadStructureQuerySet":
         if not user.is_authenticated:
             return self.none()

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ais.territories.models import Department
 from essaimage.geo import with_territory
-from essaimage.models import SpreadStructure, StructureApplication
+from essaimage.models import SpreadStructure, StructureApplication, active_on, spread_on
 from evaluation.models import PHASE_ORDER, Answer, ResponseStatus
 from projects.models import Innovation, SpreadingModel, Stage, StageTransition
 
@@ -91,17 +91,30 @@ def innovations_accompanied_to_spreading(on: datetime.date) -> int:
     return Innovation.objects.filter(_entered_spreading(on)).count()
 
 
+def _in_progress(on) -> Q:
+    return _selected(on) & ~Q(closed_on__lte=on)
+
+
 def innovations_in_progress(on: datetime.date) -> int:
     """« Innovations en cours d'accompagnement »: innovations selected on or before D
     whose accompaniment was not closed on or before D. One query."""
-    return Innovation.objects.filter(_selected(on)).exclude(closed_on__lte=on).count()
+    return Innovation.objects.filter(_in_progress(on)).count()
 
 
-def stages(on: datetime.date) -> dict:
-    """« Innovations par étape »: the innovations selected on or before D by the stage
-    they were in on D (the last move that had taken effect by then, stage I before
-    any), and apart, those whose accompaniment was closed on or before D.
-    ``{"stages": {stage: count}, "closed": count}``. Two queries."""
+def innovation_counts(on: datetime.date) -> dict[str, int]:
+    """``innovations_selected``, ``innovations_accompanied_to_spreading`` and
+    ``innovations_in_progress`` on D, by their rules, in one query."""
+    return Innovation.objects.aggregate(
+        innovations_selected=Count("pk", filter=_selected(on)),
+        innovations_accompanied_to_spreading=Count("pk", filter=_entered_spreading(on)),
+        innovations_in_progress=Count("pk", filter=_in_progress(on)),
+    )
+
+
+def innovation_stages(on: datetime.date) -> dict[int, tuple[int, bool]]:
+    """``{innovation_id: (stage, closed)}`` for the innovations selected on or before D:
+    the stage each was in on D (the last move that had taken effect by then, stage I
+    before any) and whether its accompaniment was closed on or before D. Two queries."""
     selected = list(Innovation.objects.filter(_selected(on)).values_list("pk", "closed_on"))
     moves = (
         StageTransition.objects.filter(
@@ -113,13 +126,26 @@ def stages(on: datetime.date) -> dict:
     reached: dict[int, int] = {}
     for innovation_id, to_stage in moves:
         reached[innovation_id] = max(reached.get(innovation_id, Stage.FEASIBILITY), to_stage)
+    return {
+        pk: (reached.get(pk, Stage.FEASIBILITY), closed_on is not None and closed_on <= on)
+        for pk, closed_on in selected
+    }
+
+
+def stages(on: datetime.date, *, found: dict | None = None) -> dict:
+    """« Innovations par étape »: the innovations selected on or before D by the stage
+    they were in on D (the last move that had taken effect by then, stage I before
+    any), and apart, those whose accompaniment was closed on or before D.
+    ``{"stages": {stage: count}, "closed": count}``. Two queries (none with ``found``,
+    the result of ``innovation_stages`` for D)."""
+    found = found if found is not None else innovation_stages(on)
     counts = dict.fromkeys(Stage.values, 0)
     closed = 0
-    for pk, closed_on in selected:
-        if closed_on is not None and closed_on <= on:
+    for stage, is_closed in found.values():
+        if is_closed:
             closed += 1
         else:
-            counts[reached.get(pk, Stage.FEASIBILITY)] += 1
+            counts[stage] += 1
     return {"stages": counts, "closed": closed}
 
 
@@ -132,12 +158,8 @@ def _structures(structures: QuerySet | None) -> QuerySet:
     return (structures if structures is not None else SpreadStructure.objects.all()).order_by()
 
 
-def _spread(on) -> Q:
-    return Q(start_date__lte=on)
-
-
-def _active(on) -> Q:
-    return Q(start_date__lte=on) & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+_spread = spread_on  # the rules are written once, beside the model (essaimage.models)
+_active = active_on
 
 
 def structures_spread(on: datetime.date, *, structures: QuerySet | None = None) -> int:
@@ -154,16 +176,24 @@ def structures_active(on: datetime.date, *, structures: QuerySet | None = None) 
     return _structures(structures).filter(_active(on)).count()
 
 
+def _selected_not_started(on) -> Q:
+    return Q(selected_on__lte=on) & ~Q(start_date__lte=on) & ~Q(withdrawn_on__lte=on)
+
+
 def structures_selected_not_started(on: datetime.date, *, structures: QuerySet | None = None) -> int:
     """« Structures retenues, pas encore démarrées »: structures selected on or before D
     that had not started spreading on D (no start date, or a later one) and had not
     withdrawn by then. One query."""
-    return (
-        _structures(structures)
-        .filter(selected_on__lte=on)
-        .exclude(start_date__lte=on)
-        .exclude(withdrawn_on__lte=on)
-        .count()
+    return _structures(structures).filter(_selected_not_started(on)).count()
+
+
+def structure_counts(on: datetime.date, *, structures: QuerySet | None = None) -> dict[str, int]:
+    """``structures_spread``, ``structures_active`` and ``structures_selected_not_started``
+    on D, by their rules, in one query."""
+    return _structures(structures).aggregate(
+        structures_spread=Count("pk", filter=_spread(on)),
+        structures_active=Count("pk", filter=_active(on)),
+        structures_selected_not_started=Count("pk", filter=_selected_not_started(on)),
     )
 
 
@@ -421,7 +451,7 @@ DEFINITIONS = [
         _("Innovations accompanied to spreading"),
         innovations_accompanied_to_spreading,
     ),
-    Definition("innovations_in_progress", _("Innovations in accompaniment"), innovations_in_progress),
+    Definition("innovations_in_progress", _("Innovations in progress"), innovations_in_progress),
     Definition("structures_spread", _("Adopting structures"), structures_spread),
     Definition("structures_active", _("Active adopting structures"), structures_active),
     Definition(
@@ -438,19 +468,17 @@ DEFINITIONS = [
 BY_CODE = {definition.code: definition for definition in DEFINITIONS}
 
 
-def key_figures(on: datetime.date) -> dict:
+def key_figures(on: datetime.date, *, figures: dict | None = None) -> dict:
     """Every figure of ``DEFINITIONS`` on D, by code (the departments' list under
-    ``department_list``), in a constant number of queries."""
-    figures = structure_figures(on, [PEOPLE, LONG_TERM_UNEMPLOYED, *EXITS_TO_EMPLOYMENT])
+    ``department_list``), in six queries (seven without ``figures``, the result of
+    ``structure_figures`` for D with the codes of people and exits)."""
+    if figures is None:
+        figures = structure_figures(on, [PEOPLE, LONG_TERM_UNEMPLOYED, *EXITS_TO_EMPLOYMENT])
     places = territories(on)
     return {
         "on": on,
-        "innovations_selected": innovations_selected(on),
-        "innovations_accompanied_to_spreading": innovations_accompanied_to_spreading(on),
-        "innovations_in_progress": innovations_in_progress(on),
-        "structures_spread": structures_spread(on),
-        "structures_active": structures_active(on),
-        "structures_selected_not_started": structures_selected_not_started(on),
+        **innovation_counts(on),
+        **structure_counts(on),
         "departments": places.department_count,
         "department_list": places.departments,
         "regions": places.region_count,

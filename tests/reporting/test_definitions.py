@@ -43,6 +43,8 @@ def test_figures_at_the_end_of_2017(history):
 
 def test_figures_since_the_start(history):
     assert _figures(TODAY) == EXPECTED_SINCE_START
+    for code, value in {**definitions.innovation_counts(TODAY), **definitions.structure_counts(TODAY)}.items():
+        assert getattr(definitions, code)(TODAY) == value == EXPECTED_SINCE_START[code], code
     assert _departments(TODAY) == DEPARTMENTS_SINCE_START
 
 
@@ -128,6 +130,10 @@ CASES = [
     (definitions.spreading_methods, 1),
     (definitions.structure_applications, 1),
     (definitions.structure_counts_by_innovation, 1),
+    (definitions.innovation_counts, 1),
+    (definitions.structure_counts, 1),
+    (definitions.innovation_stages, 2),
+    (definitions.structure_places, 1),
 ]
 
 
@@ -144,7 +150,7 @@ def test_each_definition_takes_a_constant_number_of_queries(db, django_assert_nu
 def test_key_figures_take_a_constant_number_of_queries(db, django_assert_num_queries, n):
     _programme(n)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(7):
         figures = definitions.key_figures(END_2017)
 
     assert figures["structures_spread"] == n
