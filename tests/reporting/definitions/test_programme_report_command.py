@@ -10,8 +10,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reporting import reports
-
-from ..history.builder import EXPECTED_SINCE_START
+from tests.history.builder import EXPECTED_SINCE_START
 
 pytestmark = pytest.mark.django_db
 
