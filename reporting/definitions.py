@@ -1,6 +1,6 @@
 """The programme's figures at a date: one function per figure, one rule each.
 
-"Figures are true at their date" (DESIGN.md §3): every function takes a date ``on``
+"Figures are true at their date" (docs/indicators.md): every function takes a date ``on``
 (D) and counts what was true on D from the *dated* facts alone (a selection date,
 the date a stage move took effect, a start of spreading, a withdrawal date, the
 date of a structure's location, the date of a questionnaire's figures), never from
