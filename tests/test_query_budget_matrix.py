@@ -288,7 +288,7 @@ LIST_PAGES = [
     ("essaimage:visit_list", Role.MANAGER, None, _visit_rows, 6),
     ("essaimage:support_summary", Role.MANAGER, None, _support_summary_rows, 5),
     ("evaluation:followup", Role.MANAGER, None, _questionnaire_rows, 8),
-    ("reporting:programme_dashboard", Role.MANAGER, None, _questionnaire_rows, 5),
+    ("reporting:programme_dashboard", Role.MANAGER, None, _questionnaire_rows, 12),
     ("evaluation:my_questionnaires", Role.STRUCTURE, None, _own_questionnaire_rows, 6),
     ("events:event_list", "anonymous", None, _event_rows, 2),
     ("events:manage_list", Role.MANAGER, None, _event_rows, 5),

@@ -65,6 +65,8 @@ OWNED: dict[str, Owned] = {
     "projects:innovation_edit": Owned(CARRIER),
     "projects:stage_plans": Owned(CARRIER),
     "projects:stage_advance": Owned(CARRIER),
+    "projects:accompaniment_close": Owned(CARRIER),
+    "projects:accompaniment_reopen": Owned(CARRIER),
     "projects:deliverable_add": Owned(CARRIER),
     "projects:deliverable_download": Owned(CARRIER, get=BOTH, skip=("own charter",)),
     "projects:deliverable_delete": Owned(CARRIER),
@@ -87,6 +89,7 @@ OWNED: dict[str, Owned] = {
     "essaimage:structure_edit": Owned(STRUCTURE),
     "essaimage:structure_start_date": Owned(STRUCTURE),
     "essaimage:structure_withdraw": Owned(STRUCTURE),
+    "essaimage:structure_move": Owned(STRUCTURE),
     "essaimage:contact_add": Owned(STRUCTURE),
     "essaimage:agreement_upload": Owned(STRUCTURE),
     # (its "own" variant adds a second structure of the contact's organisation to the innovation)
