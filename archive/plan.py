@@ -245,14 +245,11 @@ def _rows(sheet: SheetData, plan: Plan, question_codes: list[str]) -> list[Row]:
     spec = SHEETS[sheet.name]
     example = _example(sheet.name, question_codes)
     rows = []
+    first_key = (
+        (sheet.columns[0] if isinstance(sheet.columns[0], str) else sheet.columns[0].header) if sheet.columns else None
+    )
     for number, cells in sheet.rows:
-        shown = {}
-        for column, value in zip(sheet.columns, cells, strict=False):
-            key = column if isinstance(column, str) else column.header
-            shown[key] = "" if value is None else show(value)
-        if all(shown.get(key, "") == text for key, text in example.items()) and all(
-            text == "" for key, text in shown.items() if key not in example
-        ):
+        if first_key is not None and _shown(cells[0]) == example.get(first_key) and _is_example(sheet, cells, example):
             plan.examples += 1
             continue
         plan.rows += 1
@@ -283,6 +280,20 @@ def _rows(sheet: SheetData, plan: Plan, question_codes: list[str]) -> list[Row]:
             row.headers.setdefault(column.key, column.header)
         rows.append(row)
     return rows
+
+
+def _shown(value) -> str:
+    return "" if value is None else show(value)
+
+
+def _is_example(sheet: SheetData, cells, example: dict) -> bool:
+    """The row is the template's example row, left as it was (its cells compared as shown)."""
+    shown = {}
+    for column, value in zip(sheet.columns, cells, strict=False):
+        shown[column if isinstance(column, str) else column.header] = _shown(value)
+    return all(shown.get(key, "") == text for key, text in example.items()) and all(
+        text == "" for key, text in shown.items() if key not in example
+    )
 
 
 def _example(sheet_name: str, question_codes: list[str]) -> dict:

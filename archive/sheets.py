@@ -11,6 +11,7 @@ typed by hand: dates as ``JJ/MM/AAAA`` or ``AAAA-MM-JJ``; lists separated by ``;
 """
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -50,13 +51,18 @@ class CellError(Exception):
         self.message = message
 
 
-def normalise(text) -> str:
-    """Lower case, no accents, ``œ`` as ``oe``, words separated by one space: how headers
-    and choices are compared."""
-    text = str(text).replace("œ", "oe").replace("Œ", "OE")
+@functools.lru_cache(maxsize=20_000)
+def _normalise(text: str) -> str:
+    text = text.replace("œ", "oe").replace("Œ", "OE")
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return re.sub(r"[^0-9a-z]+", " ", text).strip()
+
+
+def normalise(text) -> str:
+    """Lower case, no accents, ``œ`` as ``oe``, words separated by one space: how headers
+    and choices are compared."""
+    return _normalise(str(text))
 
 
 def is_blank(value) -> bool:

@@ -74,6 +74,7 @@ def test_history_is_imported_with_its_dates(admin_user):
     assert training.participants.count() == 3
     assert training.participants.filter(attendances__present=True).distinct().count() == 3
     # The audit trail names the administrator and the import.
+    assert Answer.history.filter(history_user=admin_user, history_type="+").count() == Answer.objects.count() == 11
     record = atelier.history.first()
     assert record.history_user == admin_user
     assert "historique.xlsx" in record.history_change_reason
