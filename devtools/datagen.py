@@ -674,6 +674,7 @@ class Generator:
                     origin_commune_id=dossier.origin_commune_id,
                     year_started=dossier.year_started,
                     year_selected=year,
+                    selected_on=session.held_on.date(),
                     stage=stage,
                     publics=dossier.publics,
                     keywords=dossier.keywords,
@@ -723,6 +724,7 @@ class Generator:
                         from_stage=s - 1,
                         to_stage=s,
                         moved_at=_at(starts[s - 1], 11),
+                        effective_on=starts[s - 1],
                         moved_by=innovation.lead_manager,
                     )
                 )
@@ -865,6 +867,7 @@ class Generator:
                         submitted = response.started_at + datetime.timedelta(days=rng.randint(1, 40))
                         response.submitted_at = min(submitted, _at(self.as_of, 17))
                         response.submitted_by = contact
+                        response.figures_on = response.submitted_at.date()  # the date of its figures
                     if response.status == ResponseStatus.VALIDATED:
                         response.validated_at = response.submitted_at + datetime.timedelta(days=rng.randint(2, 20))
                         response.validated_by = manager

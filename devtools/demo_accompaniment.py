@@ -179,6 +179,7 @@ def _plans(innovation, manager, today, *, late=False):
                 to_stage=stage + 1,
                 moved_by=manager,
                 moved_at=timezone.make_aware(timezone.datetime.combine(end, time(10))),
+                effective_on=end,
             )
         cursor = end
 

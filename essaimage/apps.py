@@ -15,12 +15,21 @@ class EssaimageConfig(AppConfig):
 
         from . import stage_checks
         from .emails import REASONS
-        from .models import Attendance, SpreadStructure, SupportRequest, Training, TrainingDay, TrainingParticipant
+        from .models import (
+            Attendance,
+            SpreadStructure,
+            StructureLocation,
+            SupportRequest,
+            Training,
+            TrainingDay,
+            TrainingParticipant,
+        )
 
         # Indicators and maps count the structures (status, wave, innovation) by the
-        # commune of their organisation, and the public map only published innovations;
+        # commune of their organisation or of their location at the date counted
+        # (StructureLocation), and the public map only published innovations;
         # the managers' key figures count trainings, people trained and hotline requests.
-        invalidate_on_save(SpreadStructure, Organisation, Innovation)
+        invalidate_on_save(SpreadStructure, StructureLocation, Organisation, Innovation)
         invalidate_on_save(Training, TrainingDay, TrainingParticipant, Attendance, SupportRequest)
         invalidate_on_save(Department)  # the structures' department filter lists them
 

@@ -39,6 +39,7 @@ from .structure_forms import (
     AgreementForm,
     ApplicationForm,
     ContactForm,
+    MoveForm,
     RejectApplicationForm,
     SelectApplicationForm,
     StartDateForm,
@@ -369,6 +370,7 @@ def _detail_context(request, structure, **forms):
         "start_form": forms.get("start_form")
         or StartDateForm(initial={"start_date": structure.start_date or timezone.localdate()}),
         "contact_form": forms.get("contact_form") or ContactForm(),
+        "locations": _locations(structure),
         "can_start": can_manage and not withdrawn and structure.status != StructureStatus.CANDIDATE,
     }
 
@@ -479,6 +481,28 @@ def structure_withdraw(request, pk):
         template="essaimage/structures/withdraw.html",
         context={"structure": structure},
     )
+
+
+@manage_spreading
+def structure_move(request, pk):
+    """Record that the structure moved to another municipality, from a date."""
+    structure = _structure_for(request, pk)
+    form = MoveForm(posted(request), initial={"moved_on": timezone.localdate()})
+    return form_action(
+        request,
+        form,
+        lambda form: services.move_structure(
+            structure, commune=form.cleaned_data["commune"], on=form.cleaned_data["moved_on"], by=request.user
+        ),
+        success_url=reverse("essaimage:structure_detail", kwargs={"pk": structure.pk}),
+        success_message=_("The relocation is recorded."),
+        template="essaimage/structures/move.html",
+        context=lambda: {"structure": structure, "locations": _locations(structure)},
+    )
+
+
+def _locations(structure) -> list:
+    return list(structure.locations.select_related("commune__department", "recorded_by").order_by("-valid_from"))
 
 
 @manage_spreading

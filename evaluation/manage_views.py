@@ -25,7 +25,7 @@ from . import services
 from .exports import phase_csv, phase_xlsx
 from .followup import chart_data, comparison, filtered_responses, late_page, rate_rows, validation_page
 from .links import contacts, revoke_links, send_access_links
-from .manage_forms import DraftEditor, FollowupFilterForm, LinksForm, ReturnForm
+from .manage_forms import DraftEditor, FollowupFilterForm, LinksForm, ReturnForm, ValidationDateForm
 from .models import (
     ANSWERED_STATUSES,
     PHASE_ORDER,
@@ -145,6 +145,7 @@ def _response_context(request, response: Response, *, return_form=None) -> dict:
         "can_validate": response.status == ResponseStatus.SUBMITTED,
         "can_return": response.status in ANSWERED_STATUSES,
         "return_form": return_form or ReturnForm(),
+        "validation_form": ValidationDateForm(),
         # The rules alone (no query of Django's permission tables): administrators open the outbox.
         "can_open_outbox": rules.has_perm("outbox.view_outbox", request.user),
     }
@@ -159,11 +160,15 @@ def response_manage(request, pk):
 @manage_evaluation
 def response_validate(request, pk):
     response = _response(request, pk)
-    perform(
-        request,
-        lambda: services.validate_response(response, by=request.user),
-        success_message=_("The questionnaire is validated: its figures count in the indicators."),
-    )
+    form = ValidationDateForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise EvaluationError(" ".join(form.errors[ValidationDateForm.FIELD]))
+        services.validate_response(response, by=request.user, on=form.date)
+    except EvaluationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The questionnaire is validated: its figures count in the indicators."))
     return redirect("evaluation:response_manage", pk=response.pk)
 
 

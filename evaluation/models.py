@@ -277,6 +277,14 @@ class Response(models.Model):
     )
     return_reason = models.TextField(_("reason for returning it"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True)
+    # The date of the figures the questionnaire reports, which the programme's figures at
+    # a date count (``reporting.definitions``): set at the first submission; a
+    # questionnaire returned and sent again keeps it unless one of its numeric answers
+    # changed, then it takes the date of the new sending (``services.submit_response``).
+    figures_on = models.DateField(_("date of the figures"), null=True, blank=True)
+    # The numeric answers as last sent ({code: value}), to tell a sending that changes
+    # the figures from one that does not.
+    submitted_figures = models.JSONField(_("figures sent"), default=dict, blank=True)
 
     objects = ResponseQuerySet.as_manager()
     history = HistoricalRecords()

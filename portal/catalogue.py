@@ -1,30 +1,20 @@
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from essaimage import geo
-from essaimage.models import ACTIVE_STATUSES
 from projects.models import Innovation
 
 
 def _catalogue():
-    active = Q(spread_structures__status__in=ACTIVE_STATUSES)
-    return (
-        Innovation.objects.published()
-        .select_related("carrier", "origin_commune__department")
-        .annotate(
-            structure_count=Count("spread_structures", filter=active, distinct=True),
-            department_count=Count(
-                "spread_structures__organisation__commune__department", filter=active, distinct=True
-            ),
-        )
-    )
+    return Innovation.objects.published().select_related("carrier", "origin_commune__department")
 
 
 @login_not_required
 def catalogue(request):
     """Public catalogue of the innovations the programme accompanies, with the map
-    of the territories their active structures reach."""
+    of the territories their structures active today reach (``geo.public_figures``:
+    the rules of ``reporting.definitions``)."""
     return render(
         request,
         "portal/catalogue.html",
@@ -33,19 +23,18 @@ def catalogue(request):
 
 
 def _departments(structures) -> list[dict]:
-    """The departments of ``structures`` (in department order), with their count."""
+    """The departments of ``structures`` (annotated by ``geo.with_territory`` with
+    names), in department order, with their count."""
     departments: dict[str, dict] = {}
     for structure in structures:
-        commune = structure.organisation.commune
-        if commune is None:
+        if structure.territory_department is None:
             continue
-        department = commune.department
         entry = departments.setdefault(
-            department.code,
+            structure.territory_department,
             {
-                "code": department.code,
-                "name": department.name,
-                "region": department.region.name if department.region else "",
+                "code": structure.territory_department,
+                "name": structure.territory_department_name,
+                "region": structure.territory_region_name or "",
                 "count": 0,
             },
         )
@@ -55,18 +44,23 @@ def _departments(structures) -> list[dict]:
 
 @login_not_required
 def innovation_public(request, slug):
+    """An innovation's public page: its structures active today, each in its territory
+    of today (the rules of ``reporting.definitions``)."""
     innovation = get_object_or_404(_catalogue(), slug=slug)
+    today = timezone.localdate()
     structures = list(
-        innovation.spread_structures.filter(status__in=ACTIVE_STATUSES)
-        .select_related("organisation__commune__department__region")
-        .order_by("organisation__commune__department", "organisation__name")
+        geo.with_territory(innovation.spread_structures.active_on(today), today, names=True)
+        .select_related("organisation")
+        .order_by("territory_department", "organisation__name")
     )
+    departments = _departments(structures)
+    innovation.structure_count, innovation.department_count = len(structures), len(departments)
     return render(
         request,
         "portal/innovation_public.html",
         {
             "innovation": innovation,
             "structures": structures,
-            "departments": _departments(structures),
+            "departments": departments,
         },
     )

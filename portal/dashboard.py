@@ -137,7 +137,8 @@ def _manager_section(user) -> Section:
     map of structures and structures per year; a fixed number of queries."""
     today = timezone.localdate()
     innovations = list(
-        Innovation.objects.select_related("carrier")
+        Innovation.objects.in_progress()  # a closed accompaniment leaves the board
+        .select_related("carrier")
         .annotate(
             structures=Count("spread_structures", filter=Q(spread_structures__status__in=ACTIVE_STATUSES)),
             late_structures=Count(

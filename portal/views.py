@@ -5,15 +5,29 @@ The top layer of the stack (see docs/architecture.md): it may import every domai
 """
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, Q
 from django.shortcuts import render
+from django.utils import timezone
 from rules.contrib.views import permission_required
 
-from essaimage.models import SpreadStructure, StructureStatus
-from projects.models import Call, Innovation, Stage
+from ais.core.figures_cache import cached
+from projects.models import Call, Innovation
+from reporting import definitions
 
 from . import history as history_service
 from .dashboard import dashboard_for
+
+
+def _home_figures(today) -> dict:
+    """The programme's figures today, by the rules of ``reporting.definitions`` (the
+    same as the "since the start" report's)."""
+    innovations, structures = definitions.innovation_counts(today), definitions.structure_counts(today)
+    return {
+        "innovations": innovations["innovations_selected"],
+        "spreading": innovations["innovations_accompanied_to_spreading"],
+        "structures": structures["structures_spread"],
+        "active": structures["structures_active"],
+        "departments": definitions.territories(today).department_count,
+    }
 
 
 @login_not_required
@@ -24,25 +38,14 @@ def home(request):
         .select_related("carrier", "origin_commune")
         .order_by("-year_selected", "name")[:6]
     )
-    figures = Innovation.objects.published().aggregate(
-        innovations=Count("pk", distinct=True),
-        spreading=Count("pk", filter=Q(stage__gte=Stage.ESSAIMAGE), distinct=True),
-    )
-    structures = (
-        SpreadStructure.objects.filter(innovation__is_published=True)
-        .exclude(status__in=[StructureStatus.CANDIDATE, StructureStatus.WITHDRAWN])
-        .aggregate(
-            count=Count("pk"),
-            departments=Count("organisation__commune__department", distinct=True),
-        )
-    )
+    today = timezone.localdate()
     return render(
         request,
         "portal/home.html",
         {
             "innovations": innovations,
-            "figures": figures,
-            "structures": structures,
+            # Kept in the figures cache: computed again after any change to what they count.
+            "figures": cached(f"home-figures:{today.isoformat()}", lambda: _home_figures(today)),
             "open_calls": list(
                 Call.objects.open_now().prefetch_related("target_departments").order_by("closes_at")[:3]
             ),

@@ -3,7 +3,13 @@
 An innovation leaves a stage only when the stage's deliverables exist
 (``requirements``); a programme manager may still move it on by recording an
 exception with a reason. Every move is a ``StageTransition`` (who, when, what was
-missing) and a change in the innovation's audit history.
+missing, and the date it took effect) and a change in the innovation's audit history.
+
+The accompaniment ends with ``close_accompaniment`` (completed after the evaluation,
+stopped after the feasibility study, or abandoned; with its date and reason) and
+can be reopened with ``reopen_accompaniment``. A closed innovation leaves the "in
+progress" lists but stays in the figures of the years it was accompanied
+(``reporting.definitions``).
 """
 
 from collections.abc import Callable
@@ -20,6 +26,7 @@ from ais.core.errors import DomainError
 
 from .models import (
     AwarenessAction,
+    ClosureKind,
     DeliverableKind,
     FeasibilityConclusion,
     GovernanceMember,
@@ -226,12 +233,18 @@ def advance_stage(
     ``exception_reason`` explains why the manager moves on anyway (the move is then
     recorded as an exception, with what was missing). Closes the current stage's
     plan (actual end) and opens the next one (actual start) on ``on`` (today by
-    default). ``expected_stage`` is the stage the person saw when they asked for
-    the move: if the innovation has moved since (a second click, a colleague), the
-    move is refused instead of skipping a stage. Returns the recorded move.
+    default), which is also the date the move takes effect (``effective_on``): a
+    manager recording the programme's history gives it in the past; never in the
+    future, nor before the previous move took effect. ``expected_stage`` is the stage
+    the person saw when they asked for the move: if the innovation has moved since (a
+    second click, a colleague), the move is refused instead of skipping a stage. A
+    closed accompaniment is reopened before any move. Returns the recorded move.
     """
     exception_reason = (exception_reason or "").strip()
-    on = on or timezone.localdate()
+    today = timezone.localdate()
+    on = on or today
+    if on > today:
+        raise StageError(_("The date of the move cannot be in the future."), code="date")
     with transaction.atomic():
         innovation = Innovation.objects.select_for_update().get(pk=innovation.pk)
         if expected_stage is not None and innovation.stage != expected_stage:
@@ -240,8 +253,19 @@ def advance_stage(
                 % {"stage": innovation.get_stage_display()},
                 code="moved",
             )
+        if innovation.is_closed:
+            raise StageError(
+                _("The accompaniment is closed: reopen it before moving the innovation on."), code="closed"
+            )
         if innovation.stage >= Stage.EVALUATION:
             raise StageError(_("The innovation is already at the last stage."), code="last_stage")
+        previous = last_move_date(innovation)
+        if previous is not None and on < previous:
+            raise StageError(
+                _("The date of the move cannot come before the previous move (%(date)s).")
+                % {"date": _short_date(previous)},
+                code="date",
+            )
         lacking = missing(innovation)
         if lacking and not exception_reason:
             raise StageError(
@@ -273,11 +297,105 @@ def advance_stage(
             innovation=innovation,
             from_stage=from_stage,
             to_stage=to_stage,
+            effective_on=on,
             moved_by=by,
             is_exception=bool(lacking),
             reason=exception_reason if lacking else "",
             missing=[r.code for r in lacking],
         )
+
+
+def last_move_date(innovation: Innovation):
+    """The date the innovation's latest stage move took effect, or None (one query)."""
+    return (
+        StageTransition.objects.filter(innovation=innovation)
+        .order_by("-effective_on")
+        .values_list("effective_on", flat=True)
+        .first()
+    )
+
+
+# --------------------------------------------------------------------------
+# End of the accompaniment
+# --------------------------------------------------------------------------
+
+# The stage an innovation must be in for each kind of closure (any stage when absent).
+CLOSURE_STAGE = {
+    ClosureKind.STOPPED: Stage.FEASIBILITY,
+    ClosureKind.COMPLETED: Stage.EVALUATION,
+}
+
+
+def close_accompaniment(innovation: Innovation, *, kind: str, on, reason: str, by) -> Innovation:
+    """End the innovation's accompaniment on ``on``, of ``kind`` (``ClosureKind``), with
+    a reason (required).
+
+    Rules: "stopped after the feasibility study" only from stage I, "completed after
+    evaluation" only from stage IV, "abandoned" from any stage; the date is not in the
+    future and not before the last stage move took effect (nor before the selection);
+    a closed accompaniment is not closed again. The innovation then leaves the "in
+    progress" views (list, board, late stages) and stays counted in the figures of
+    every date before ``on`` (``reporting.definitions``). The audit history keeps who
+    closed it, when and why.
+    """
+    reason = (reason or "").strip()
+    if kind not in ClosureKind.values:
+        raise StageError(_("Choose how the accompaniment ends."), code="kind")
+    if not reason:
+        raise StageError(_("Give the reason of the closure."), code="reason")
+    if on is None:
+        raise StageError(_("Give the date of the closure."), code="date")
+    if on > timezone.localdate():
+        raise StageError(_("The date of the closure cannot be in the future."), code="date")
+    with transaction.atomic():
+        innovation = Innovation.objects.select_for_update().get(pk=innovation.pk)
+        if innovation.is_closed:
+            raise StageError(_("The accompaniment is already closed."), code="closed")
+        required = CLOSURE_STAGE.get(kind)
+        if required is not None and innovation.stage != required:
+            raise StageError(
+                _("“%(kind)s” is only possible from “%(stage)s”.")
+                % {"kind": ClosureKind(kind).label, "stage": Stage(required).label},
+                code="kind",
+            )
+        previous = last_move_date(innovation)
+        if previous is not None and on < previous:
+            raise StageError(
+                _("The closure cannot come before the last stage move (%(date)s).") % {"date": _short_date(previous)},
+                code="date",
+            )
+        if innovation.selected_on and on < innovation.selected_on:
+            raise StageError(
+                _("The closure cannot come before the selection of the innovation (%(date)s).")
+                % {"date": _short_date(innovation.selected_on)},
+                code="date",
+            )
+        innovation.closed_on = on
+        innovation.closure_kind = kind
+        innovation.closure_reason = reason
+        innovation._history_user = by
+        innovation._change_reason = _("Accompaniment closed: %(reason)s") % {"reason": reason}
+        innovation.save(update_fields=["closed_on", "closure_kind", "closure_reason"])
+    return innovation
+
+
+def reopen_accompaniment(innovation: Innovation, *, reason: str, by) -> Innovation:
+    """Reopen a closed accompaniment (a closure recorded by mistake, an innovation that
+    starts again), with a reason kept in the audit history beside the closure it undoes."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise StageError(_("Give the reason for reopening the accompaniment."), code="reason")
+    with transaction.atomic():
+        innovation = Innovation.objects.select_for_update().get(pk=innovation.pk)
+        if not innovation.is_closed:
+            raise StageError(_("The accompaniment is not closed."), code="open")
+        innovation.closed_on = None
+        innovation.closure_kind = ""
+        innovation.closure_reason = ""
+        innovation._history_user = by
+        innovation._change_reason = _("Accompaniment reopened: %(reason)s") % {"reason": reason}
+        innovation.save(update_fields=["closed_on", "closure_kind", "closure_reason"])
+    return innovation
 
 
 def ensure_stage_plans(innovation: Innovation) -> list[StagePlan]:
@@ -294,15 +412,20 @@ def ensure_stage_plans(innovation: Innovation) -> list[StagePlan]:
 
 def late_stage_plans(queryset=None, *, today=None):
     """Stage plans behind schedule: the planned end is past while the innovation is
-    still in that stage, or the planned start is past while it has not reached it."""
+    still in that stage, or the planned start is past while it has not reached it.
+    A closed accompaniment is never late."""
     from django.db.models import F, Q
 
     today = today or timezone.localdate()
     queryset = queryset if queryset is not None else StagePlan.objects.all()
-    return queryset.filter(
-        Q(stage=F("innovation__stage"), planned_end__lt=today)
-        | Q(stage__gt=F("innovation__stage"), planned_start__lt=today)
-    ).select_related("innovation")
+    return (
+        queryset.filter(innovation__closed_on__isnull=True)
+        .filter(
+            Q(stage=F("innovation__stage"), planned_end__lt=today)
+            | Q(stage__gt=F("innovation__stage"), planned_start__lt=today)
+        )
+        .select_related("innovation")
+    )
 
 
 def add_deliverable(
@@ -355,6 +478,7 @@ def _stage_of(kind: str) -> int:
 # --------------------------------------------------------------------------
 
 SETTINGS_FIELDS = (
+    "selected_on",
     "summary",
     "description",
     "publics",
@@ -370,12 +494,18 @@ SETTINGS_FIELDS = (
 def update_settings(innovation: Innovation, *, by, team=None, **changes) -> Innovation:
     """Save the innovation's accompaniment settings (``SETTINGS_FIELDS``) and, when
     given, its Ansa team. The lead manager and the team must hold the programme
-    manager role: they receive the innovation's alerts."""
+    manager role: they receive the innovation's alerts. A selection date (never in
+    the future) sets the year selected too."""
     from ais.accounts.models import Role
 
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
         raise TypeError(f"Not a setting of the innovation: {', '.join(sorted(unknown))}")
+    selected_on = changes.get("selected_on")
+    if selected_on is not None:
+        if selected_on > timezone.localdate():
+            raise StageError(_("The selection date cannot be in the future."))
+        changes["year_selected"] = selected_on.year
     lead = changes.get("lead_manager")
     if lead is not None and not lead.has_role(Role.MANAGER):
         raise StageError(_("The lead programme manager must hold the programme manager role."))

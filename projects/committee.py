@@ -1,7 +1,7 @@
 """The steering committee's work on a call: assignment, conflicts of interest,
 reviews, ranking and the selection session. One documented function per change.
 
-Rules held here (DESIGN.md §3): a member declares a conflict or its absence
+Rules held here (docs/architecture.md, "Where the rules live"): a member declares a conflict or its absence
 before seeing a dossier; with a conflict the dossier leaves their list and the
 managers are told to reassign it; members see others' scores only after
 submitting their own; nothing changes once the session is closed.
@@ -395,7 +395,9 @@ def close_session(session: SelectionSession, *, by) -> SelectionSession:
         for decision in session.decisions.select_related("dossier__organisation").filter(
             decision=Decision.SELECTED, innovation__isnull=True
         ):
-            decision.innovation = create_innovation(decision.dossier, year=session.held_on.year, by=by)
+            decision.innovation = create_innovation(
+                decision.dossier, year=session.held_on.year, on=timezone.localdate(session.held_on), by=by
+            )
             decision._history_user = by
             decision.save(update_fields=["innovation"])
         session.status = SessionStatus.CLOSED
@@ -405,8 +407,9 @@ def close_session(session: SelectionSession, *, by) -> SelectionSession:
     return session
 
 
-def create_innovation(dossier: Dossier, *, year: int, by=None) -> Innovation:
-    """The innovation born of a selected dossier, in stage I, linked to its carrier."""
+def create_innovation(dossier: Dossier, *, year: int, on=None, by=None) -> Innovation:
+    """The innovation born of a selected dossier, in stage I, linked to its carrier,
+    selected on ``on`` (the session's date; its year is ``year``)."""
     base = slugify(dossier.innovation_name.replace("_", "-"))[:180] or f"innovation-{dossier.pk}"
     slug, index = base, 2
     while Innovation.objects.filter(slug=slug).exists():
@@ -422,7 +425,8 @@ def create_innovation(dossier: Dossier, *, year: int, by=None) -> Innovation:
         carrier=dossier.organisation,
         origin_commune=dossier.origin_commune,
         year_started=dossier.year_started,
-        year_selected=year,
+        year_selected=on.year if on else year,
+        selected_on=on,
         stage=Stage.FEASIBILITY,
         publics=dossier.publics,
         keywords=dossier.keywords,

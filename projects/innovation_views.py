@@ -34,12 +34,17 @@ from ais.core.uploads import download_response
 from . import accompaniment, extensions
 from .accompaniment import StageError
 from .innovation_forms import (
+    ALL,
+    CLOSED,
+    IN_PROGRESS,
     AdvanceStageForm,
     AwarenessActionForm,
+    CloseAccompanimentForm,
     DeliverableForm,
     GovernanceMemberForm,
     InnovationListFilterForm,
     InnovationSettingsForm,
+    ReopenAccompanimentForm,
     StagePlanFormSet,
     TargetFormSet,
 )
@@ -174,7 +179,7 @@ def _transitions(innovation):
     moves = list(innovation.stage_transitions.all())
     for move in moves:
         move.missing_labels = accompaniment.requirement_labels(move.missing)
-    return sorted(moves, key=lambda m: (m.moved_at, m.pk), reverse=True)
+    return sorted(moves, key=lambda m: (m.effective_on, m.moved_at, m.pk), reverse=True)
 
 
 def _detail_context(request, innovation, *, status_forms=None):
@@ -215,6 +220,9 @@ def _detail_context(request, innovation, *, status_forms=None):
                 "governance_form": forms.get("governance_form") or GovernanceMemberForm(prefix="governance"),
                 "awareness_form": forms.get("awareness_form") or AwarenessActionForm(prefix="awareness"),
                 "structure_calls": list(innovation.structure_calls.order_by("-pk")),
+                "close_form": forms.get("close_form")
+                or CloseAccompanimentForm(prefix="close", initial={"closed_on": today}),
+                "reopen_form": forms.get("reopen_form") or ReopenAccompanimentForm(prefix="reopen"),
             }
         )
     return context
@@ -232,11 +240,17 @@ def innovation_list(request):
         .annotate(**extensions.counter_annotations("active_structure_count"), is_late=_is_late())
         .order_by("stage", "name")
     )
+    state = IN_PROGRESS
     if filters.is_valid():
+        state = filters.cleaned_data.get("state") or IN_PROGRESS
         if filters.cleaned_data.get("stage"):
             innovations = innovations.filter(stage=filters.cleaned_data["stage"])
         if filters.cleaned_data.get("late"):
             innovations = innovations.filter(is_late=True)
+    if state == IN_PROGRESS:
+        innovations = innovations.in_progress()
+    elif state == CLOSED:
+        innovations = innovations.closed()
     innovations = list(innovations)
     return render(
         request,
@@ -244,6 +258,7 @@ def innovation_list(request):
         {
             "innovations": innovations,
             "filters": filters,
+            "state": state if state in (IN_PROGRESS, CLOSED, ALL) else IN_PROGRESS,
             "filtered": bool(request.GET),
             "can_filter_late": can_filter_late,
             "late_count": sum(1 for i in innovations if i.is_late),
@@ -469,9 +484,12 @@ def stage_advance(request, pk):
                 by=request.user,
                 exception_reason=form.cleaned_data["exception_reason"],
                 expected_stage=form.cleaned_data["stage"],
+                on=form.cleaned_data["effective_on"],
             )
         except StageError as error:
-            if error.code != "missing":  # moved meanwhile, or already at the last stage: show the page as it is
+            if error.code == "date":
+                form.add_error("effective_on", str(error))
+            elif error.code != "missing":  # moved meanwhile, or already at the last stage: show the page as it is
                 messages.error(request, str(error))
                 return redirect(_detail_url(innovation, "stages"))
             form.add_error("exception_reason", str(error))
@@ -486,4 +504,47 @@ def stage_advance(request, pk):
             messages.success(request, message % {"stage": move.get_to_stage_display()})
             return redirect(_detail_url(innovation, "stages"))
     context = _detail_context(request, innovation, status_forms={"advance_form": form})
+    return render(request, "projects/innovation/detail.html", context, status=400)
+
+
+# End of the accompaniment ------------------------------------------------------------------
+
+
+@require_POST
+@manage_accompaniment
+def accompaniment_close(request, pk):
+    """Close the accompaniment (kind, date, reason, confirmation box)."""
+    innovation = _innovation(request, pk)
+    form = CloseAccompanimentForm(request.POST, prefix="close")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            accompaniment.close_accompaniment(
+                innovation, kind=data["kind"], on=data["closed_on"], reason=data["reason"], by=request.user
+            )
+        except StageError as error:
+            form.add_error({"date": "closed_on", "reason": "reason"}.get(error.code), str(error))
+        else:
+            messages.success(request, _("The accompaniment is closed."))
+            return redirect(_detail_url(innovation, "stages"))
+    messages.error(request, _("The form has errors: correct the fields marked in red."))
+    context = _detail_context(request, innovation, status_forms={"close_form": form})
+    return render(request, "projects/innovation/detail.html", context, status=400)
+
+
+@require_POST
+@manage_accompaniment
+def accompaniment_reopen(request, pk):
+    innovation = _innovation(request, pk)
+    form = ReopenAccompanimentForm(request.POST, prefix="reopen")
+    if form.is_valid():
+        try:
+            accompaniment.reopen_accompaniment(innovation, reason=form.cleaned_data["reason"], by=request.user)
+        except StageError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The accompaniment is reopened."))
+            return redirect(_detail_url(innovation, "stages"))
+    messages.error(request, _("The form has errors: correct the fields marked in red."))
+    context = _detail_context(request, innovation, status_forms={"reopen_form": form})
     return render(request, "projects/innovation/detail.html", context, status=400)

@@ -54,7 +54,7 @@ RUBRIC = [
     gettext_lazy("5 – Excellent, demonstrated"),
 ]
 
-# The programme's transferability indicators (DESIGN.md, step 1).
+# The programme's transferability indicators (the selection step of the programme's method).
 DEFAULT_GRID = [
     (
         gettext_lazy("Efficacy on the original territory"),

@@ -1,5 +1,12 @@
 """The programme's standard indicators, computed from the questionnaires' answers.
 
+Two uses. ``aggregate`` turns per-structure figures into totals and rates everywhere.
+The rest follows the innovations' structures as they are now (an innovation's
+dashboard and reports), by the rules below. The programme's figures *at a date*
+(yearly report, programme dashboard, public pages) are not these: they come from
+``reporting.definitions`` (validated figures dated by then, withdrawn structures
+keeping theirs; ``docs/indicators.md``), then ``aggregate``.
+
 Every indicator is defined from question codes (``evaluation/defaults.py``) and the
 definitions are shown to users (``INDICATORS``: label, unit, what is counted).
 
@@ -208,24 +215,6 @@ def latest_values(responses=None, *, as_of=None) -> dict[int, dict]:
         if _counts(row[-1]):
             _add_latest(structures, ranks, row)
     return structures
-
-
-def latest_values_by_year(years, responses=None) -> dict[int, dict[int, dict]]:
-    """``{year: latest_values(responses, as_of=31 December of year)}`` for several years,
-    from one query (the answers up to the last year, sorted out here by submission date)."""
-    ends = {
-        year: timezone.make_aware(datetime.datetime.combine(datetime.date(year, 12, 31), datetime.time.max))
-        for year in years
-    }
-    results = {year: ({}, {}) for year in years}
-    for row in _rows(responses, as_of=datetime.date(max(years), 12, 31)):
-        if not _counts(row[-1]):
-            continue
-        submitted_at = row[6]
-        for year, end in ends.items():
-            if submitted_at <= end:
-                _add_latest(*results[year], row)
-    return {year: structures for year, (structures, _ranks) in results.items()}
 
 
 def latest_values_by_phase(responses) -> tuple[dict[int, dict], dict[str, dict[int, dict]]]:

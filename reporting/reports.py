@@ -28,10 +28,12 @@ from essaimage.models import ACTIVE_STATUSES, SpreadStructure, StructureStatus, 
 from evaluation.models import ANSWERED_STATUSES, PHASE_ORDER, Answer, Phase, Response
 from projects.models import Call, Dossier, DossierStatus, Innovation, Stage
 
-from . import charts, indicators
+from . import charts, definitions, indicators
 from .models import Report, ReportKind, ReportNarrative, ReportStatus
 
 logger = logging.getLogger(__name__)
+
+PROGRAMME_START = datetime.date(2015, 1, 1)  # "since the start" counts from here
 
 PDF_CSS = settings.BASE_DIR / "static" / "css" / "report-pdf.css"
 REPORT_PHASES = {
@@ -279,11 +281,17 @@ def narrative_payload(narrative: ReportNarrative) -> dict:
     }
 
 
-def programme_context(year: int | None) -> dict:
-    """The yearly programme report: for ``year``, or since the start when None."""
-    today = timezone.localdate()
-    end = datetime.date(year, 12, 31) if year else today
-    start = datetime.date(year, 1, 1) if year else datetime.date(2015, 1, 1)
+def programme_context(year: int | None, *, today: datetime.date | None = None) -> dict:
+    """The programme report: of ``year``, or since the start when None.
+
+    The programme's figures are those of ``reporting.definitions`` on the date the
+    report describes (``as_of``): 31 December of ``year`` (today for the current
+    year), or today since the start; a later change never rewrites them. The
+    period's own counts (calls, dossiers, trainings, new structures, innovations
+    selected during the year) cover 1 January of ``year`` (of 2015) to that date."""
+    today = today or timezone.localdate()
+    end = definitions.report_date(year, today=today)
+    start = datetime.date(year, 1, 1) if year else PROGRAMME_START
 
     def in_period(field):
         return Q(**{f"{field}__date__gte": start, f"{field}__date__lte": end})
@@ -292,13 +300,13 @@ def programme_context(year: int | None) -> dict:
         Q(opens_at__date__lte=end) & Q(closes_at__date__gte=start)
     )
     dossiers = Dossier.objects.filter(in_period("submitted_at")).exclude(status=DossierStatus.DRAFT)
-    innovations = list(Innovation.objects.select_related("carrier").order_by("name"))
-    selected = [i for i in innovations if i.year_selected and start.year <= i.year_selected <= end.year]
-    structures = list(SpreadStructure.objects.select_related("organisation__commune__department__region", "innovation"))
-    active = [s for s in structures if s.status in ACTIVE_STATUSES]
-    new = [s for s in active if s.selected_on and start <= s.selected_on <= end]
-    departments = _department_counts(structures)
-    regions = {s.organisation.commune.department.region_id for s in active if s.organisation.commune}
+    stage_of = definitions.innovation_stages(end)
+    innovations = list(Innovation.objects.filter(pk__in=list(stage_of)).select_related("carrier").order_by("name"))
+    selected = [
+        i
+        for i in innovations
+        if (start <= i.selected_on <= end if i.selected_on else start.year <= (i.year_selected or 0) <= end.year)
+    ]
     training_days = Training.objects.filter(days__date__gte=start, days__date__lte=end).distinct()
     trained = (
         TrainingParticipant.objects.filter(
@@ -307,50 +315,75 @@ def programme_context(year: int | None) -> dict:
         .distinct()
         .count()
     )
-    figures = indicators.compute(as_of=end)[None]
-    yearly = indicators.by_year(range(max(2015, end.year - 5), end.year + 1))
-    stage_rows = [(label, sum(1 for i in innovations if i.stage == value)) for value, label in Stage.choices]
-    per_innovation = indicators.compute(as_of=end, group_by="innovation")
-    innovation_rows = [
-        {
-            "innovation": innovation,
-            "structures": sum(1 for s in active if s.innovation_id == innovation.pk),
-            "people": per_innovation.get(innovation.pk, {}).get("people_accompanied"),
-            "exit_rate": per_innovation.get(innovation.pk, {}).get("exit_rate"),
-        }
-        for innovation in innovations
+    # The questionnaire figures of each structure on the report's date, and on 31 December
+    # of the years before (one query), grouped by innovation with the structures' places.
+    year_ends = [datetime.date(y, 12, 31) for y in range(max(PROGRAMME_START.year, end.year - 5), end.year)]
+    per_date = definitions.structure_figures_by_date([*year_ends, end], indicators.QUESTION_CODES)
+    per_structure = per_date[end]
+    places = definitions.structure_places(end)
+    figures = indicators.aggregate(list(per_structure.values()))
+    by_innovation: dict = defaultdict(list)
+    for structure_id, values in per_structure.items():
+        by_innovation[places[structure_id]["innovation"]].append(values)
+    counts = definitions.structure_counts_by_innovation(end)
+    territories = definitions.territories(end)
+    found = definitions.stages(end, found=stage_of)
+    stage_rows = [(label, found["stages"][value]) for value, label in Stage.choices]
+    stage_rows.append((_("Accompaniment closed"), found["closed"]))
+    innovation_rows = []
+    for innovation in innovations:
+        values = indicators.aggregate(by_innovation.get(innovation.pk, []))
+        stage, closed = stage_of[innovation.pk]
+        innovation_rows.append(
+            {
+                "innovation": innovation,
+                "stage": _("Accompaniment closed") if closed else Stage(stage).label,
+                "structures": counts.get(innovation.pk, {}).get("spread", 0),
+                "active": counts.get(innovation.pk, {}).get("active", 0),
+                "people": values["people_accompanied"],
+                "exit_rate": values["exit_rate"],
+            }
+        )
+    yearly = [
+        (on.year, indicators.aggregate(list(per_date[on].values()))["people_accompanied"]) for on in [*year_ends, end]
     ]
-    department_rows = sorted(
-        (
-            (s.organisation.commune.department.code, s.organisation.commune.department.name)
-            for s in active
-            if s.organisation.commune
-        ),
-    )
-    department_table = sorted(Counter(department_rows).items())
+    key = {
+        **definitions.innovation_counts(end),
+        **definitions.structure_counts(end),
+        "structures_new": definitions.structures_started_between(start, end),
+        "departments": territories.department_count,
+        "regions": territories.region_count,
+        "people_reached": definitions.people_reached(end, figures=per_structure),
+        "long_term_unemployed_reached": definitions.long_term_unemployed_reached(end, figures=per_structure),
+        "exits_to_employment": definitions.exits_to_employment(end, figures=per_structure),
+        "structure_applications": definitions.structure_applications(end),
+    }
     events = events_figures(start, end)
     return {
         "year": year,
+        "as_of": end,
         "period_label": str(year) if year else _("since the start of the programme"),
         "generated_on": today,
         "calls": calls.count(),
         "dossiers": dossiers.count(),
         "selected": selected,
         "innovations": innovations,
+        "key": key,
         "stage_rows": stage_rows,
-        "structures_total": len(active),
-        "structures_new": len(new),
-        "departments": len(departments),
-        "regions": len(regions),
+        "structures_total": key["structures_spread"],
+        "structures_new": key["structures_new"],
+        "departments": key["departments"],
+        "regions": key["regions"],
+        "methods": definitions.spreading_methods(end),
         "trainings": training_days.count(),
         "people_trained": trained,
         "figures": figures,
         "events": events,
         "innovation_rows": innovation_rows,
-        "department_table": [(code, name, n) for (code, name), n in department_table],
-        "yearly_people": [(y, v["people_accompanied"]) for y, v in yearly.items()],
+        "department_table": [(d.code, d.name, d.structures) for d in territories.departments],
+        "yearly_people": yearly,
         "chart_stages": charts.bar_chart([(str(label), n) for label, n in stage_rows], label_width=270),
-        "chart_years": charts.bar_chart([(str(y), v["people_accompanied"]) for y, v in yearly.items()]),
+        "chart_years": charts.bar_chart([(str(y), people) for y, people in yearly]),
         "chart_innovations": charts.bar_chart(
             sorted(
                 ((r["innovation"].name[:30], r["structures"]) for r in innovation_rows if r["structures"]),
@@ -358,7 +391,7 @@ def programme_context(year: int | None) -> dict:
             )[:STRUCTURE_CHART_LIMIT]
         ),
         "innovations_charted": min(STRUCTURE_CHART_LIMIT, sum(1 for r in innovation_rows if r["structures"])),
-        "map": charts.france_map(departments, title=_("Adopting structures per department")),
+        "map": charts.france_map(territories.counts(), title=_("Adopting structures per department")),
     }
 
 
@@ -459,19 +492,19 @@ def generate(report_id: int) -> Report | None:
         with translation.override(settings.LANGUAGE_CODE):
             _progress(report, 10, _("Computing the indicators"))
             if report.kind == ReportKind.YEARLY:
-                context = programme_context(report.year)
-                template = "reporting/pdf/programme_report.html"
+                pdf, xlsx = programme_documents(
+                    report.year, report=report, progress=lambda *step: _progress(report, *step)
+                )
             else:
                 context = innovation_context(report.innovation, report.kind, report.narrative)
-                template = "reporting/pdf/innovation_report.html"
-            context["report"] = report
-            _progress(report, 50, _("Laying out the document"))
-            html = render_to_string(template, context)
-            pdf = render_pdf(html)
+                context["report"] = report
+                _progress(report, 50, _("Laying out the document"))
+                pdf = render_pdf(render_to_string("reporting/pdf/innovation_report.html", context))
+                xlsx = None
             _progress(report, 85, _("Saving the files"))
             report.pdf.save(f"{report.file_name}.pdf", ContentFile(pdf), save=False)
-            if report.kind == ReportKind.YEARLY:
-                report.xlsx.save(f"{report.file_name}.xlsx", ContentFile(programme_xlsx(context)), save=False)
+            if xlsx is not None:
+                report.xlsx.save(f"{report.file_name}.xlsx", ContentFile(xlsx), save=False)
     except Exception as error:
         logger.exception("Report %s failed", report_id)
         Report.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED, error=str(error)[:2000], progress=0)
@@ -485,14 +518,45 @@ def generate(report_id: int) -> Report | None:
     return report
 
 
+def programme_documents(year: int | None, *, report=None, progress=None, today=None) -> tuple[bytes, bytes]:
+    """The programme report of ``year`` (since the start when None) as PDF and XLSX
+    bytes, the same whether generated for the page (``generate``) or by
+    ``manage.py programme_report``. ``report`` (the ``Report`` row, if any) prints its
+    version; ``progress(percent, step)`` is told how far it got."""
+    context = programme_context(year, today=today)
+    context["report"] = report
+    if progress:
+        progress(50, _("Laying out the document"))
+    pdf = render_pdf(render_to_string("reporting/pdf/programme_report.html", context))
+    return pdf, programme_xlsx(context)
+
+
 def render_pdf(html: str) -> bytes:
     from weasyprint import CSS, HTML
 
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[CSS(filename=str(PDF_CSS))])
 
 
+# The definitions in the report's key figures, in order (docs/indicators.md).
+KEY_DEFINITION_CODES = [
+    "innovations_selected",
+    "innovations_accompanied_to_spreading",
+    "innovations_in_progress",
+    "structures_spread",
+    "structures_active",
+    "structures_selected_not_started",
+    "departments",
+    "regions",
+    "people_reached",
+    "long_term_unemployed_reached",
+    "structure_applications",
+]
+KEY_DEFINITIONS = [(code, definitions.BY_CODE[code]) for code in KEY_DEFINITION_CODES]
+
+
 def programme_xlsx(context: dict) -> bytes:
-    """The yearly report's tables, one sheet each."""
+    """The programme report's tables, one sheet each; the key figures first, with the
+    date they describe."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -504,18 +568,20 @@ def programme_xlsx(context: dict) -> bytes:
             _("Key figures"),
             [_("Figure"), _("Value")],
             [
+                (_("Figures as of"), context["as_of"]),
+                *[(str(definition.label), context["key"][code]) for code, definition in KEY_DEFINITIONS],
+                (_("Exits to employment"), context["key"]["exits_to_employment"]),
+                (_("New adopting structures"), context["structures_new"]),
+                (_("Innovations selected during the period"), len(context["selected"])),
                 (_("Calls for projects"), context["calls"]),
                 (_("Dossiers received"), context["dossiers"]),
-                (_("Innovations selected"), len(context["selected"])),
-                (_("Adopting structures"), context["structures_total"]),
-                (_("New adopting structures"), context["structures_new"]),
-                (_("Departments reached"), context["departments"]),
-                (_("Regions reached"), context["regions"]),
                 (_("Trainings"), context["trainings"]),
                 (_("People trained"), context["people_trained"]),
+                *[(str(label), n) for label, n in context["methods"]],
                 *[
                     (str(indicator.label), context["figures"].get(indicator.code))
                     for indicator in indicators.INDICATORS
+                    if indicator.code not in ("people_accompanied", "people_deld")
                 ],
                 *(
                     [(str(label), value) for label, value in context["events"].get("rows", [])]
@@ -532,6 +598,7 @@ def programme_xlsx(context: dict) -> bytes:
                 _("Lead organisation"),
                 _("Stage"),
                 _("Structures"),
+                _("Active structures"),
                 _("People accompanied"),
                 _("Exit rate (%)"),
             ],
@@ -539,8 +606,9 @@ def programme_xlsx(context: dict) -> bytes:
                 (
                     r["innovation"].name,
                     r["innovation"].carrier.name,
-                    str(r["innovation"].get_stage_display()),
+                    str(r["stage"]),
                     r["structures"],
+                    r["active"],
                     r["people"],
                     float(r["exit_rate"]) if r["exit_rate"] is not None else None,
                 )

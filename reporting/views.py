@@ -37,7 +37,7 @@ from essaimage.models import ACTIVE_STATUSES, SpreadStructure, StructureStatus
 from evaluation.models import ANSWERED_STATUSES, PHASE_ORDER, Phase, Question, Response, ResponseStatus
 from projects.models import Innovation
 
-from . import indicators, list_exports, reports
+from . import definitions, indicators, list_exports, reports
 from .forms import FIRST_YEAR, NarrativeForm, WaveFilterForm, YearFilterForm, YearlyReportForm
 from .models import Report, ReportKind, ReportNarrative, ReportStatus
 from .reports import ReportError
@@ -248,30 +248,31 @@ def innovation_dashboard(request, pk):
     )
 
 
-def _programme_summary(year: int, years: list[int]) -> dict:
-    """The programme's figures as of 31 December ``year`` (overall, per innovation, per
-    region, number of departments) and the totals of the ``years`` before: one query over
-    the answers, sorted out here by year, innovation and region. Cached by the view."""
-    values_by_year = indicators.latest_values_by_year([*years, year])
-    entries = list(values_by_year[year].values())
+def _programme_summary(as_of: datetime.date, years: list[int]) -> dict:
+    """The programme's figures on ``as_of`` (``reporting.definitions``: overall, per
+    innovation, per region of the structures' territory on that date, the key figures)
+    and the totals on 31 December of the ``years`` before, in a constant number of
+    queries. Cached by the view."""
+    ends = {year: datetime.date(year, 12, 31) for year in years}
+    per_date = definitions.structure_figures_by_date([*ends.values(), as_of], indicators.QUESTION_CODES)
+    places = definitions.structure_places(as_of)
     by_innovation, by_region = defaultdict(list), defaultdict(list)
-    departments = set()
-    for entry in entries:
-        groups = entry["groups"]
-        by_innovation[groups["innovation"]].append(entry["values"])
-        by_region[groups["region"]].append(entry["values"])
-        if groups["department"]:
-            departments.add(groups["department"])
-    figures = indicators.aggregate([entry["values"] for entry in entries])
+    for structure_id, values in per_date[as_of].items():
+        by_innovation[places[structure_id]["innovation"]].append(values)
+        by_region[places[structure_id]["region"]].append(values)
+    figures = indicators.aggregate(list(per_date[as_of].values()))
+    key = definitions.key_figures(as_of, figures=per_date[as_of])
+    key.pop("department_list")
     return {
         "figures": figures,
+        "key": key,
         "yearly": {
-            **{y: indicators.aggregate([entry["values"] for entry in values_by_year[y].values()]) for y in years},
-            year: figures,
+            **{year: indicators.aggregate(list(per_date[on].values())) for year, on in ends.items()},
+            as_of.year: figures,
         },
-        "by_innovation": {key: indicators.aggregate(values) for key, values in by_innovation.items()},
-        "by_region": {key: indicators.aggregate(values) for key, values in by_region.items()},
-        "departments": len(departments),
+        "by_innovation": {pk: indicators.aggregate(values) for pk, values in by_innovation.items()},
+        "by_region": {code: indicators.aggregate(values) for code, values in by_region.items()},
+        "departments": key["departments"],
     }
 
 
@@ -279,9 +280,9 @@ def _programme_summary(year: int, years: list[int]) -> dict:
 def programme_dashboard(request):
     form = YearFilterForm(request.GET or None)
     year = form.chosen_year()
-    as_of = datetime.date(year, 12, 31)
+    as_of = definitions.report_date(year)  # 31 December of the year, today for the current one
     years = list(range(max(FIRST_YEAR, year - 4), year))
-    summary = cached(f"programme:{year}", lambda: _programme_summary(year, years))
+    summary = cached(f"programme:{as_of.isoformat()}", lambda: _programme_summary(as_of, years))
     figures, yearly = summary["figures"], summary["yearly"]
     innovations = list(Innovation.objects.select_related("carrier").order_by("name"))
     innovation_rows = [
@@ -342,8 +343,9 @@ def programme_dashboard(request):
         {
             "form": form,
             "year": year,
-            "as_of": min(as_of, timezone.localdate()),
+            "as_of": as_of,
             "figures": figures,
+            "key": summary["key"],
             "departments": summary["departments"],
             "year_labels": year_labels,
             "year_rows": _figure_rows(DASHBOARD_INDICATORS, list(yearly.values())),

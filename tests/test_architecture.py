@@ -120,3 +120,17 @@ def test_one_initial_migration_per_app():
             continue
         initial = sorted(p.name for p in path.glob("0001_*.py"))
         assert initial in ([], ["0001_initial.py"]), path
+
+
+def test_no_code_cites_a_document_outside_the_repository():
+    """Comments point at docs/ of this repository, never at a design card the reader does not have."""
+    offenders = []
+    for path in sorted(ROOT.rglob("*")):
+        if path.suffix not in {".py", ".html", ".txt"} or {".venv", ".data", "node_modules"} & set(path.parts):
+            continue
+        if path == Path(__file__):
+            continue
+        text = path.read_text(errors="ignore")
+        if "DESIGN.md" in text or "CONVENTIONS.md" in text or "../shared/" in text:
+            offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders

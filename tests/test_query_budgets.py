@@ -2,6 +2,8 @@
 1 row as with 20. The literal budget of each page is the number it issues today;
 a page whose count grows with the data is a bug (an N+1), not a budget to raise."""
 
+import datetime
+
 from django.urls import reverse
 
 from ais.accounts.models import Role
@@ -41,7 +43,9 @@ def test_home_queries_constant_with_many_innovations(client, db, assert_constant
             innovation = InnovationFactory(name=f"Innovation d'accueil {number():02d}", year_selected=2020)
             SpreadStructureFactory(innovation=innovation)
 
-    one, many = assert_constant_queries(client, "/", make_rows, 4)
+    # The latest innovations, the open calls, and the programme's figures of today
+    # (reporting.definitions: innovations, structures, departments and their names).
+    one, many = assert_constant_queries(client, "/", make_rows, 5)
 
     assert "Innovation d'accueil 01" in one
     assert many.count("innovation-card") == 6  # the home page shows the 6 latest
@@ -69,7 +73,10 @@ def test_innovation_public_queries_constant_with_many_structures(client, db, ass
     def make_rows(n):
         for _ in range(n):
             organisation = OrganisationFactory(name=f"Structure essaimée {number():02d}")
-            SpreadStructureFactory(innovation=innovation, organisation=organisation)
+            # Started: the public page shows the structures active today (reporting.definitions).
+            SpreadStructureFactory(
+                innovation=innovation, organisation=organisation, start_date=datetime.date(2024, 1, 8)
+            )
 
     url = reverse("portal:innovation_public", kwargs={"slug": innovation.slug})
     one, many = assert_constant_queries(client, url, make_rows, 2)

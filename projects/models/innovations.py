@@ -45,9 +45,25 @@ class SpreadingModel(models.TextChoices):
     OTHER = "other", _("Other model")
 
 
+class ClosureKind(models.TextChoices):
+    """How an innovation's accompaniment ended (``projects.accompaniment.close_accompaniment``)."""
+
+    COMPLETED = "completed", _("Completed after evaluation")
+    STOPPED = "stopped_after_feasibility", _("Stopped after the feasibility study")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
 class InnovationQuerySet(models.QuerySet):
     def published(self) -> "InnovationQuerySet":
         return self.filter(is_published=True)
+
+    def in_progress(self) -> "InnovationQuerySet":
+        """Innovations whose accompaniment is not closed (today's state; for a past
+        date see ``reporting.definitions.innovations_in_progress``)."""
+        return self.filter(closed_on__isnull=True)
+
+    def closed(self) -> "InnovationQuerySet":
+        return self.filter(closed_on__isnull=False)
 
     def for_user_as_carrier(self, user) -> "InnovationQuerySet":
         return self.filter(
@@ -93,6 +109,12 @@ class Innovation(PublicsKeywordsMixin, models.Model):
     )
     year_started = models.PositiveSmallIntegerField(_("year started"), null=True, blank=True)
     year_selected = models.PositiveSmallIntegerField(_("year selected"), null=True, blank=True)
+    selected_on = models.DateField(
+        _("selected on"),
+        null=True,
+        blank=True,
+        help_text=_("Date of the steering committee that selected the innovation; the year selected follows it."),
+    )
     stage = models.PositiveSmallIntegerField(_("stage"), choices=Stage.choices, default=Stage.FEASIBILITY)
     publics = ArrayField(
         models.CharField(max_length=30, choices=TargetPublic.choices),
@@ -119,6 +141,11 @@ class Innovation(PublicsKeywordsMixin, models.Model):
     spreading_model = models.CharField(_("spreading model"), max_length=30, choices=SpreadingModel.choices, blank=True)
     spreading_model_details = models.TextField(_("details of the spreading model"), blank=True)
     accompaniment_start = models.DateField(_("start of the accompaniment"), null=True, blank=True)
+    closed_on = models.DateField(_("accompaniment closed on"), null=True, blank=True)
+    closure_kind = models.CharField(
+        _("end of the accompaniment"), max_length=30, choices=ClosureKind.choices, blank=True
+    )
+    closure_reason = models.TextField(_("reason of the closure"), blank=True)
     created_at = models.DateTimeField(pgettext_lazy("feminine", "created on"), auto_now_add=True)
 
     objects = InnovationQuerySet.as_manager()
@@ -128,9 +155,22 @@ class Innovation(PublicsKeywordsMixin, models.Model):
         ordering = ["name"]
         verbose_name = _("innovation")
         verbose_name_plural = _("innovations")
+        constraints = [
+            # Open: no date, kind or reason. Closed: all three.
+            models.CheckConstraint(
+                condition=(models.Q(closed_on__isnull=True) & models.Q(closure_kind="") & models.Q(closure_reason=""))
+                | (models.Q(closed_on__isnull=False) & ~models.Q(closure_kind="") & ~models.Q(closure_reason="")),
+                name="innovation_closure_complete",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        """The accompaniment has ended (completed, stopped or abandoned)."""
+        return self.closed_on is not None
 
 
 # --------------------------------------------------------------------------
@@ -326,7 +366,11 @@ class AwarenessAction(models.Model):
 
 class StageTransition(models.Model):
     """One move of an innovation from a stage to the next: who, when, and, for a move
-    made without the stage's deliverables, the exception and its reason."""
+    made without the stage's deliverables, the exception and its reason.
+
+    ``moved_at`` is when the move was recorded; ``effective_on`` the date it took
+    effect, which the figures count (a manager recording the history sets it in the
+    past; new rows default to today, the date of ``moved_at``)."""
 
     innovation = models.ForeignKey(
         Innovation, on_delete=models.CASCADE, related_name="stage_transitions", verbose_name=_("innovation")
@@ -334,6 +378,7 @@ class StageTransition(models.Model):
     from_stage = models.PositiveSmallIntegerField(_("from stage"), choices=Stage.choices)
     to_stage = models.PositiveSmallIntegerField(_("to stage"), choices=Stage.choices)
     moved_at = models.DateTimeField(_("moved on"), default=timezone.now)
+    effective_on = models.DateField(_("effective on"), default=timezone.localdate)
     moved_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("moved by")
     )
@@ -342,7 +387,7 @@ class StageTransition(models.Model):
     missing = models.JSONField(_("missing deliverables"), default=list, blank=True)
 
     class Meta:
-        ordering = ["innovation", "moved_at", "pk"]
+        ordering = ["innovation", "effective_on", "moved_at", "pk"]
         verbose_name = _("stage move")
         verbose_name_plural = _("stage moves")
         constraints = [

@@ -243,7 +243,9 @@ def test_map_data_filtered_queries_constant_with_many_structures(client, db, ass
 def test_public_map_data_queries_constant_with_many_structures(client, db, assert_constant_queries):
     one, many = assert_constant_queries(client, reverse("essaimage:public_map_data"), _rows_maker("Innovation"), 1)
 
-    assert f'"structures": {MANY}' in many
+    # The public map counts the structures active today (started, not withdrawn: the rules of
+    # reporting.definitions): every other row is selected without a start date yet.
+    assert f'"structures": {MANY // 2}' in many
 
 
 def test_programme_map_page_queries_constant_with_many_structures(client, db, assert_constant_queries):

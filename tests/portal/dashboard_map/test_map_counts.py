@@ -128,9 +128,11 @@ def test_map_data_names_no_structure(programme, manager_client):
 def test_public_map_data_counts_published_innovations_only(programme, client):
     data = _json(client, reverse("essaimage:public_map_data"))
 
-    assert {code: d["count"] for code, d in data["departments"].items()} == {"31": 1, "69": 1, "76": 2}
+    # The structures active today (reporting.definitions): started and not withdrawn. ACI Le Havre,
+    # in training without a start date, is selected but not spread to yet.
+    assert {code: d["count"] for code, d in data["departments"].items()} == {"31": 1, "69": 1, "76": 1}
     assert data["departments"]["31"]["innovations"] == ["TAPAJ"]
-    assert data["totals"] == {"structures": 4, "departments": 3, "regions": 3, "innovations": 2, "unlocated": 0}
+    assert data["totals"] == {"structures": 3, "departments": 3, "regions": 3, "innovations": 2, "unlocated": 0}
 
 
 def test_public_map_data_shows_no_structure_name_nor_unpublished_innovation(programme, client):
@@ -213,7 +215,8 @@ def test_catalogue_shows_the_territories_of_published_innovations(programme, cli
 
     table = page.split('id="catalogue-figures"', 1)[1].split("</table>", 1)[0]
     assert "Haute-Garonne <span" in table and '<td>Occitanie</td><td class="text-end">1</td>' in table
-    assert '<td>Normandie</td><td class="text-end">2</td>' in table
+    # Rouen Nord only: ACI Le Havre has no start date yet (not spread to, reporting.definitions).
+    assert '<td>Normandie</td><td class="text-end">1</td>' in table
     assert f'data-map-data="{reverse("essaimage:public_map_data")}"' in page
     assert "Projet confidentiel" not in page
 
@@ -225,7 +228,7 @@ def test_innovation_public_page_lists_its_departments_and_maps_them(programme, c
 
     table = page.split('id="innovation-departments"', 1)[1].split("</table>", 1)[0]
     assert "Rhône <span" in table and "Seine-Maritime <span" in table and "Haute-Garonne" not in table
-    assert '<td>Normandie</td><td class="text-end">2</td>' in table
+    assert '<td>Normandie</td><td class="text-end">1</td>' in table  # ACI Le Havre has not started
     assert f'data-map-data="{reverse("essaimage:public_map_data")}?innovation=parcours-gardien"' in page
     assert "Régie de quartier Rouen Nord" in page  # the public page names the structures, as before
 

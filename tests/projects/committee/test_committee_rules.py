@@ -1,4 +1,4 @@
-"""The committee's rules across states (DESIGN.md §3): a member sees only the
+"""The committee's rules across states (docs/architecture.md, "Where the rules live"): a member sees only the
 dossiers given to them; declares a conflict or its absence before reading one;
 with a conflict the dossier leaves their list and the managers are told; scores
 are drafted then submitted once; nobody sees another member's scores before

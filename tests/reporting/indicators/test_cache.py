@@ -1,8 +1,6 @@
 """The dashboards' figures are cached per data version: computed once, computed again
 after any change that can move them, and still computed when Redis cannot be reached."""
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -63,16 +61,20 @@ def test_a_validated_questionnaire_shows_at_once(client, manager):
 
 
 def test_a_withdrawal_moves_the_programme_figures(client, manager):
+    """The withdrawal ends the structure's activity at once; the people it had reached
+    stay counted (reporting.definitions: a withdrawn structure keeps what it reported)."""
     innovation = InnovationFactory(name="Parcours Gardien")
     answered_structure(innovation, people=40)
     leaving = answered_structure(innovation, people=10)
     client.force_login(manager)
     url = reverse("reporting:programme_dashboard")
-    assert client.get(url).context["figures"]["people_accompanied"] == 50
+    before = client.get(url).context
+    assert (before["figures"]["people_accompanied"], before["key"]["structures_active"]) == (50, 2)
 
-    withdraw_structure(leaving, on=datetime.date(2026, 6, 1), reason="Fermeture", by=manager)
+    withdraw_structure(leaving, on=timezone.localdate(), reason="Fermeture", by=manager)
 
-    assert client.get(url).context["figures"]["people_accompanied"] == 40
+    after = client.get(url).context
+    assert (after["figures"]["people_accompanied"], after["key"]["structures_active"]) == (50, 1)
 
 
 def test_innovation_figures_match_compute(client):

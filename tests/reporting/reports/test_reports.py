@@ -33,7 +33,10 @@ def _answer(structure, phase, values, status=ResponseStatus.VALIDATED, when=date
 
 @pytest.fixture
 def innovation():
-    innovation = InnovationFactory(name="Parcours Gardien", summary="Devenir gardien d'immeuble.")
+    # Selected in 2024: the programme report lists the innovations selected by its date.
+    innovation = InnovationFactory(
+        name="Parcours Gardien", summary="Devenir gardien d'immeuble.", selected_on=datetime.date(2024, 6, 12)
+    )
     InnovationTargetFactory(
         innovation=innovation, label="Taux de sortie vers l'emploi", value=50, indicator_code="exit_rate"
     )
