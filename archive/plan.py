@@ -18,17 +18,22 @@ Nothing is written here: ``archive.writer`` applies a plan without issues.
 Rules checked beyond each cell's format (the messages say them to the person):
 
 - Innovations: one row per identifier and per name (and no other innovation of the
-  platform with that name); a carrier with a SIRET, or a name and a municipality; stage
-  dates in order, each stage after the previous one is reached, stage I not before the
-  year of selection; an innovation of the platform already further than the file says
-  is not moved back.
+  platform with that name); a carrier with a SIRET, or a name and a municipality; a
+  year or a date of selection (the same year when both are given); stage dates in
+  order, each stage after the previous one is reached, stage I not before the
+  selection; an innovation of the platform already further than the file says is not
+  moved back; a closure with its date, kind and reason together, "stopped after the
+  feasibility study" in stage I only and "completed after evaluation" from stage IV
+  only, not before the last stage reached nor the selection.
 - Structures: a known innovation (in the sheet or the platform); one row per
   structure and innovation; selection ≤ agreement, selection ≤ start ≤ withdrawal; a
   withdrawal has both a date and a reason; not selected before its innovation's year
-  of selection.
+  of selection; moves of its premises after its selection, each to another
+  municipality of the referential.
 - Questionnaires: a known structure (in the sheet or the platform) with a start date;
   one row per structure and phase; submitted on or after the start date and not after
-  the withdrawal, validated on or after the submission; each question code part of the
+  the withdrawal, validated on or after the submission, figures dated between the
+  start and the submission (the submission date by default); each question code part of the
   questionnaire's version and each value of the question's type and bounds
   (``evaluation.services.clean_value``); the version's consistency rules (exits and
   long-term jobseekers ≤ people accompanied…) on the answers once merged with those
@@ -51,11 +56,11 @@ from django.utils.translation import gettext as _
 
 from ais.accounts.models import Organisation
 from ais.territories.models import Commune
-from essaimage.models import SpreadStructure, StructureStatus, Training, TrainingKind
-from evaluation.models import PHASE_ORDER, QuestionKind, Response, ResponseStatus
+from essaimage.models import SpreadStructure, StructureLocation, StructureStatus, Training, TrainingKind
+from evaluation.models import NUMERIC_KINDS, PHASE_ORDER, QuestionKind, Response, ResponseStatus
 from evaluation.schedule import current_version, phase_dates
 from evaluation.services import InvalidAnswer, clean_value
-from projects.models import Innovation, Stage, StagePlan, StageTransition
+from projects.models import ClosureKind, Innovation, Stage, StagePlan, StageTransition
 
 from .sheets import (
     INNOVATIONS,
@@ -103,6 +108,7 @@ class Row:
     answers: dict = field(default_factory=dict)  # question code → raw cell (Questionnaires)
     valid: bool = True
     error_columns: set = field(default_factory=set)  # the columns already found wrong
+    present: frozenset = frozenset()  # the keys of the columns the sheet has
 
     def has_error(self, key: str) -> bool:
         return self.headers.get(key, key) in self.error_columns
@@ -147,6 +153,7 @@ class StructurePlan:
     values: dict = field(default_factory=dict)
     changed: bool = False
     phases: dict = field(default_factory=dict)  # phase → ResponsePlan
+    locations: list | None = None  # [(valid_from, commune code)]; None: the sheet has no column for them
 
     def value(self, name):
         if self.row is not None:
@@ -196,6 +203,7 @@ class Plan:
     transitions: dict = field(default_factory=dict)  # innovation pk → {to_stage: StageTransition}
     existing_answers: dict = field(default_factory=dict)  # response pk → {code: Answer}
     other_responses: dict = field(default_factory=dict)  # structure pk → {phase: Response} not in the file
+    locations: dict = field(default_factory=dict)  # structure pk → [StructureLocation] (the file's structures)
 
     @property
     def ok(self) -> bool:
@@ -245,6 +253,7 @@ def _rows(sheet: SheetData, plan: Plan, question_codes: list[str]) -> list[Row]:
     spec = SHEETS[sheet.name]
     example = _example(sheet.name, question_codes)
     rows = []
+    present = frozenset(column.key for column in sheet.columns if not isinstance(column, str))
     first_key = (
         (sheet.columns[0] if isinstance(sheet.columns[0], str) else sheet.columns[0].header) if sheet.columns else None
     )
@@ -253,7 +262,7 @@ def _rows(sheet: SheetData, plan: Plan, question_codes: list[str]) -> list[Row]:
             plan.examples += 1
             continue
         plan.rows += 1
-        row = Row(sheet.name, number, {}, {})
+        row = Row(sheet.name, number, {}, {}, present=present)
         for header, column, value in zip(sheet.headers, sheet.columns, cells, strict=False):
             if isinstance(column, str):  # a question code
                 if value is not None:
@@ -511,6 +520,8 @@ def _check_communes(plan: Plan, rows: dict) -> None:
             for key in ("commune", "carrier_commune", "origin_commune"):
                 if row.values.get(key):
                     wanted[row.values[key]].append((row, key))
+            for _day, code in row.values.get("moves") or []:
+                wanted[code].append((row, "moves"))
     known = set(Commune.objects.filter(code__in=list(wanted)).values_list("code", flat=True))
     for code, places in wanted.items():
         if code in known:
@@ -522,7 +533,7 @@ def _check_communes(plan: Plan, rows: dict) -> None:
                 row,
                 row.headers[key],
             )
-            row.values[key] = None
+            row.values[key] = None if key != "moves" else []
 
 
 def _innovations(plan: Plan, rows: list[Row], organisations: Organisations) -> dict[str, InnovationPlan]:
@@ -595,24 +606,49 @@ def _innovations(plan: Plan, rows: list[Row], organisations: Organisations) -> d
                     row,
                     row.headers[f"stage_{stage}"],
                 )
-        year = values["year_selected"]
-        if year and Stage.FEASIBILITY in dates and dates[Stage.FEASIBILITY].year < year:
+        year, selected_on = values["year_selected"], values["selected_on"]
+        if selected_on and year and selected_on.year != year:
+            plan.add(
+                _("the selection date is in %(date_year)s and the year of selection is %(year)s: give the same year.")
+                % {"date_year": selected_on.year, "year": year},
+                row,
+                row.headers["year_selected"],
+            )
+        year = selected_on.year if selected_on else year
+        if not year and not row.has_error("year_selected") and not row.has_error("selected_on"):
+            plan.add(_("give the year or the date of selection."), row, row.headers["year_selected"])
+        if selected_on and Stage.FEASIBILITY in dates and dates[Stage.FEASIBILITY] < selected_on:
+            plan.add(
+                _("stage I starts on %(start)s, before the selection (%(date)s).")
+                % {"start": date_text(dates[Stage.FEASIBILITY]), "date": date_text(selected_on)},
+                row,
+                row.headers["stage_1"],
+            )
+        elif year and Stage.FEASIBILITY in dates and dates[Stage.FEASIBILITY].year < year:
             plan.add(
                 _("stage I starts in %(start)s, before the year of selection (%(year)s).")
                 % {"start": dates[Stage.FEASIBILITY].year, "year": year},
                 row,
                 row.headers["stage_1"],
             )
+        stage = max(dates) if dates else Stage.FEASIBILITY
+        _check_closure(plan, row, stage, dates, selected_on)
         instance = existing.get(slug)
+        if selected_on is None and instance is not None and instance.selected_on and instance.selected_on.year == year:
+            selected_on = instance.selected_on  # the file gives the year only: the platform's date stays
         innovation = InnovationPlan(slug=slug, instance=instance, row=row, carrier=carrier, stage_dates=dates)
         innovation.values = {
             "name": name,
             "summary": values["summary"] or "",
             "origin_commune_id": values["origin_commune"],
             "year_selected": year,
+            "selected_on": selected_on,
             "spreading_model": values["spreading_model"] or "",
-            "stage": max(dates) if dates else Stage.FEASIBILITY,
+            "stage": stage,
             "accompaniment_start": dates.get(Stage.FEASIBILITY),
+            "closed_on": values["closed_on"],
+            "closure_kind": values["closure_kind"] or "",
+            "closure_reason": values["closure_reason"] or "",
         }
         if instance is not None and instance.stage > innovation.values["stage"]:
             plan.add(
@@ -631,11 +667,48 @@ def _innovations(plan: Plan, rows: list[Row], organisations: Organisations) -> d
     return result
 
 
+def _check_closure(plan: Plan, row: Row, stage: int, dates: dict, selected_on) -> None:
+    """The end of an accompaniment: date, kind and reason together; "stopped after the
+    feasibility study" in stage I only, "completed after evaluation" from stage IV only
+    (as ``projects.accompaniment.close_accompaniment``); not before the last stage
+    reached nor before the selection."""
+    values, headers = row.values, row.headers
+    closed_on, kind, reason = values["closed_on"], values["closure_kind"], values["closure_reason"]
+    if not (closed_on or kind or reason):
+        return
+    for key, given in (("closed_on", closed_on), ("closure_kind", kind), ("closure_reason", reason)):
+        if not given and not row.has_error(key):
+            plan.add(_("a closure needs its date, its kind and its reason."), row, headers[key])
+    required = {ClosureKind.STOPPED: Stage.FEASIBILITY, ClosureKind.COMPLETED: Stage.EVALUATION}.get(kind)
+    if required is not None and stage != required:
+        plan.add(
+            _("“%(kind)s” is only possible from “%(stage)s”; the innovation is at “%(current)s”.")
+            % {"kind": ClosureKind(kind).label, "stage": Stage(required).label, "current": Stage(stage).label},
+            row,
+            headers["closure_kind"],
+        )
+    last = max(dates.values()) if dates else None
+    if closed_on and last and closed_on < last:
+        plan.add(
+            _("the closure (%(date)s) comes before the start of the last stage reached (%(last)s).")
+            % {"date": date_text(closed_on), "last": date_text(last)},
+            row,
+            headers["closed_on"],
+        )
+    elif closed_on and selected_on and closed_on < selected_on:
+        plan.add(
+            _("the closure (%(date)s) comes before the selection (%(selected)s).")
+            % {"date": date_text(closed_on), "selected": date_text(selected_on)},
+            row,
+            headers["closed_on"],
+        )
+
+
 def _compare_innovations(plan: Plan, innovations: dict[str, InnovationPlan]) -> None:
     pks = [i.instance.pk for i in innovations.values() if i.instance is not None]
     for stage_plan in StagePlan.objects.filter(innovation_id__in=pks):
         plan.stage_plans.setdefault(stage_plan.innovation_id, {})[stage_plan.stage] = stage_plan
-    for transition in StageTransition.objects.filter(innovation_id__in=pks).order_by("moved_at", "pk"):
+    for transition in StageTransition.objects.filter(innovation_id__in=pks).order_by("effective_on", "moved_at", "pk"):
         plan.transitions.setdefault(transition.innovation_id, {})[transition.to_stage] = transition
     for innovation in innovations.values():
         instance = innovation.instance
@@ -657,7 +730,7 @@ def _compare_innovations(plan: Plan, innovations: dict[str, InnovationPlan]) -> 
                 changed = True
             if stage > Stage.FEASIBILITY:
                 transition = transitions.get(stage)
-                if transition is None or local_date(transition.moved_at) != start:
+                if transition is None or transition.effective_on != start:
                     changed = True
         innovation.changed = changed
 
@@ -740,6 +813,28 @@ def _structures(plan: Plan, rows: list[Row], innovations: dict, organisations: O
                 row,
                 headers["selected_on"],
             )
+        moves = values["moves"] if "moves" in row.present else None
+        if moves:
+            territory = organisation.commune if organisation is not None else None
+            for day, commune in moves:
+                if selected and day < selected:
+                    plan.add(
+                        _(
+                            "the move of %(date)s comes before the selection (%(selected)s): give the municipality "
+                            "of then in the column “code commune”."
+                        )
+                        % {"date": date_text(day), "selected": date_text(selected)},
+                        row,
+                        headers["moves"],
+                    )
+                elif commune == territory:
+                    plan.add(
+                        _("on %(date)s the structure is already in %(commune)s.")
+                        % {"date": date_text(day), "commune": commune},
+                        row,
+                        headers["moves"],
+                    )
+                territory = commune
         if innovation is None or organisation is None:
             continue
         key = (innovation.slug, id(organisation))
@@ -760,6 +855,7 @@ def _structures(plan: Plan, rows: list[Row], innovations: dict, organisations: O
             "withdrawn_on": withdrawn,
             "withdrawal_reason": reason or "",
         }
+        structure.locations = moves
         result[key] = structure
         plan.structures.append(structure)
     # The platform's structures of these innovations and organisations.
@@ -772,6 +868,9 @@ def _structures(plan: Plan, rows: list[Row], innovations: dict, organisations: O
     for structure in result.values():
         if structure.innovation.instance and structure.organisation.instance:
             structure.instance = existing.get((structure.innovation.instance.pk, structure.organisation.instance.pk))
+    located = [s.instance.pk for s in result.values() if s.instance is not None and s.locations is not None]
+    for location in StructureLocation.objects.filter(structure_id__in=located).order_by("valid_from"):
+        plan.locations.setdefault(location.structure_id, []).append(location)
     return result
 
 
@@ -970,6 +1069,17 @@ def _check_response(plan: Plan, response: ResponsePlan, questions: dict, rules, 
             row,
             row.headers["validated_on"],
         )
+    figures_on = values["figures_on"] or submitted
+    if values["figures_on"] and submitted and not start <= figures_on <= submitted:
+        plan.add(
+            _(
+                "the figures are dated %(date)s: a date from the start of the spreading (%(start)s) to the "
+                "submission (%(submitted)s) is expected."
+            )
+            % {"date": date_text(figures_on), "start": date_text(start), "submitted": date_text(submitted)},
+            row,
+            row.headers["figures_on"],
+        )
     for code, value in row.answers.items():
         question = questions.get(code)
         if question is None:
@@ -1020,12 +1130,22 @@ def _check_response(plan: Plan, response: ResponsePlan, questions: dict, rules, 
         return
     opens_on, due_on = phase_dates(start, response.phase)
     status = ResponseStatus.VALIDATED if validated else ResponseStatus.SUBMITTED
+    figures = {
+        code: value
+        for code, value in merged.items()
+        if code in questions
+        and questions[code].kind in NUMERIC_KINDS
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    }
     response.values = {
         "opens_on": opens_on,
         "due_on": due_on,
         "status": status,
         "submitted_on": submitted,
         "validated_on": validated,
+        "figures_on": figures_on,
+        "submitted_figures": figures,
     }
     instance = response.instance
     if instance is not None:
@@ -1036,6 +1156,8 @@ def _check_response(plan: Plan, response: ResponsePlan, questions: dict, rules, 
             or instance.status != status
             or local_date(instance.submitted_at) != submitted
             or local_date(instance.validated_at) != validated
+            or instance.figures_on != figures_on
+            or instance.submitted_figures != figures
             or any(code not in existing or existing[code].value != value for code, value in response.answers.items())
         )
 
@@ -1071,6 +1193,9 @@ def _structure_statuses(plan: Plan) -> None:
         values["status"] = status
         if instance is not None:
             structure.changed = any(getattr(instance, name) != value for name, value in values.items())
+            if structure.locations is not None:
+                current = [(loc.valid_from, loc.commune_id) for loc in plan.locations.get(instance.pk, [])]
+                structure.changed = structure.changed or current != structure.locations
 
 
 def _structure_ref(text: str):

@@ -309,6 +309,42 @@ def _training_kinds() -> dict:
     return {value: str(label) for value, label in TrainingKind.choices}
 
 
+CLOSURE_WORDS = {"terminee": "completed", "arretee": "stopped_after_feasibility", "abandonnee": "abandoned"}
+
+
+def read_closure_kind(value):
+    from projects.models import ClosureKind
+
+    wanted = normalise(value)
+    if wanted in CLOSURE_WORDS:
+        return CLOSURE_WORDS[wanted]
+    for code, label in ClosureKind.choices:
+        if wanted in (normalise(code), normalise(label)):
+            return code
+    raise CellError(_("one of these values is expected: %(values)s") % {"values": "terminée; arrêtée; abandonnée"})
+
+
+MOVE = re.compile(r"^(\S{5})\s*(?:le|depuis le|à partir du|au|:|,)?\s*(\S+)$", re.IGNORECASE)
+
+
+def read_moves(value):
+    """``[(date, commune code)]`` from « 44184 le 01/09/2019 ; 35238 le 01/01/2021 »."""
+    moves = []
+    for item in read_list(20)(value):
+        match = MOVE.match(item)
+        if not match:
+            raise CellError(
+                _("“%(item)s”: a municipality code and a date are expected, for example “44184 le 01/09/2019”")
+                % {"item": item}
+            )
+        commune = read_commune(match.group(1))
+        day = read_date(match.group(2))
+        if any(day == other for other, _code in moves):
+            raise CellError(_("two moves on %(date)s") % {"date": day.strftime("%d/%m/%Y")})
+        moves.append((day, commune))
+    return sorted(moves)
+
+
 # The phases as the workbook names them (the brief's words), then their labels.
 PHASE_CODES = {"appropriation": "appropriation", "mise_en_oeuvre": "implementation", "impact": "impact"}
 PHASE_NAMES = {value: key for key, value in PHASE_CODES.items()}
@@ -428,9 +464,15 @@ INNOVATION_SHEET = SheetSpec(
             "année de sélection",
             "year_selected",
             read_year,
-            gettext_lazy("Year the steering committee selected the innovation."),
-            required=True,
+            gettext_lazy("Year the steering committee selected the innovation (or give the date in the next column)."),
             example=2016,
+        ),
+        Column(
+            "date de sélection",
+            "selected_on",
+            read_date,
+            gettext_lazy("Date of the steering committee that selected it, if known: the year follows it."),
+            example=datetime.date(2016, 6, 24),
         ),
         Column(
             "modèle d'essaimage",
@@ -465,6 +507,30 @@ INNOVATION_SHEET = SheetSpec(
             "stage_4",
             read_date,
             gettext_lazy("Start of stage IV (evaluation); empty if not reached."),
+            example="",
+        ),
+        Column(
+            "date de clôture",
+            "closed_on",
+            read_date,
+            gettext_lazy("End of the accompaniment, if it has ended (with its kind and reason)."),
+            example="",
+        ),
+        Column(
+            "type de clôture",
+            "closure_kind",
+            read_closure_kind,
+            gettext_lazy(
+                "terminée (completed after evaluation, from stage IV), arrêtée (stopped after the feasibility "
+                "study, in stage I) or abandonnée (abandoned)."
+            ),
+            example="",
+        ),
+        Column(
+            "motif de clôture",
+            "closure_reason",
+            read_text(MAX_TEXT),
+            gettext_lazy("Why the accompaniment ended."),
             example="",
         ),
     ),
@@ -526,6 +592,17 @@ STRUCTURE_SHEET = SheetSpec(
             gettext_lazy("Why it withdrew (required with a withdrawal date)."),
             example="",
         ),
+        Column(
+            "déménagements",
+            "moves",
+            read_moves,
+            gettext_lazy(
+                "Moves of the structure's premises, separated by “;”: the new municipality code and the date, "
+                "for example “44184 le 01/09/2019”. The figures before a move keep the former territory. "
+                "When the column is present, the structure's moves become exactly those listed."
+            ),
+            example="",
+        ),
     ),
     gettext_lazy(
         "One row per structure and innovation it spreads: an organisation spreading two innovations has two rows."
@@ -566,6 +643,16 @@ QUESTIONNAIRE_SHEET = SheetSpec(
             read_date,
             gettext_lazy("Date Ansa validated them; empty if they were not validated."),
             example=datetime.date(2018, 3, 20),
+        ),
+        Column(
+            "date des chiffres",
+            "figures_on",
+            read_date,
+            gettext_lazy(
+                "Date of the figures, when the questionnaire was returned and sent again later with the same "
+                "figures: the figures count from this date. The submission date when empty."
+            ),
+            example="",
         ),
     ),
     gettext_lazy(

@@ -1,6 +1,12 @@
 """Writing a checked plan (``archive.plan``) to the database.
 
-Called inside one transaction by ``archive.services``: everything or nothing. Rows
+Called inside one transaction by ``archive.services``: everything or nothing. The
+dated facts keep the file's dates: an innovation's selection date and closure, each
+stage move's effective date (``StageTransition.effective_on``, recorded as an exception
+« Import de l'historique » since the platform did not check its deliverables), each
+structure's selection, agreement, start and withdrawal dates and its moves
+(``StructureLocation``), each questionnaire's submission, validation and figures
+dates (``Response.figures_on``, with the numbers sent in ``submitted_figures``). Rows
 are written in bulk with their django-simple-history records (``bulk_create_with_history``,
 ``bulk_update_with_history``: the acting administrator and the reason « Import de
 l'historique » on each), so the audit trail shows who imported what and when.
@@ -27,7 +33,15 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from ais.accounts.models import Organisation, OrganisationType
 from ais.core.figures_cache import invalidate
-from essaimage.models import Attendance, SpreadStructure, Training, TrainingDay, TrainingMode, TrainingParticipant
+from essaimage.models import (
+    Attendance,
+    SpreadStructure,
+    StructureLocation,
+    Training,
+    TrainingDay,
+    TrainingMode,
+    TrainingParticipant,
+)
 from evaluation.models import PHASE_ORDER, AccessLink, Answer, Response, ResponseStatus
 from evaluation.schedule import current_version, phase_dates
 from projects.models import Innovation, Stage, StagePlan, StageTransition
@@ -134,8 +148,8 @@ class Writer:
         self._update(
             changed,
             Innovation,
-            {"name", "summary", "carrier", "origin_commune", "year_selected", "spreading_model", "stage"}
-            | {"accompaniment_start"},
+            {"name", "summary", "carrier", "origin_commune", "year_selected", "selected_on", "spreading_model", "stage"}
+            | {"accompaniment_start", "closed_on", "closure_kind", "closure_reason"},
         )
         # Stage plans (actual dates) and stage moves (effective dates).
         plans_new, plans_changed, moves_new, moves_changed = [], [], [], []
@@ -165,19 +179,20 @@ class Writer:
                                 innovation=innovation.instance,
                                 from_stage=stage - 1,
                                 to_stage=stage,
-                                moved_at=at_noon(start),
+                                moved_at=self.now,
+                                effective_on=start,
                                 moved_by=self.by,
                                 is_exception=True,
                                 reason=reason,
                             )
                         )
-                    elif local_date(move.moved_at) != start:
-                        move.moved_at = at_noon(start)
+                    elif move.effective_on != start:
+                        move.effective_on = start
                         moves_changed.append(move)
         self._create(plans_new, StagePlan)
         self._update(plans_changed, StagePlan, {"actual_start", "actual_end"})
         StageTransition.objects.bulk_create(moves_new, batch_size=BATCH)
-        StageTransition.objects.bulk_update(moves_changed, ["moved_at"], batch_size=BATCH)
+        StageTransition.objects.bulk_update(moves_changed, ["effective_on"], batch_size=BATCH)
 
     # Structures ------------------------------------------------------------------
 
@@ -197,6 +212,35 @@ class Writer:
                 changed.append(structure.instance)
         self._create(new, SpreadStructure)
         self._update(changed, SpreadStructure, STRUCTURE_FIELDS)
+        self.locations()
+
+    def locations(self) -> None:
+        """The moves of the file's structures (when the sheet has the column): exactly those listed."""
+        new, changed, gone = [], [], []
+        for structure in self.plan.structures:
+            if structure.locations is None:
+                continue
+            existing = {loc.valid_from: loc for loc in self.plan.locations.get(structure.instance.pk, [])}
+            wanted = dict(structure.locations)
+            gone += [loc.pk for day, loc in existing.items() if day not in wanted]
+            for day, commune in structure.locations:
+                location = existing.get(day)
+                if location is None:
+                    new.append(
+                        StructureLocation(
+                            structure=structure.instance,
+                            commune_id=commune,
+                            valid_from=day,
+                            recorded_by=self.by,
+                            recorded_at=self.now,
+                        )
+                    )
+                elif location.commune_id != commune:
+                    location.commune_id, location.recorded_by, location.recorded_at = commune, self.by, self.now
+                    changed.append(location)
+        StructureLocation.objects.filter(pk__in=gone).delete()
+        self._create(new, StructureLocation)
+        self._update(changed, StructureLocation, {"commune", "recorded_by", "recorded_at"})
 
     # Questionnaires ---------------------------------------------------------------
 
@@ -219,6 +263,8 @@ class Writer:
                     started_at=moment,
                     submitted_at=moment,
                     validated_at=at_noon(validated) if validated else None,
+                    figures_on=values["figures_on"],
+                    submitted_figures=values["submitted_figures"],
                 )
                 new.append(response.instance)
             elif response.changed:
@@ -239,7 +285,8 @@ class Writer:
         self._update(
             changed,
             Response,
-            {"opens_on", "due_on", "status", "submitted_at", "validated_at", "started_at", "cancelled_at"},
+            {"opens_on", "due_on", "status", "submitted_at", "validated_at", "started_at", "cancelled_at"}
+            | {"figures_on", "submitted_figures"},
         )
         self.answers()
         self.schedule_other_phases()

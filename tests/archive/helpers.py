@@ -35,6 +35,7 @@ PLACES = [
     (("32", "Hauts-de-France"), ("59", "Nord"), "59350", "Lille"),
     (("84", "Auvergne-Rhône-Alpes"), ("38", "Isère"), "38185", "Grenoble"),
     (("28", "Normandie"), ("76", "Seine-Maritime"), "76540", "Rouen"),
+    (("84", "Auvergne-Rhône-Alpes"), ("42", "Loire"), "42218", "Saint-Étienne"),
 ]
 
 
@@ -59,6 +60,7 @@ HISTORY = {
             "code commune du porteur": "35238",
             "code commune d'origine": "35238",
             "année de sélection": 2016,
+            "date de sélection": d("24/06/2016"),
             "modèle d'essaimage": "formation_action",
             "début étape I": d("01/09/2016"),
             "début étape II": d("16/01/2017"),
@@ -71,6 +73,9 @@ HISTORY = {
             "code commune du porteur": "76540",
             "année de sélection": 2017,
             "début étape I": d("01/03/2017"),
+            "date de clôture": d("15/09/2017"),
+            "type de clôture": "arrêtée",
+            "motif de clôture": "L'étude de faisabilité conclut à ne pas essaimer.",
         },
     ],
     STRUCTURES: [
@@ -83,6 +88,7 @@ HISTORY = {
             "date de sélection": d("10/03/2017"),
             "date de signature de la convention": d("03/04/2017"),
             "date de démarrage": d("01/06/2017"),
+            "déménagements": "42218 le 01/09/2019",
         },
         {
             "innovation": "atelier-emploi",
@@ -192,11 +198,19 @@ def make_workbook(
 def counts() -> dict:
     """Rows of every table the import writes."""
     from ais.accounts.models import Organisation
-    from essaimage.models import Attendance, SpreadStructure, Training, TrainingDay, TrainingParticipant
+    from essaimage.models import (
+        Attendance,
+        SpreadStructure,
+        StructureLocation,
+        Training,
+        TrainingDay,
+        TrainingParticipant,
+    )
     from evaluation.models import Answer, Reminder, Response
     from projects.models import Innovation, StagePlan, StageTransition
 
     models = [
+        StructureLocation,
         Organisation,
         Innovation,
         StagePlan,

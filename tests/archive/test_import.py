@@ -15,7 +15,8 @@ from archive.template import template_bytes
 from essaimage.models import SpreadStructure, StructureStatus, Training
 from evaluation.models import Answer, Reminder, Response, ResponseStatus
 from evaluation.reminders import send_due_reminders
-from projects.models import Innovation, Stage, StagePlan, StageTransition
+from projects.models import ClosureKind, Innovation, Stage, StagePlan, StageTransition
+from reporting import definitions
 from tests.archive.helpers import ACI_SIRET, counts, d, history, make_workbook
 
 pytestmark = pytest.mark.usefixtures("communes")
@@ -44,22 +45,33 @@ def test_history_is_imported_with_its_dates(admin_user):
         2: (d("16/01/2017"), d("01/06/2017")),
         3: (d("01/06/2017"), None),
     }
+    assert atelier.selected_on == d("24/06/2016") and not atelier.is_closed
     moves = StageTransition.objects.filter(innovation=atelier).order_by("to_stage")
-    assert [(m.to_stage, timezone.localdate(m.moved_at), m.moved_by) for m in moves] == [
-        (2, d("16/01/2017"), admin_user),
-        (3, d("01/06/2017"), admin_user),
+    assert [(m.to_stage, m.effective_on, m.moved_by, m.is_exception) for m in moves] == [
+        (2, d("16/01/2017"), admin_user, True),
+        (3, d("01/06/2017"), admin_user, True),
     ]
+    cap = Innovation.objects.get(slug="cap-metiers")
+    assert (cap.stage, cap.year_selected, cap.selected_on) == (Stage.FEASIBILITY, 2017, None)
+    assert (cap.closed_on, cap.closure_kind) == (d("15/09/2017"), ClosureKind.STOPPED)
+    assert cap.closure_reason == "L'étude de faisabilité conclut à ne pas essaimer."
     aci = SpreadStructure.objects.get(organisation__siret=ACI_SIRET)
     assert aci.status == StructureStatus.WITHDRAWN
     assert (aci.selected_on, aci.start_date, aci.withdrawn_on) == (d("15/09/2017"), d("01/10/2017"), d("30/09/2018"))
     assert aci.organisation.kind == "aci"
     nord = SpreadStructure.objects.get(organisation__name="Régie de quartier Nord")
     assert nord.status == StructureStatus.SPREADING and nord.agreement_signed_on == d("03/04/2017")
+    assert nord.organisation.commune_id == "44109"
+    assert [(loc.valid_from, loc.commune_id, loc.recorded_by) for loc in nord.locations.all()] == [
+        (d("01/09/2019"), "42218", admin_user)
+    ]
     response = Response.objects.get(structure=nord, phase="implementation")
     assert response.status == ResponseStatus.VALIDATED
     assert timezone.localdate(response.submitted_at) == d("10/03/2018")
     assert timezone.localdate(response.validated_at) == d("15/03/2018")
     assert (response.opens_on, response.due_on) == (d("01/03/2018"), d("31/03/2018"))
+    assert response.figures_on == d("10/03/2018")
+    assert response.submitted_figures == {"people_accompanied": 30, "people_deld": 20, "exits_durable_employment": 8}
     answers = {a.question.code: a.value for a in response.answers.select_related("question")}
     assert answers["people_accompanied"] == 30 and answers["exits_durable_employment"] == 8
     assert answers["obstacles"] == ["Financement", "Mobilité des personnes"]
@@ -183,3 +195,39 @@ def test_existing_organisation_is_found_by_name_and_municipality(admin_user):
     assert outcome.ok, outcome.issues
     assert outcome.counts["organisations"] == {"create": 4, "update": 1, "unchanged": 0}
     assert SpreadStructure.objects.get(organisation__commune_id="44109").organisation == existing
+
+
+def test_a_questionnaire_sent_again_later_keeps_the_date_of_its_figures(admin_user):
+    data = history()
+    resent = data["Questionnaires"][1]
+    resent["date de soumission"] = d("10/03/2026") if timezone.localdate() >= d("10/03/2026") else timezone.localdate()
+    resent["date de validation"] = resent["date de soumission"]
+    resent["date des chiffres"] = d("10/03/2018")
+
+    outcome = run(make_workbook(data), by=admin_user)
+
+    assert outcome.ok, outcome.issues
+    response = Response.objects.get(structure__organisation__name="Régie de quartier Nord", phase="implementation")
+    assert timezone.localdate(response.submitted_at) == resent["date de soumission"]
+    assert response.figures_on == d("10/03/2018")
+    # The figures count from 2018, not from the later sending.
+    assert definitions.people_reached(d("31/12/2018")) == 30 + 18
+
+
+def test_imported_history_gives_the_figures_true_at_each_date(admin_user):
+    outcome = run(make_workbook(), by=admin_user)
+    assert outcome.ok, outcome.issues
+
+    end_2016, end_2017, end_2018, end_2019 = (d(f"31/12/{year}") for year in (2016, 2017, 2018, 2019))
+    assert definitions.innovations_selected(end_2016) == 1
+    assert definitions.innovations_selected(end_2017) == 2
+    assert definitions.innovations_accompanied_to_spreading(end_2016) == 0
+    assert definitions.innovations_accompanied_to_spreading(end_2017) == 1
+    assert definitions.innovations_in_progress(end_2017) == 1  # Cap Métiers stopped in September 2017
+    assert definitions.structures_spread(end_2017) == 2
+    assert definitions.structures_spread(end_2018) == 3
+    assert definitions.structures_active(end_2018) == 2  # the ACI withdrew in September 2018
+    assert [dep.code for dep in definitions.territories(end_2017).departments] == ["44", "69"]
+    assert [dep.code for dep in definitions.territories(end_2019).departments] == ["42", "59", "69"]
+    assert definitions.people_reached(end_2017) == 12
+    assert definitions.people_reached(end_2018) == 30 + 18  # the withdrawn ACI keeps its 18

@@ -298,3 +298,58 @@ def test_many_errors_are_all_counted_and_nothing_is_written(db):
 
     assert outcome.issue_count >= 3
     assert counts() == before
+
+
+def test_closure_without_its_reason_is_refused(db):
+    data = history()
+    data["Innovations"][1]["motif de clôture"] = None
+
+    assert_refused(
+        make_workbook(data),
+        "Feuille « Innovations », ligne 3, colonne « motif de clôture » : une clôture a besoin de sa date, de son "
+        "type et de son motif.",
+    )
+
+
+def test_stopped_after_feasibility_at_stage_three_is_refused(db):
+    data = history()
+    data["Innovations"][0].update(
+        {"date de clôture": d("01/09/2018"), "type de clôture": "arrêtée", "motif de clôture": "Fin du projet."}
+    )
+
+    assert_refused(
+        make_workbook(data),
+        "Feuille « Innovations », ligne 2, colonne « type de clôture » : « Arrêtée après l'étude de faisabilité » "
+        "n'est possible qu'à partir de « Étape I – Étude de faisabilité »",
+    )
+
+
+def test_selection_year_and_date_that_disagree_are_refused(db):
+    data = history()
+    data["Innovations"][0]["année de sélection"] = 2015
+
+    assert_refused(
+        make_workbook(data),
+        "Feuille « Innovations », ligne 2, colonne « année de sélection » : la date de sélection est en 2016 et "
+        "l'année de sélection est 2015",
+    )
+
+
+def test_move_to_an_unknown_municipality_is_refused(db):
+    data = history()
+    data["Structures"][0]["déménagements"] = "42999 le 01/09/2019"
+
+    assert_refused(
+        make_workbook(data),
+        "Feuille « Structures », ligne 2, colonne « déménagements » : 42999 n'est pas un code commune INSEE",
+    )
+
+
+def test_figures_dated_after_their_sending_are_refused(db):
+    data = history()
+    data["Questionnaires"][0]["date des chiffres"] = d("20/09/2017")
+
+    assert_refused(
+        make_workbook(data),
+        "Feuille « Questionnaires », ligne 2, colonne « date des chiffres » : les chiffres sont datés du 20/09/2017",
+    )
