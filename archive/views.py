@@ -7,6 +7,7 @@ preview or its errors (polled while the checking or the import runs), the confir
 """
 
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
@@ -17,6 +18,7 @@ from ais.core.forms import form_action, perform, posted, posted_files
 from . import services
 from .forms import UploadForm
 from .models import HistoryImport
+from .sheets import DATA_SHEETS
 from .template import template_bytes
 from .workbook import describe
 
@@ -49,12 +51,18 @@ def _context(record: HistoryImport) -> dict:
         "summary": source,
         "errors": [describe(issue) for issue in record.errors[:SHOWN_ERRORS]],
         "hidden_errors": max(0, record.error_count - SHOWN_ERRORS),
+        "duration": number_format(record.duration_ms / 1000, 1) if record.duration_ms is not None else None,
     }
 
 
 def _sheet_rows(counts: dict) -> list[dict]:
+    """The counts per sheet in the workbook's order (the JSON column does not keep it)."""
     labels = {"organisations": _("Organisations (carriers and structures)")}
-    return [{"name": labels.get(name, name), **values} for name, values in counts.items() if isinstance(values, dict)]
+    return [
+        {"name": labels.get(name, name), **counts[name]}
+        for name in (*DATA_SHEETS, "organisations")
+        if isinstance(counts.get(name), dict)
+    ]
 
 
 @can_import
