@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "essaimage",
     "evaluation",
     "events",
+    "archive",
     "reporting",
     "portal",
     "devtools",

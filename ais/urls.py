@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("evaluation.urls")),
     path("", include("reporting.urls")),
     path("", include("events.urls")),
+    path("", include("archive.urls")),
     path("langue/", login_not_required(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),
 ]
