@@ -122,6 +122,9 @@ OWNED: dict[str, Owned] = {
 }
 
 NOT_OWNED: dict[str, str] = {
+    "archive:detail": "an import of the history: administrators only (tests/archive)",
+    "archive:status": "an import of the history: administrators only (tests/archive)",
+    "archive:confirm": "an import of the history: administrators only (tests/archive)",
     "accounts:activate": "a token, tested by the accounts' tests",
     "accounts:password_reset_confirm": "a token, tested by the accounts' tests",
     "essaimage:applications": "a call for structures: managers only",
