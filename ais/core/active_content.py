@@ -39,7 +39,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 MAX_PDF_DECODED_SIZE = 50 * 1024 * 1024
-MAX_PDF_OBJECTS = 200_000
+# Parsing costs about a millisecond per object: beyond these, a PDF is refused as abnormal
+# rather than keeping the request for minutes (a 300-page report has a few thousand objects).
+MAX_PDF_OBJECTS = 50_000
+MAX_PDF_ITEMS = 2_000_000  # every dictionary, array and value inside them
 MAX_OFFICE_READ_SIZE = 100 * 1024 * 1024
 MAX_NESTED_PACKAGES = 1
 
@@ -197,6 +200,7 @@ class _PdfWalk:
         self.decoded = 0
         self.visited_streams = set()
         self.objects = 0
+        self.items = 0
 
     def run(self) -> _Findings:
         from pypdf.generic import IndirectObject
@@ -230,9 +234,10 @@ class _PdfWalk:
         except Exception:  # noqa: BLE001 — a stray "n g obj" inside binary data
             return None
 
-    def _count(self):
-        self.objects += 1
-        if self.objects > MAX_PDF_OBJECTS:
+    def _count(self, top: bool):
+        self.objects += top
+        self.items += 1
+        if self.objects > MAX_PDF_OBJECTS or self.items > MAX_PDF_ITEMS:
             _refuse("pdf_bomb")
 
     def visit(self, root, lenient: bool = False) -> None:
@@ -245,7 +250,7 @@ class _PdfWalk:
             if obj is None or isinstance(obj, IndirectObject) or id(obj) in seen:
                 continue  # indirect objects are visited from the list of all objects
             seen.add(id(obj))
-            self._count()
+            self._count(top=obj is root)
             if isinstance(obj, DictionaryObject):
                 self.check_dictionary(obj)
                 pending.extend(obj.values())

@@ -39,7 +39,27 @@ def png_sub_predictor(columns: int):
     return encode
 
 
+def lzw(data: bytes) -> bytes:
+    """LZW as PDF decodes it, for short data only (every code fits in 9 bits)."""
+    table = {bytes([i]): i for i in range(256)}
+    codes, word = [256], b""  # 256: clear the table
+    for byte in data:
+        candidate = word + bytes([byte])
+        if candidate in table:
+            word = candidate
+            continue
+        codes.append(table[word])
+        table[candidate] = len(table) + 2  # 256 and 257 are the clear and end codes
+        word = bytes([byte])
+    codes += [table[word], 257]
+    assert len(table) + 2 < 511, "lzw(): data too long for 9-bit codes"
+    bits = "".join(format(code, "09b") for code in codes)
+    bits += "0" * (-len(bits) % 8)
+    return int(bits, 2).to_bytes(len(bits) // 8, "big")
+
+
 FILTERS = {
+    "/LZWDecode": lzw,
     "/FlateDecode": flate,
     "/ASCIIHexDecode": ascii_hex,
     "/ASCII85Decode": ascii85,

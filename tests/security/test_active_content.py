@@ -64,6 +64,12 @@ HOSTILE = [
         "Ce PDF contient du JavaScript",
     ),
     Document(
+        "script-lzw.pdf",
+        lambda: build.pdf(catalog=OPEN_ACTION, packed={5: JAVASCRIPT_ACTION}, filters=["/ASCII85Decode", "/LZWDecode"]),
+        "pdf_javascript",
+        "Ce PDF contient du JavaScript",
+    ),
+    Document(
         "lancement.pdf",
         lambda: build.pdf(
             catalog=OPEN_ACTION,
