@@ -203,7 +203,12 @@ class DocumentValidator:
             # Active content is looked for before the kind is matched against what this
             # upload point accepts: the person learns what is wrong with the file itself.
             _check_markup(data)
-            _check_active_content(data)
+            try:
+                _check_active_content(data)
+            except ValidationError as error:
+                # A damaged file of a kind this point does not take: "not accepted" says more.
+                if not (error.code.endswith("_unreadable") and (kind is None or kind not in self.kinds)):
+                    raise
         if kind is None or kind not in self.kinds:
             _refuse(
                 _("The file “%(name)s” is not an accepted document. Accepted formats: %(formats)s.")
