@@ -81,6 +81,7 @@ def test_each_app_registers_its_reasons_when_django_starts():
         "event_registration",
         "event_waitlist",
         "event_cancellation",
+        "event_already_registered",
     }
 
 
