@@ -179,3 +179,15 @@ class TwoFactorCodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "spellcheck": "false"}
         ),
     )
+
+
+class EmailCodeForm(forms.Form):
+    """The six-digit code e-mailed before a first authenticator is set up."""
+
+    email_code = forms.CharField(
+        label=_("Code received by e-mail"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "spellcheck": "false"}
+        ),
+    )

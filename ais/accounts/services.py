@@ -14,6 +14,7 @@ from django.core import signing
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from ais.core.errors import DomainError
 from ais.outbox import reasons
@@ -131,6 +132,80 @@ def may_send_password_reset(user) -> bool:
     return sent < settings.PASSWORD_RESET_MAX_PER_HOUR
 
 
+# Lockout: the owner unlocks their account -----------------------------------------
+
+UNLOCK_SALT = "ais.accounts.unlock"
+
+
+class UnlockError(DomainError):
+    """The unlock link is expired (``"expired"``) or invalid (``"invalid"``)."""
+
+
+def unlock_token(user) -> str:
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=UNLOCK_SALT, compress=True)
+
+
+def send_unlock_email(user, *, ip_address: str | None) -> None:
+    """Queue the « Débloquer mon compte » e-mail: which connection was blocked and the
+    link that unlocks the account (valid ``ACCOUNT_UNLOCK_MAX_AGE``). At most one an hour
+    per account, however many attempts follow."""
+    queue_templated_email(
+        recipient=user.email,
+        template="accounts/email/unlock",
+        context={
+            "user": user,
+            "url": settings.SITE_URL + reverse("accounts:unlock", args=[unlock_token(user)]),
+            "ip_address": ip_address or "?",
+            "minutes": int(settings.AXES_COOLOFF_TIME * 60),
+            "link_minutes": settings.ACCOUNT_UNLOCK_MAX_AGE // 60,
+            "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+        },
+        reason=reasons.ACCOUNT_UNLOCK,
+        related_object=user,
+        dedup_key=f"unlock:{user.pk}:{timezone.now():%Y%m%d%H}",
+    )
+
+
+def on_user_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    """axes' ``user_locked_out`` receiver (connected in apps.py): when an account gets
+    locked from an address, e-mail its owner the unlock link. A lock of the address alone
+    (many accounts tried from it) sends nothing: no owner to tell."""
+    from .lockout import pair_failures
+
+    if not username or request is None:
+        return
+    if pair_failures(request, username) < settings.AXES_FAILURE_LIMIT:
+        return
+    user = get_user_model().objects.filter(email__iexact=username, is_active=True).first()
+    if user is not None:
+        send_unlock_email(user, ip_address=ip_address)
+
+
+def user_for_unlock_token(token: str):
+    """The account an unlock link names; ``UnlockError`` when expired or tampered with."""
+    try:
+        data = signing.loads(token, salt=UNLOCK_SALT, max_age=settings.ACCOUNT_UNLOCK_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise UnlockError("expired") from error
+    except signing.BadSignature as error:
+        raise UnlockError("invalid") from error
+    user = get_user_model().objects.filter(pk=data.get("u"), email=data.get("e"), is_active=True).first()
+    if user is None:
+        raise UnlockError("invalid")
+    return user
+
+
+def unlock_account(user) -> int:
+    """Forget the failed logins of ``user`` from every address (the owner proved they
+    read the account's mailbox): logging in works at once. A lock of an address for
+    trying many accounts stays. Returns how many attempt records were removed."""
+    from axes.models import AccessAttempt
+
+    count, _ = AccessAttempt.objects.filter(username__iexact=user.email).delete()
+    logger.info("User %s unlocked their account through the e-mailed link", user.pk)
+    return count
+
+
 # Staff sessions and two-factor authentication ---------------------------------------
 
 STAFF_ROLES = ("manager", "committee", "admin")
@@ -174,6 +249,100 @@ def two_factor_required(request) -> bool:
     if session.get(SESSION_OWES_2FA_KEY):
         return True
     return bool(settings.REQUIRE_2FA_FOR_STAFF and session.get(SESSION_STAFF_KEY))
+
+
+# A first authenticator needs a code e-mailed to the account: a password alone must not be
+# enough to attach an attacker's phone to someone's account (issue 18, item 7).
+SESSION_EMAIL_CODE_KEY = "ais_enrolment_email_code"
+SESSION_MAILBOX_PROVEN_KEY = "ais_enrolment_mailbox_proven"
+
+
+class EnrolmentCodeError(DomainError):
+    """The e-mailed code is wrong, expired or used up; the message says what to do."""
+
+
+def _code_digest(user, code: str) -> str:
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac("ais.accounts.enrolment_code", f"{user.pk}:{code}", algorithm="sha256").hexdigest()
+
+
+def needs_mailbox_proof(request) -> bool:
+    """Whether this session must give the e-mailed code before setting up an
+    authenticator: the user has none yet and has not given the code in this session."""
+    return not has_confirmed_totp(request.user) and request.session.get(SESSION_MAILBOX_PROVEN_KEY) != request.user.pk
+
+
+def pending_email_code(request) -> dict | None:
+    """The code sent to this session, while it can still be used."""
+    pending = request.session.get(SESSION_EMAIL_CODE_KEY)
+    if not pending or pending.get("user") != request.user.pk or pending["expires"] <= time.time():
+        return None
+    if pending["attempts"] >= settings.TWO_FACTOR_EMAIL_CODE_ATTEMPTS:
+        return None
+    return pending
+
+
+def send_enrolment_code(request) -> bool:
+    """E-mail a new 6-digit code to the logged-in user's address, valid
+    ``TWO_FACTOR_EMAIL_CODE_MAX_AGE`` seconds for ``TWO_FACTOR_EMAIL_CODE_ATTEMPTS`` tries;
+    the previous one stops working. At most ``TWO_FACTOR_EMAIL_CODES_PER_HOUR`` an hour per
+    account (counted in the outbox): returns ``False`` when that is reached."""
+    user = request.user
+    since = timezone.now() - timedelta(hours=1)
+    sent = OutgoingEmail.objects.filter(
+        reason=reasons.TWO_FACTOR_ENROLMENT, recipient__iexact=user.email, created_at__gte=since
+    ).count()
+    if sent >= settings.TWO_FACTOR_EMAIL_CODES_PER_HOUR:
+        return False
+    code = f"{secrets.randbelow(10**6):06d}"
+    request.session[SESSION_EMAIL_CODE_KEY] = {
+        "user": user.pk,
+        "digest": _code_digest(user, code),
+        "expires": time.time() + settings.TWO_FACTOR_EMAIL_CODE_MAX_AGE,
+        "attempts": 0,
+    }
+    queue_templated_email(
+        recipient=user.email,
+        template="accounts/email/enrolment_code",
+        context={"user": user, "code": code, "minutes": settings.TWO_FACTOR_EMAIL_CODE_MAX_AGE // 60},
+        reason=reasons.TWO_FACTOR_ENROLMENT,
+        related_object=user,
+        dedup_key=f"enrolment-code:{user.pk}:{secrets.token_hex(8)}",
+    )
+    return True
+
+
+def check_enrolment_code(request, code: str) -> None:
+    """Accept the e-mailed code: the session may then set up an authenticator. Raises
+    ``EnrolmentCodeError`` when it is wrong (one try used), expired or used up."""
+    from django.utils.crypto import constant_time_compare
+    from django.utils.translation import gettext as _
+
+    pending = request.session.get(SESSION_EMAIL_CODE_KEY)
+    if not pending or pending.get("user") != request.user.pk:
+        raise EnrolmentCodeError(_("No code is waiting: ask for a new code."), field="email_code")
+    if pending["expires"] <= time.time():
+        raise EnrolmentCodeError(_("This code has expired: ask for a new code."), field="email_code")
+    if pending["attempts"] >= settings.TWO_FACTOR_EMAIL_CODE_ATTEMPTS:
+        raise EnrolmentCodeError(_("Too many wrong codes: ask for a new code."), field="email_code")
+    if not constant_time_compare(pending["digest"], _code_digest(request.user, normalise_code(code))):
+        pending["attempts"] += 1
+        request.session[SESSION_EMAIL_CODE_KEY] = pending
+        left = settings.TWO_FACTOR_EMAIL_CODE_ATTEMPTS - pending["attempts"]
+        if left <= 0:
+            raise EnrolmentCodeError(_("Too many wrong codes: ask for a new code."), field="email_code")
+        raise EnrolmentCodeError(
+            ngettext(
+                "This code is not the one sent: %(left)s try left.",
+                "This code is not the one sent: %(left)s tries left.",
+                left,
+            )
+            % {"left": left},
+            field="email_code",
+        )
+    del request.session[SESSION_EMAIL_CODE_KEY]
+    request.session[SESSION_MAILBOX_PROVEN_KEY] = request.user.pk
 
 
 def has_confirmed_totp(user) -> bool:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("inscription/envoye/", views.signup_sent, name="signup_sent"),
     path("activer/nouveau-lien/", views.resend_activation, name="resend_activation"),
     path("activer/<str:token>/", views.activate, name="activate"),
+    path("debloquer/<str:token>/", views.unlock, name="unlock"),
     path("profil/", views.profile, name="profile"),
     path("mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),
     path("mot-de-passe/oublie/", views.PasswordResetView.as_view(), name="password_reset"),

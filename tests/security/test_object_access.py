@@ -127,6 +127,7 @@ NOT_OWNED: dict[str, str] = {
     "archive:confirm": "an import of the history: administrators only (tests/archive)",
     "accounts:activate": "a token, tested by the accounts' tests",
     "accounts:password_reset_confirm": "a token, tested by the accounts' tests",
+    "accounts:unlock": "a signed token, tested in tests/security/auth/test_unlock.py",
     "essaimage:applications": "a call for structures: managers only",
     "essaimage:application_select": "an application to a call: managers only",
     "essaimage:application_reject": "an application to a call: managers only",
