@@ -3,6 +3,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ais.outbox import reasons
 from ais.outbox.services import queue_email
@@ -197,7 +198,7 @@ def _organisation_field(required=False):
 class RoleForm(forms.Form):
     """A role to give, for an organisation when the role needs one."""
 
-    role = forms.ChoiceField(label=_("Role"), choices=[("", "—"), *Role.choices])
+    role = forms.ChoiceField(label=pgettext_lazy("account", "Role"), choices=[("", "—"), *Role.choices])
     organisation = _organisation_field()
 
 

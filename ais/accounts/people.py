@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Membership, Organisation, Role
 
@@ -29,7 +30,7 @@ class PeopleFilter(django_filters.FilterSet):
         label=_("Name or e-mail"), method="search", widget=forms.TextInput(attrs={"type": "search"})
     )
     role = django_filters.ChoiceFilter(
-        label=_("Role"), choices=Role.choices, method="with_role", empty_label=_("All roles")
+        label=pgettext_lazy("account", "Role"), choices=Role.choices, method="with_role", empty_label=_("All roles")
     )
     organisation = django_filters.ModelChoiceFilter(
         label=_("Organisation"),
