@@ -285,3 +285,39 @@ def test_only_administrators_manage_people(client, db, role):
 
 def test_unknown_person_is_a_404(admin_client):
     assert admin_client.get(reverse("people:detail", args=[999999])).status_code == 404
+
+
+def test_deactivation_ends_the_open_session_at_the_next_request(admin, client):
+    person = make_user(Role.MANAGER)
+    client.force_login(person)
+    assert client.get(reverse("portal:dashboard")).status_code == 200
+
+    services.deactivate_user(person, by=admin)
+
+    response = client.get(reverse("portal:dashboard"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_invited_person_accepting_is_in_their_history_by_themselves(admin, client):
+    person = services.invite_person(
+        email="marc.lemoine@exemple.fr", first_name="Marc", last_name="Lemoine", role=Role.COMMITTEE, by=admin
+    )
+    client.post(
+        reverse("accounts:invitation", args=[services.invitation_token(person)]),
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    client.force_login(admin)
+
+    page = text(client.get(reverse("people:detail", args=[person.pk])))
+
+    assert "Mot de passe choisi depuis l'invitation" in page and "par Marc Lemoine" in page
+    assert "Invitation envoyée par e-mail" in page and "par Agnès Admin" in page
+
+
+@pytest.mark.parametrize(("role", "shown"), [(Role.ADMIN, True), (Role.MANAGER, False)])
+def test_the_menu_offers_people_and_roles_to_administrators_only(client, db, role, shown):
+    client.force_login(make_user(role))
+
+    page = text(client.get(reverse("portal:dashboard")))
+
+    assert (f'href="{reverse("people:list")}"' in page) is shown
