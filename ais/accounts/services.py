@@ -551,9 +551,10 @@ def invitation_token(user) -> str:
     return signing.dumps({"u": user.pk, "p": _password_state(user)}, salt=INVITATION_SALT, compress=True)
 
 
-def send_invitation(user, *, by=None) -> None:
+def send_invitation(user, *, by=None, dedup_key: str = "") -> None:
     """Queue the invitation e-mail with a new link to choose a password (valid
-    ``INVITATION_MAX_AGE``). Refused once the person has chosen a password."""
+    ``INVITATION_MAX_AGE``). Refused once the person has chosen a password. Two calls
+    with the same ``dedup_key`` send one e-mail."""
     if not is_pending_invitation(user):
         raise PeopleError(_("This person has already chosen a password: they log in as usual."))
     if not user.is_active:
@@ -571,7 +572,7 @@ def send_invitation(user, *, by=None) -> None:
         },
         reason=reasons.ACCOUNT_INVITATION,
         related_object=user,
-        dedup_key=f"invitation:{user.pk}:{token[-16:]}",
+        dedup_key=dedup_key or f"invitation:{user.pk}:{token[-16:]}",
     )
 
 
@@ -638,13 +639,13 @@ def accept_invitation(token: str, *, password: str):
 
 def renew_invitation(token: str) -> None:
     """From an expired link: a new one goes to the account's own address (nothing when the
-    person already chose a password or the link is not one of ours)."""
+    person already chose a password or the link is not one of ours; one an hour at most)."""
     try:
         user = invited_user(token, renewing=True)
     except InvitationError:
         return
-    if is_pending_invitation(user):
-        send_invitation(user)
+    if is_pending_invitation(user):  # at most one an hour, however often the page is posted
+        send_invitation(user, dedup_key=f"invitation-renewed:{user.pk}:{timezone.now():%Y%m%d%H}")
 
 
 def give_role(user, *, role: str, organisation=None, by):

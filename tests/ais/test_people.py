@@ -118,6 +118,8 @@ def test_expired_invitation_link_explains_and_sends_a_new_one(admin_client, clie
         new_link = invitation_link(emails[1])
         assert new_link != link
         assert client.get(new_link).status_code == 200
+        client.post(reverse("accounts:invitation_renew"), {"token": token})  # posted again: no second e-mail
+        assert OutgoingEmail.objects.filter(reason=reasons.ACCOUNT_INVITATION).count() == 2
 
 
 def test_invalid_invitation_link_says_so_and_sends_nothing(client, db):
