@@ -323,3 +323,14 @@ def test_the_menu_offers_people_and_roles_to_administrators_only(client, db, rol
     page = text(client.get(reverse("portal:dashboard")))
 
     assert (f'href="{reverse("people:list")}"' in page) is shown
+
+
+def test_people_list_pages_keep_the_filters(admin_client):
+    for number in range(26):
+        make_user(Role.COMMITTEE, last_name=f"Membre {number:02d}")
+
+    page = text(admin_client.get(reverse("people:list"), {"role": Role.COMMITTEE}))
+
+    assert "26 personnes" in page
+    assert "Membre 24" in page and "Membre 25" not in page  # 25 a page
+    assert 'href="?role=committee&page=2"' in page
