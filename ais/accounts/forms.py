@@ -3,13 +3,14 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ais.outbox import reasons
 from ais.outbox.services import queue_email
 from ais.territories.models import Commune
 from ais.territories.widgets import CommuneWidget
 
-from .models import Organisation, OrganisationType
+from .models import Organisation, OrganisationType, Role
 from .validators import validate_siret
 
 
@@ -191,3 +192,53 @@ class EmailCodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "spellcheck": "false"}
         ),
     )
+
+
+# People and roles (administrators) ----------------------------------------------------
+
+
+def _organisation_field(required=False):
+    return forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.order_by("name"),
+        required=required,
+        empty_label=_("No organisation"),
+        help_text=_("Required for project leaders and adopting structures."),
+    )
+
+
+class RoleForm(forms.Form):
+    """A role to give, for an organisation when the role needs one."""
+
+    role = forms.ChoiceField(label=pgettext_lazy("account", "Role"), choices=[("", "—"), *Role.choices])
+    organisation = _organisation_field()
+
+
+class InviteForm(RoleForm):
+    """A new person: their name and address, and their first role."""
+
+    field_order = ["first_name", "last_name", "email", "job_title", "role", "organisation"]
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class CommitteeInviteForm(forms.Form):
+    """A new committee member invited from a call's committee page."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    organisation = _organisation_field()
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class InvitationPasswordForm(auth_forms.SetPasswordForm):
+    """The invited person's first password (typed twice, checked by the validators)."""

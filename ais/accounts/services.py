@@ -1,6 +1,7 @@
 """Account state changes: carrier sign-up and e-mail confirmation, password-reset
 throttling, staff sessions and two-factor authentication, personal data (export,
-anonymisation, inactive accounts)."""
+anonymisation, inactive accounts), and the administrators' people and roles
+(invitations, roles given and removed, deactivation)."""
 
 import logging
 import secrets
@@ -14,6 +15,8 @@ from django.core import signing
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ais.core.errors import DomainError
@@ -679,3 +682,197 @@ def anonymise_inactive_accounts(*, now=None) -> int:
         anonymise_user(user)
         count += 1
     return count
+
+
+# People and roles (administrators) ----------------------------------------------------
+#
+# Each change below is one function, audited by django-simple-history: the account's and
+# the roles' history rows record who did it (``_history_user``) and, where the fields alone
+# would not say it, why (``_change_reason``). ``ais/accounts/people.py`` reads them back.
+
+INVITATION_SALT = "ais.accounts.invitation"
+INVITATION_MAX_AGE = 7 * 24 * 3600  # seven days
+# Roles that belong to an organisation: a carrier or a structure contact without one sees nothing.
+ROLES_WITH_ORGANISATION = (Role.CARRIER, Role.STRUCTURE)
+
+
+class PeopleError(DomainError):
+    """An administrator's change to a person is refused (the message says why)."""
+
+
+class InvitationError(DomainError):
+    """The invitation link is expired (``code="expired"``), already used (``"used"``) or invalid."""
+
+
+def is_pending_invitation(user) -> bool:
+    """Invited, and has not chosen a password yet."""
+    return user.last_login is None and not user.has_usable_password()
+
+
+def _password_state(user) -> str:
+    # Changes when the password is set: a used invitation link stops working.
+    return salted_hmac(INVITATION_SALT, user.password or "", algorithm="sha256").hexdigest()[:16]
+
+
+def invitation_token(user) -> str:
+    """The signed link's token: the account and the state of its password (so the link
+    works once); its signature carries the date, checked against ``INVITATION_MAX_AGE``."""
+    return signing.dumps({"u": user.pk, "p": _password_state(user)}, salt=INVITATION_SALT, compress=True)
+
+
+def send_invitation(user, *, by=None, dedup_key: str = "") -> None:
+    """Queue the invitation e-mail with a new link to choose a password (valid
+    ``INVITATION_MAX_AGE``). Refused once the person has chosen a password. Two calls
+    with the same ``dedup_key`` send one e-mail."""
+    if not is_pending_invitation(user):
+        raise PeopleError(_("This person has already chosen a password: they log in as usual."))
+    if not user.is_active:
+        raise PeopleError(_("This account is deactivated: reactivate it before inviting the person again."))
+    token = invitation_token(user)
+    queue_templated_email(
+        recipient=user.email,
+        template="accounts/email/invitation",
+        context={
+            "user": user,
+            "by": by,
+            "roles": user.roles_display,
+            "url": settings.SITE_URL + reverse("accounts:invitation", args=[token]),
+            "days": INVITATION_MAX_AGE // 86400,
+        },
+        reason=reasons.ACCOUNT_INVITATION,
+        related_object=user,
+        dedup_key=dedup_key or f"invitation:{user.pk}:{token[-16:]}",
+    )
+
+
+def _check_role(role: str, organisation) -> None:
+    if role not in Role.values:
+        raise PeopleError(_("Choose a role."), field="role")
+    if role in ROLES_WITH_ORGANISATION and organisation is None:
+        raise PeopleError(_("This role is held for an organisation: choose one."), field="organisation")
+
+
+def invite_person(*, email: str, first_name: str, last_name: str, role: str, organisation=None, job_title="", by):
+    """Create the account of a new person with one role and e-mail them a link to choose
+    their password. An address that already has an account is refused (give that person
+    the role from their page instead)."""
+    User = get_user_model()
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise PeopleError(
+            _("A person already has an account with this address: give them the role from their page."),
+            field="email",
+        )
+    _check_role(role, organisation)
+    with transaction.atomic():
+        user = User(email=email, first_name=first_name, last_name=last_name, job_title=job_title)
+        user.set_unusable_password()
+        user._history_user = by
+        user._change_reason = "invitation"
+        user.save()
+        membership = Membership(user=user, role=role, organisation=organisation)
+        membership._history_user = by
+        membership.save()
+        send_invitation(user, by=by)
+    logger.info("User %s invited by user %s", user.pk, getattr(by, "pk", None))
+    return user
+
+
+def invited_user(token: str, *, renewing: bool = False):
+    """The person an invitation link is for; ``InvitationError`` when the link is invalid,
+    used or expired. With ``renewing``, an expired link is accepted (to send a new one)."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=None if renewing else INVITATION_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise InvitationError(_("This invitation link has expired."), code="expired") from error
+    except signing.BadSignature as error:
+        raise InvitationError(_("This invitation link is not valid."), code="invalid") from error
+    user = get_user_model().objects.filter(pk=data.get("u")).first()
+    if user is None or not user.is_active:
+        raise InvitationError(_("This invitation link is not valid."), code="invalid")
+    if data.get("p") != _password_state(user):
+        raise InvitationError(_("This invitation link has already been used."), code="used")
+    return user
+
+
+def accept_invitation(token: str, *, password: str):
+    """The invited person chooses their password: the link stops working and the account
+    is ready (the view logs them in). The password is checked by the form."""
+    user = invited_user(token)
+    user.set_password(password)
+    user._history_user = user
+    user._change_reason = "invitation accepted"
+    user.save(update_fields=["password"])
+    return user
+
+
+def renew_invitation(token: str) -> None:
+    """From an expired link: a new one goes to the account's own address (nothing when the
+    person already chose a password or the link is not one of ours; one an hour at most)."""
+    try:
+        user = invited_user(token, renewing=True)
+    except InvitationError:
+        return
+    if is_pending_invitation(user):  # at most one an hour, however often the page is posted
+        send_invitation(user, dedup_key=f"invitation-renewed:{user.pk}:{timezone.now():%Y%m%d%H}")
+
+
+def give_role(user, *, role: str, organisation=None, by):
+    """Give ``user`` a role (for an organisation when it needs one). Holding it already is refused."""
+    _check_role(role, organisation)
+    if Membership.objects.filter(user=user, role=role, organisation=organisation).exists():
+        raise PeopleError(_("This person already holds this role."), field="role")
+    membership = Membership(user=user, role=role, organisation=organisation)
+    membership._history_user = by
+    membership.save()
+    user.__dict__.pop("_role_codes", None)
+    return membership
+
+
+def _active_administrators():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(models.Q(is_superuser=True) | models.Q(memberships__role=Role.ADMIN))
+        .distinct()
+    )
+
+
+def remove_role(membership, *, by) -> None:
+    """Remove one role of a person. Nobody removes their own administrator role, and the
+    last active administrator keeps theirs."""
+    if membership.role == Role.ADMIN:
+        if membership.user_id == by.pk:
+            raise PeopleError(_("You cannot remove your own administrator role: ask another administrator."))
+        others = _active_administrators().exclude(pk=membership.user_id)
+        if not others.exists():
+            raise PeopleError(_("This is the last administrator: give the role to someone else first."))
+    membership._history_user = by
+    membership.delete()
+
+
+def deactivate_user(user, *, by) -> None:
+    """Close a person's access: they can no longer log in, and their open sessions end at
+    their next request. Their records stay. Not yourself, not the last administrator."""
+    if user.pk == by.pk:
+        raise PeopleError(_("You cannot deactivate your own account."))
+    if not user.is_active:
+        raise PeopleError(_("This account is already deactivated."))
+    if user in _active_administrators() and not _active_administrators().exclude(pk=user.pk).exists():
+        raise PeopleError(_("This is the last administrator: give the role to someone else first."))
+    user.is_active = False
+    user._history_user = by
+    user.save(update_fields=["is_active"])
+    logger.info("User %s deactivated by user %s", user.pk, by.pk)
+
+
+def reactivate_user(user, *, by) -> None:
+    """Open a deactivated account again (an anonymised one stays closed)."""
+    if user.anonymised_at is not None:
+        raise PeopleError(_("This account was anonymised: it cannot be reactivated."))
+    if user.is_active:
+        raise PeopleError(_("This account is already active."))
+    user.is_active = True
+    user._history_user = by
+    user.save(update_fields=["is_active"])
+    logger.info("User %s reactivated by user %s", user.pk, by.pk)

@@ -13,6 +13,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from ais.core.documents import attachment
 from ais.core.errors import DomainError
@@ -22,6 +23,7 @@ from . import services
 from .forms import (
     EmailAuthenticationForm,
     EmailCodeForm,
+    InvitationPasswordForm,
     OutboxPasswordResetForm,
     ProfileForm,
     ResendActivationForm,
@@ -366,3 +368,43 @@ def my_data_download(request):
         f"ais-emploi-mes-donnees-{timezone.localdate().isoformat()}.json",
         "application/json; charset=utf-8",
     )
+
+
+# Invitations --------------------------------------------------------------------------
+
+
+@login_not_required
+def invitation(request, token):
+    """The invited person chooses their password, then lands on their dashboard. An
+    expired, used or invalid link says so and what to do (an expired one offers a new link)."""
+    try:
+        user = services.invited_user(token)
+    except services.InvitationError as error:
+        return render(
+            request,
+            "accounts/invitation_failed.html",
+            {"error": error, "code": error.code, "token": token},
+            status=400,
+        )
+
+    def accept(form):
+        accepted = services.accept_invitation(token, password=form.cleaned_data["new_password1"])
+        login(request, accepted, backend="django.contrib.auth.backends.ModelBackend")
+
+    return form_action(
+        request,
+        InvitationPasswordForm(user, posted(request)),
+        accept,
+        success_url="portal:dashboard",
+        success_message=_("Your password is saved: welcome to AIS#Emploi."),
+        template="accounts/invitation.html",
+        context={"invited": user},
+    )
+
+
+@login_not_required
+@require_POST
+def invitation_renew(request):
+    """From an expired link: a new one goes to the account's own address."""
+    services.renew_invitation(request.POST.get("token", ""))
+    return render(request, "accounts/invitation_renewed.html")

@@ -260,7 +260,8 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
     # Both members review both dossiers: a load of two each. (Not the status badges:
     # under the suite's strict ``string_if_invalid``, ``assignment.review.is_submitted``
     # of an assignment without a review renders as true.)
-    expect(manager_page.locator("section[aria-labelledby=loads-title] .fw-semibold")).to_have_text(["2", "2"])
+    loads = manager_page.locator("section[aria-labelledby=members-title] .committee-members .fw-semibold")
+    expect(loads).to_have_text(["2", "2"])
     page.shot("02-committee-assigned", target=manager_page)
     check_axe(manager_page, "02-committee-assigned")
     assert ReviewAssignment.objects.filter(dossier__call=call).count() == 4
