@@ -6,10 +6,12 @@ sources are cited beside each value in ``devtools/programme_facts.py`` and quote
 nothing. They are checked in the database that ``manage.py demo_data`` builds.
 """
 
+import html
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from ais.accounts.models import Organisation
 from devtools import programme_facts
@@ -183,3 +185,14 @@ def test_demo_people_work_for_fictional_organisations_or_ansa(demo):
     for speakers in Session.objects.exclude(speakers="").values_list("speakers", flat=True):
         for line in speakers.splitlines():
             assert line.startswith("Directrice générale, Ansa") or _fictional(line), line
+
+
+def test_real_innovation_page_shows_its_facts_and_no_invented_ones(client, demo):
+    page = html.unescape(client.get(reverse("portal:innovation_public", args=["parcours-gardien"])).content.decode())
+
+    assert "Unis vers l'Emploi" in page
+    assert "Villeurbanne (Rhône)" in page
+    assert "Étape III – Essaimage" in page
+    # It spread (15 SIAE trained), but its structures are not recorded here: the page does not say otherwise.
+    assert "Aucune structure qui a adopté cette innovation n'est enregistrée sur la plateforme." in page
+    assert "n'a pas encore commencé" not in page
