@@ -11,6 +11,7 @@ Idempotent: an event or a resource whose address identifier exists is left as it
 """
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -134,8 +135,14 @@ RESOURCES = [
 ]
 
 
-# The programme's real publications: linked to none of the demo's (fictional) innovations.
-REAL_RESOURCES = {"guide-essaimage", "revue-systematique-chomage-longue-duree"}
+# The programme's real publications, with the publication date the documents give (the library
+# shows it as « mois année »), linked to none of the demo's (fictional) innovations. The review was
+# presented on 7 December 2016 (programme_facts [resti-2016], « Le temps de la recherche »); the
+# guide's date is not given beyond « à l'issu de 6 années d'activités » ([fiche]): it stays a draft.
+REAL_RESOURCES = {
+    "guide-essaimage": None,
+    "revue-systematique-chomage-longue-duree": datetime.datetime(2016, 12, 7, 10, 0, tzinfo=ZoneInfo("Europe/Paris")),
+}
 
 
 def _at(hour: int, minute: int = 0) -> datetime.time:
@@ -328,7 +335,9 @@ def _resources(innovations: list, events: list) -> None:
             is_public=public,
             summary=summary,
             body=body,
-            published_at=now - datetime.timedelta(days=30 * (index + 1)),
+            published_at=REAL_RESOURCES[slug]
+            if slug in REAL_RESOURCES
+            else now - datetime.timedelta(days=30 * (index + 1)),
         )
         if innovations and slug not in REAL_RESOURCES:
             resource.innovations.set(innovations[index % len(innovations) : index % len(innovations) + 1])

@@ -6,6 +6,7 @@ sources are cited beside each value in ``devtools/programme_facts.py`` and quote
 nothing. They are checked in the database that ``manage.py demo_data`` builds.
 """
 
+import datetime
 import html
 from io import StringIO
 
@@ -17,7 +18,7 @@ from ais.accounts.models import Organisation
 from devtools import programme_facts
 from devtools.demo import DEMO_USERS
 from essaimage.models import SpreadStructure, StructureCall, Training
-from events.models import Registration, Session
+from events.models import Registration, Resource, Session
 from projects.models import GovernanceMember, Innovation, StagePlan, StageTransition
 
 pytestmark = pytest.mark.usefixtures("territories")
@@ -196,3 +197,17 @@ def test_real_innovation_page_shows_its_facts_and_no_invented_ones(client, demo)
     # It spread (15 SIAE trained), but its structures are not recorded here: the page does not say otherwise.
     assert "Aucune structure qui a adopté cette innovation n'est enregistrée sur la plateforme." in page
     assert "n'a pas encore commencé" not in page
+
+
+def test_programme_publications_in_the_library_are_described_as_the_documents_say(demo):
+    review = Resource.objects.get(slug="revue-systematique-chomage-longue-duree")
+    guide = Resource.objects.get(slug="guide-essaimage")
+
+    assert review.published_at.date() == datetime.date(2016, 12, 7)  # presented at the 2016 restitution day
+    assert "131 articles identifiés, 25 retenus" in review.body
+    assert "École d'économie de Paris" in review.summary
+    assert guide.title == "L'essaimage à l'épreuve du terrain"
+    assert guide.published_at is None  # its date is not given: a draft, no invented month
+    assert not review.innovations.exists() and not guide.innovations.exists()
+    others = Resource.objects.exclude(pk__in=[review.pk, guide.pk]).values_list("title", flat=True)
+    assert all(_fictional(title) for title in others), list(others)
