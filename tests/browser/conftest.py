@@ -117,11 +117,7 @@ def load_demo_territories() -> None:
     from devtools import demo_accompaniment
     from devtools.management.commands import demo_data
 
-    codes = (
-        {row[3] for row in demo_data.ORGANISATIONS}
-        | {row[2] for row in demo_data.INNOVATIONS}
-        | demo_accompaniment.APPLICANT_COMMUNES
-    )
+    codes = demo_data.DEMO_COMMUNES | demo_accompaniment.APPLICANT_COMMUNES
     communes = [row for row in _rows("communes.csv") if row["code"] in codes]
     assert len(communes) == len(codes), "a demo commune is missing from communes.csv"
     departments = [row for row in _rows("departements.csv") if row["code"] in {c["departement"] for c in communes}]
