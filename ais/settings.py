@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "ais.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that its error pages have what base.html needs (CSP nonce, user, messages);
+    # it still runs before every view and every process_view (CSRF, login required).
+    "ais.core.middleware.ControlCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "ais.urls"
