@@ -96,3 +96,16 @@ def _safe(mask, value: str) -> str:
         return mask(value)
     except Exception:  # a log line is never lost: the value is hidden instead
         return MASK
+
+
+class TokenMaskingFilter:
+    """A logging filter for Django's own request log (``django.request``): "Not Found:
+    /inscriptions/<token>/" for an expired or cancelled link would write the token in the
+    web log; the paths among the record's arguments are masked like the access log's."""
+
+    def filter(self, record) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(
+                mask_url(arg) if isinstance(arg, str) and arg.startswith("/") else arg for arg in record.args
+            )
+        return True

@@ -108,3 +108,13 @@ def test_every_url_with_a_secret_argument_is_masked(access_log):
         }
         text = access_log(reverse(name, kwargs=kwargs))
         assert TOKEN not in text, f"{name}: {text.splitlines()[-1]}"
+
+
+def test_django_request_log_masks_token_of_an_unknown_link(client, db, caplog):
+    """An unknown, expired or cancelled registration link answers 4xx, which Django logs with its path."""
+    with caplog.at_level("WARNING", logger="django.request"):
+        response = client.get(f"/inscriptions/{TOKEN}/annuler/")
+
+    assert response.status_code == 400  # the French page of an unknown link, which Django logs
+    assert "Bad Request: /inscriptions/[masked]/annuler/" in caplog.text
+    assert TOKEN not in caplog.text
