@@ -8,15 +8,16 @@ import re
 from urllib.parse import quote
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ais.accounts.models import Role
 from ais.core.middleware import strip_control_characters
 from evaluation.models import Answer, Phase
-from projects.models import Dossier, DossierSection
+from projects.models import Dossier, DossierAttachment, DossierSection
 from reporting.models import ReportKind, ReportNarrative
 from tests.access_matrix import MATRIX, NOT_FOUND_TEXT, url_name, walk_patterns
-from tests.ais.factories import OrganisationFactory, UserFactory
+from tests.ais.factories import OrganisationFactory, UserFactory, tiny_pdf_bytes
 from tests.conftest import ROLES, make_user
 from tests.evaluation.answer.helpers import schedule, structure_of
 from tests.projects.factories import DossierFactory, InnovationFactory
@@ -167,3 +168,19 @@ def test_report_narrative_with_nul_saves_the_text_without_it(client):
     assert response.status_code == 302
     narrative = ReportNarrative.objects.get(innovation=innovation, kind=ReportKind.FINAL)
     assert narrative.conclusions == "Les structures ont adopté le modèle."
+
+
+def test_uploaded_file_name_with_nul_is_stored_without_it(client, settings):
+    organisation = OrganisationFactory()
+    carrier = UserFactory(roles=[(Role.CARRIER, organisation)])
+    dossier = DossierFactory(complete=True, organisation=organisation, created_by=carrier)
+    client.force_login(carrier)
+    upload = SimpleUploadedFile("rapport\x00 2024.pdf", tiny_pdf_bytes(), content_type="application/pdf")
+
+    response = client.post(
+        reverse("projects:dossier_attachments", args=[dossier.pk]), {"file": upload, "description": "Bilan\x00 2024"}
+    )
+
+    assert response.status_code == 302
+    attachment = DossierAttachment.objects.get(dossier=dossier)
+    assert (attachment.original_name, attachment.description) == ("rapport 2024.pdf", "Bilan 2024")
