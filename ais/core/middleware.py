@@ -102,12 +102,9 @@ class ControlCharactersMiddleware:
 
 
 def _clean_post(request) -> None:
-    """Replace ``request.POST`` by a copy without control characters, if it holds any;
-    remove them from the names of uploaded files too (a name is stored and shown)."""
-    for _field, files in request.FILES.lists():
-        for upload in files:
-            if upload.name and CONTROL_CHARACTERS.search(upload.name):
-                upload.name = strip_control_characters(upload.name)
+    """Replace ``request.POST`` by a copy without control characters, if it holds any.
+    (Uploaded file names need nothing: Django's multipart parser drops non-printable
+    characters from them.)"""
     post = request.POST
     if not any(CONTROL_CHARACTERS.search(key + "".join(values)) for key, values in post.lists()):
         return

@@ -170,7 +170,9 @@ def test_report_narrative_with_nul_saves_the_text_without_it(client):
     assert narrative.conclusions == "Les structures ont adopté le modèle."
 
 
-def test_uploaded_file_name_with_nul_is_stored_without_it(client, settings):
+def test_upload_with_nul_in_its_name_and_description_is_stored_without_it(client, settings):
+    """The description is cleaned by the middleware; the file name by Django's multipart
+    parser (it drops non-printable characters), checked here so that it stays so."""
     organisation = OrganisationFactory()
     carrier = UserFactory(roles=[(Role.CARRIER, organisation)])
     dossier = DossierFactory(complete=True, organisation=organisation, created_by=carrier)
