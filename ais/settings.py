@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "ais.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that its error pages have what base.html needs (CSP nonce, user, messages);
+    # it still runs before every view and every process_view (CSRF, login required).
+    "ais.core.middleware.ControlCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "ais.urls"
@@ -289,8 +292,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The tokens of e-mailed links never reach the log (ais/core/access_log.py).
+    "filters": {"mask_tokens": {"()": "ais.core.access_log.TokenMaskingFilter"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.request": {"filters": ["mask_tokens"]},
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

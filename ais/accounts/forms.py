@@ -1,12 +1,11 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
-from django.template import loader
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ais.outbox import reasons
-from ais.outbox.services import queue_email
+from ais.outbox.services import queue_email, render_plain_text, render_subject
 from ais.territories.models import Commune
 from ais.territories.widgets import CommuneWidget
 
@@ -45,8 +44,8 @@ class OutboxPasswordResetForm(auth_forms.PasswordResetForm):
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ):
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
+        subject = render_subject(subject_template_name, context)
+        body = render_plain_text(email_template_name, context)
         user = context["user"]
         queue_email(
             recipient=to_email,
