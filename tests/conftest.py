@@ -110,6 +110,40 @@ def pytest_report_header(config):
     return ["AIS#Emploi tests: PostgreSQL and Redis from scripts/test (ais.devstack)"]
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config, specs):
+    """Before pytest-xdist starts its workers: each one gets Redis databases of its own
+    (tests/redis_databases.py), through its environment, read by the settings at start-up.
+    PostgreSQL needs nothing: pytest-django suffixes each worker's test database (_gw0…)."""
+    from django.conf import settings
+
+    from . import redis_databases
+
+    available = redis_databases.database_count(settings.REDIS_URL)
+    needed = redis_databases.first_free_db(len(specs)) + len(specs)  # + one per worker for real Celery workers
+    if needed > available:
+        raise pytest.UsageError(
+            f"{len(specs)} xdist workers need {needed} Redis databases, {settings.REDIS_URL} has {available}: "
+            "use fewer workers (-n)"
+        )
+    for spec in specs:
+        spec.env.update(
+            redis_databases.worker_environment(spec.id, settings.REDIS_URL, settings.CACHES["default"]["LOCATION"])
+        )
+
+
+def pytest_configure(config):
+    """An xdist worker refuses to run on the controller's Redis databases (its environment
+    was not set by ``pytest_xdist_setupnodes``): its cache flushes would empty another's."""
+    import os
+
+    from . import redis_databases
+
+    worker_id = getattr(config, "workerinput", {}).get("workerid")
+    if worker_id and os.environ.get(redis_databases.WORKER_SLOT_VARIABLE) != worker_id:
+        raise pytest.UsageError(f"xdist worker {worker_id} has no Redis databases of its own")
+
+
 @pytest.fixture
 def assert_postgresql(db):
     assert connection.vendor == "postgresql"
