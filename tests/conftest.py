@@ -132,6 +132,18 @@ def pytest_xdist_setupnodes(config, specs):
         )
 
 
+# Module-scoped fixtures too slow to set up again on each pytest-xdist worker that gets some of a
+# module's tests: the tests using one stay together on one worker (scripts/test: --dist loadgroup).
+ONE_WORKER_FIXTURES = {"territories", "real_celery_worker", "isolated_broker_url"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if ONE_WORKER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 def pytest_configure(config):
     """An xdist worker refuses to run on the controller's Redis databases (its environment
     was not set by ``pytest_xdist_setupnodes``): its cache flushes would empty another's."""
