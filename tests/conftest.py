@@ -1,5 +1,6 @@
 """Guards that make mistakes loud, and fixtures shared by the whole suite."""
 
+import contextlib
 import html
 
 import pytest
@@ -45,20 +46,31 @@ def _french():
         yield
 
 
+def settings_for_tests(media_root) -> dict:
+    """The settings every test runs with (``_test_settings``), also for data built before
+    the tests of a module (``override_settings(**settings_for_tests(...))``)."""
+    from django.conf import settings
+
+    return {
+        "AXES_ENABLED": False,  # lockout has its own tests, which enable it
+        "MEDIA_ROOT": media_root,
+        "STORAGES": {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        "SECURE_SSL_REDIRECT": False,
+        "SESSION_COOKIE_SECURE": False,  # the live server of browser tests speaks plain http
+        "CSRF_COOKIE_SECURE": False,
+        "LANGUAGE_COOKIE_SECURE": False,
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    }
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    settings.AXES_ENABLED = False  # lockout has its own tests, which enable it
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = False  # the live server of browser tests speaks plain http
-    settings.CSRF_COOKIE_SECURE = False
-    settings.LANGUAGE_COOKIE_SECURE = False
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    for name, value in settings_for_tests(tmp_path / "media").items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture
@@ -137,11 +149,30 @@ def pytest_xdist_setupnodes(config, specs):
 ONE_WORKER_FIXTURES = {"territories", "real_celery_worker", "isolated_broker_url"}
 
 
+# Module-scoped fixtures whose rows are rolled back after the module (rows_for_the_module), and
+# the fixtures that would empty the tables under them.
+MODULE_ROWS_FIXTURES = {"territories", "_matrix_objects", "_demo_rows"}
+FLUSHING_FIXTURES = {"transactional_db", "live_server", "django_db_serialized_rollback"}
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items):
+    modules = {}
     for item in items:
-        if ONE_WORKER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+        fixtures = set(getattr(item, "fixturenames", ()))
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction"):
+            fixtures.add("transactional_db")
+        module = item.nodeid.split("::")[0]
+        modules.setdefault(module, set()).update(fixtures)
+        if ONE_WORKER_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.xdist_group(module))
+    for module, fixtures in modules.items():
+        if MODULE_ROWS_FIXTURES & fixtures and FLUSHING_FIXTURES & fixtures:
+            raise pytest.UsageError(
+                f"{module}: {sorted(MODULE_ROWS_FIXTURES & fixtures)} keep rows for the module in a transaction "
+                f"that {sorted(FLUSHING_FIXTURES & fixtures)} would empty: move those tests to another module"
+            )
 
 
 def pytest_configure(config):
@@ -161,23 +192,53 @@ def assert_postgresql(db):
     assert connection.vendor == "postgresql"
 
 
+@contextlib.contextmanager
+def rows_for_the_module(django_db_blocker, tmp_path_factory, make):
+    """Rows that the tests of a module share, made once by ``make()`` for the module:
+    ``with rows_for_the_module(...) as (made, media_root): yield ...`` in a module-scoped
+    fixture. They are made in a transaction rolled back after the module's last test, with
+    the settings and language of a test; the files they store go to ``media_root`` (copy it
+    into each test's MEDIA_ROOT if the tests read them).
+
+    Each test runs in a savepoint inside that transaction (pytest-django's ``db``: Django's
+    ``TestCase``), so it finds exactly these rows and what it changes is undone after it.
+    Not for modules with ``transactional_db`` tests (checked at collection): their flush
+    would empty the tables inside this transaction."""
+    from django.db import transaction
+    from django.test import override_settings
+    from django.utils import translation
+
+    media_root = tmp_path_factory.mktemp("module-media")
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        with django_db_blocker.unblock(), override_settings(**settings_for_tests(media_root)):
+            with translation.override("fr"):
+                made = make()
+            # The deferred foreign key checks of these rows, once: left pending, they would run
+            # again at the end of each test (its savepoint's rollback marks them pending again).
+            connection.check_constraints()
+        yield made, media_root
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="module")
-def territories(django_db_setup, django_db_blocker):
+def territories(django_db_setup, django_db_blocker, tmp_path_factory):
     """The real referential (34,969 communes), loaded once for a test module and
-    removed after it, so that the other modules keep their small factory data."""
+    rolled back after it, so that the other modules keep their small factory data."""
     from io import StringIO
 
     from django.core.management import call_command
 
-    from ais.territories.models import Commune, Department, Region
-
-    with django_db_blocker.unblock():
+    def load():
         call_command("load_territories", stdout=StringIO())
-    yield
-    with django_db_blocker.unblock():
-        Commune.objects.all().delete()
-        Department.objects.all().delete()
-        Region.objects.all().delete()
+
+    with rows_for_the_module(django_db_blocker, tmp_path_factory, load):
+        yield
 
 
 MANY = 20  # rows of the "many" case of query budgets

@@ -24,7 +24,7 @@ from ais.accounts.models import Role
 
 from .access_matrix import MATRIX, url_name
 from .conftest import MANY, make_user
-from .test_access_matrix import _log_in, objects  # noqa: F401 - the matrix's objects fixture
+from .test_access_matrix import _log_in, _matrix_objects, objects  # noqa: F401 - the matrix's objects fixtures
 
 BUDGET = 15
 

@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from ..access_matrix import KNOWN_BUGS, MATRIX
 from ..conftest import ROLES
-from ..test_access_matrix import _log_in, _url, objects  # noqa: F401 - the matrix's objects fixture
+from ..test_access_matrix import _log_in, _matrix_objects, _url, objects  # noqa: F401 - the matrix's objects fixtures
 from .production import apply_production_settings, production_values
 
 ONE_YEAR = 365 * 24 * 60 * 60
