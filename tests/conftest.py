@@ -2,6 +2,7 @@
 
 import contextlib
 import html
+import itertools
 
 import pytest
 from django.db import connection
@@ -67,9 +68,15 @@ def settings_for_tests(media_root) -> dict:
     }
 
 
+_media_roots = itertools.count(1)
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
-    for name, value in settings_for_tests(tmp_path / "media").items():
+def _test_settings(settings, tmp_path_factory):
+    # MEDIA_ROOT of the test's own, made only when the test stores a file: a tmp_path for each
+    # of the thousands of tests cost seconds to make, and as many to delete at a later run's end.
+    media_root = tmp_path_factory.getbasetemp() / "media" / str(next(_media_roots))
+    for name, value in settings_for_tests(media_root).items():
         setattr(settings, name, value)
 
 
