@@ -210,7 +210,7 @@ def rows_for_the_module(django_db_blocker, tmp_path_factory, make):
     Each test runs in a savepoint inside that transaction (pytest-django's ``db``: Django's
     ``TestCase``), so it finds exactly these rows and what it changes is undone after it.
     Not for modules with ``transactional_db`` tests (checked at collection): their flush
-    would empty the tables inside this transaction."""
+    would empty the tables inside this transaction; nor for tests that close the connection."""
     from django.db import transaction
     from django.test import override_settings
     from django.utils import translation
@@ -229,8 +229,14 @@ def rows_for_the_module(django_db_blocker, tmp_path_factory, make):
         yield made, media_root
     finally:
         with django_db_blocker.unblock():
+            closed = connection.closed_in_transaction
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+        if closed:  # then the later tests of the module found neither the rows nor a connection
+            raise RuntimeError(
+                "The database connection was closed under the rows of the module (request_finished "
+                "sent with close_old_connections connected, by a response.close()?)"
+            )
 
 
 @pytest.fixture(scope="module")
