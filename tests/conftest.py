@@ -158,7 +158,7 @@ ONE_WORKER_FIXTURES = {"territories", "real_celery_worker", "isolated_broker_url
 
 # Module-scoped fixtures whose rows are rolled back after the module (rows_for_the_module), and
 # the fixtures that would empty the tables under them.
-MODULE_ROWS_FIXTURES = {"territories", "_matrix_objects", "_demo_rows"}
+MODULE_ROWS_FIXTURES = {"territories", "_matrix_objects", "_demo_rows", "_worlds"}
 FLUSHING_FIXTURES = {"transactional_db", "live_server", "django_db_serialized_rollback"}
 
 
