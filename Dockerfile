@@ -22,9 +22,10 @@ RUN groupadd --system --gid 1000 ais \
 
 WORKDIR /app
 
-# Dependencies first, so that code changes do not invalidate this layer.
-COPY requirements.lock /app/requirements.lock
-RUN pip install -r /app/requirements.lock
+# Dependencies first, so that code changes do not invalidate this layer. Only the runtime
+# set (pyproject.toml's `dependencies`; no test, lint or benchmark tools), with hashes checked.
+COPY requirements/runtime.lock /app/requirements/runtime.lock
+RUN pip install --require-hashes -r /app/requirements/runtime.lock
 
 # Code and static files stay owned by root (read-only for the app); only media is writable.
 COPY . /app

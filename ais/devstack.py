@@ -15,6 +15,7 @@ Ctrl-C stops everything this command started; data stays in ``.data/``.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -294,14 +295,21 @@ def run() -> int:
         for name, command in commands.items():
             children.append(subprocess.Popen(command, cwd=BASE_DIR))
             _log(f"started {name} (pid {children[-1].pid})")
-        from ais.demo import DEMO_PASSWORD, demo_logins_text
-
+        # The demo accounts belong to devtools, which the core may not import: ask its command.
+        demo = json.loads(
+            subprocess.run(
+                [sys.executable, str(BASE_DIR / "manage.py"), "demo_logins"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
         print(
             DEMO_BANNER.format(
                 host=host,
                 port=port,
-                password=DEMO_PASSWORD,
-                logins=demo_logins_text(),
+                password=demo["password"],
+                logins=demo["logins"],
                 outbox=os.environ["EMAIL_FILE_PATH"],
             ),
             flush=True,

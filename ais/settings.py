@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "essaimage",
     "evaluation",
     "events",
+    "archive",
+    "reporting",
+    "portal",
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -96,15 +100,16 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "ais.core.context_processors.navigation",
+                "portal.navigation.navigation",
             ],
         },
     },
 ]
 
-# Form widgets are rendered with Django's Jinja2 copies of its widget templates: the same
-# HTML, about three times faster for the long <select>s of the filters (docs/performance.md).
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# Widgets are rendered by Django's own template renderer (its widget templates, then the apps':
+# the admin's), which reads templates/django/forms/ first (one faster select.html); forms in our
+# templates by crispy-forms' Bootstrap 5 pack (CRISPY_* below).
+FORM_RENDERER = "ais.core.form_renderer.FormRenderer"
 
 # Database and cache -------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:54329/ais")}
@@ -116,7 +121,7 @@ if env.str("TEST_DATABASE_NAME", default=""):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63799/0")
-# The cache (computed indicators, see evaluation.indicators.cached) lives in its own Redis
+# The cache (computed indicators, see reporting.indicators.cached) lives in its own Redis
 # database, next to Celery's: clearing it never touches the task queue.
 CACHE_URL = env.str("CACHE_URL", default=re.sub(r"/\d*$", "", REDIS_URL) + "/1")
 CACHES = {
@@ -136,8 +141,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:dashboard"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "portal:dashboard"
+LOGOUT_REDIRECT_URL = "portal:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -299,6 +304,6 @@ CELERY_BEAT_SCHEDULE = {
     "dossier-reminders": {"task": "projects.remind_unsubmitted_drafts", "schedule": 3600.0},
     "review-reminders": {"task": "projects.remind_pending_reviews", "schedule": 3600.0},
     "evaluation-reminders": {"task": "evaluation.send_reminders", "schedule": 3600.0},
-    "evaluation-stale-reports": {"task": "evaluation.retry_stale_reports", "schedule": 300.0},
+    "reporting-stale-reports": {"task": "reporting.retry_stale_reports", "schedule": 300.0},
     "inactive-accounts": {"task": "accounts.sweep_inactive_accounts", "schedule": 86400.0},
 }

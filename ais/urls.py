@@ -11,6 +11,7 @@ admin.site.site_title = "AIS#Emploi"
 
 urlpatterns = [
     path("", include("ais.core.urls")),
+    path("", include("portal.urls")),
     path("compte/", include("ais.accounts.urls")),
     path("territoires/", include("ais.territories.urls")),
     path("administration/courriels/", include("ais.outbox.urls")),
@@ -18,7 +19,9 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("essaimage.urls")),
     path("", include("evaluation.urls")),
+    path("", include("reporting.urls")),
     path("", include("events.urls")),
+    path("", include("archive.urls")),
     path("langue/", login_not_required(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),
 ]

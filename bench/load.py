@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/load.py [--duration 60] [--rate 30] [--workers 4] [--keep-data]
 
+It needs locust, which scripts/bootstrap does not install (requirements/dev.lock): first
+``.venv/bin/pip install -r requirements/bench.lock``.
+
 What it does, in one run:
 
 1. starts its own PostgreSQL and Redis (``ais.devstack.Stack``, data in ``.data/bench-load``,
@@ -18,9 +21,9 @@ What it does, in one run:
 4. times the list pages and the Django admin's changelist of the same rows, one request
    at a time, and prints the ratio ours / admin;
 5. stops gunicorn and times, in this process: the final report of the innovation whose
-   number of structures is closest to 50 and the yearly report (``evaluation.reports.generate``,
+   number of structures is closest to 50 and the yearly report (``reporting.reports.generate``,
    as ``bench/reports.py``), the XLSX export of the structures as a manager
-   (``evaluation.list_exports.export_file``), and the reminder sweep
+   (``reporting.list_exports.export_file``), and the reminder sweep
    (``evaluation.reminders.send_due_reminders`` on the data's "today") with its number of
    queries, on this data and on a second database generated at ``--scale 0.1``.
 
@@ -172,24 +175,24 @@ def _pages(people) -> list[dict]:
     call = Call.objects.order_by("-closes_at").first()
     rows = [
         # public
-        ("home", "anonymous", reverse("core:home"), 2),
-        ("catalogue", "anonymous", reverse("projects:catalogue"), 3),
-        ("innovation (public)", "anonymous", reverse("projects:innovation_public", args=[innovation.slug]), 2),
+        ("home", "anonymous", reverse("portal:home"), 2),
+        ("catalogue", "anonymous", reverse("portal:catalogue"), 3),
+        ("innovation (public)", "anonymous", reverse("portal:innovation_public", args=[innovation.slug]), 2),
         ("calls for projects", "anonymous", reverse("projects:call_list"), 2),
         ("calls for structures", "anonymous", reverse("essaimage:call_list_public"), 1),
         ("events", "anonymous", reverse("events:event_list"), 2),
         ("event", "anonymous", reverse("events:event_detail", kwargs={"slug": event.slug}), 1),
         ("resources", "anonymous", reverse("events:resource_list"), 1),
         # programme manager
-        ("manager dashboard", "manager", reverse("core:dashboard"), 3),
+        ("manager dashboard", "manager", reverse("portal:dashboard"), 3),
         ("innovations list", "manager", reverse("projects:innovation_list"), 2),
         ("innovation", "manager", reverse("projects:innovation_detail", kwargs=pk), 2),
         ("structures list", "manager", reverse("essaimage:structure_list"), 3),
         ("structure", "manager", reverse("essaimage:structure_detail", args=[people["structure_record"].pk]), 2),
         ("trainings list", "manager", reverse("essaimage:training_list"), 2),
         ("questionnaire follow-up", "manager", reverse("evaluation:followup"), 2),
-        ("programme dashboard", "manager", reverse("evaluation:programme_dashboard"), 1),
-        ("innovation dashboard", "manager", reverse("evaluation:innovation_dashboard", kwargs=pk), 1),
+        ("programme dashboard", "manager", reverse("reporting:programme_dashboard"), 1),
+        ("innovation dashboard", "manager", reverse("reporting:innovation_dashboard", kwargs=pk), 1),
         ("hotline log", "manager", reverse("essaimage:support_list"), 1),
         ("site visits", "manager", reverse("essaimage:visit_list"), 1),
         ("support summary", "manager", reverse("essaimage:support_summary"), 1),
@@ -197,14 +200,14 @@ def _pages(people) -> list[dict]:
         ("calls (manage)", "manager", reverse("projects:call_manage_list"), 1),
         ("screening", "manager", reverse("projects:screening", kwargs={"pk": call.pk}), 1),
         # carrier
-        ("carrier dashboard", "carrier", reverse("core:dashboard"), 2),
+        ("carrier dashboard", "carrier", reverse("portal:dashboard"), 2),
         ("carrier's dossiers", "carrier", reverse("projects:my_dossiers"), 1),
         ("carrier's innovation", "carrier", reverse("projects:innovation_detail", kwargs=pk), 1),
         # committee member
-        ("committee dashboard", "committee", reverse("core:dashboard"), 1),
+        ("committee dashboard", "committee", reverse("portal:dashboard"), 1),
         ("committee reviews", "committee", reverse("projects:my_reviews"), 2),
         # structure contact
-        ("structure dashboard", "structure", reverse("core:dashboard"), 1),
+        ("structure dashboard", "structure", reverse("portal:dashboard"), 1),
         ("structure questionnaires", "structure", reverse("evaluation:my_questionnaires"), 2),
         ("questionnaire", "structure", reverse("evaluation:response", kwargs={"pk": people["questionnaire"].pk}), 1),
     ]
@@ -388,8 +391,8 @@ def _documents(people) -> dict:
     from django.conf import settings
 
     from essaimage.models import SpreadStructure
-    from evaluation import list_exports, reports
-    from evaluation.models import ReportKind
+    from reporting import list_exports, reports
+    from reporting.models import ReportKind
 
     settings.MEDIA_ROOT = str(Path(os.environ["AIS_DATA_DIR"]) / "media")
     reports._queue = lambda report: None  # the benchmark runs the task's function itself

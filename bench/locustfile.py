@@ -2,7 +2,8 @@
 
 Not meant to be run by hand: ``bench/load.py`` writes the plan (pages, weights and the
 session cookie of the role that opens each page) to a JSON file named by ``BENCH_PLAN``
-and starts ``locust --headless`` with it.
+and starts ``locust --headless`` with it. locust comes with requirements/bench.lock
+(``.venv/bin/pip install -r requirements/bench.lock``).
 
 Each simulated visitor requests one page of the plan, drawn by weight, at the times of a
 Poisson process of ``BENCH_USER_RATE`` requests per second: the time from one request's

@@ -5,7 +5,7 @@ and the yearly programme report (PDF and XLSX) of a full year.
 
 It starts its own PostgreSQL and Redis (in ``.data/bench``, other ports than the demo and
 the tests) unless DATABASE_URL is set, builds the data in a fresh database ``ais_bench``
-with the real territories referential, then times ``evaluation.reports.generate`` — the
+with the real territories referential, then times ``reporting.reports.generate`` — the
 function the Celery worker runs — and prints one line per run and the median.
 
 The data: ``--innovations`` innovations (the first one is the 50-structure innovation of
@@ -203,8 +203,9 @@ def main() -> int:
 
         from ais.accounts.models import User
         from essaimage.models import SpreadStructure
-        from evaluation import reports
-        from evaluation.models import Answer, Report, ReportKind
+        from evaluation.models import Answer
+        from reporting import reports
+        from reporting.models import Report, ReportKind
 
         started = time.perf_counter()
         ids = build(args.structures, args.innovations)

@@ -1,24 +1,34 @@
 """Where the innovations have spread: active structures counted per department.
 
-The programme's map counts *active* structures only (``ACTIVE_STATUSES``: selected,
-in training, spreading, evaluated; candidates and withdrawn structures are left
-out), by the department of their organisation's commune.
+The managers' map counts the structures in an active status (``ACTIVE_STATUSES``:
+selected, in training, spreading, evaluated; candidates and withdrawn structures
+are left out), by the department of their organisation's commune: a working view
+of today. The public map (``public_figures``) counts what the programme publishes:
+the structures active on a date (started, not withdrawn) in their territory on
+that date, the rules of ``reporting.definitions``.
 
 The *year* of a structure is the year it started spreading (``start_date``) or,
 while it has no start date yet, the year it was selected (``selected_on``); a
 structure with neither has no year and is left out when a year is chosen.
 
 Each counting function issues one query, whatever the number of structures.
+
+A structure's *territory at a date* D is the commune of its latest
+``StructureLocation`` from on or before D, else its organisation's commune
+(``territory_at``, and ``with_territory`` for a queryset): the programme's figures
+at a date use it (``reporting.definitions``).
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
 
 from ais.core.figures_cache import cached
+from ais.territories.models import Commune, Department, Region
 
-from .models import ACTIVE_STATUSES, SpreadStructure
+from .models import ACTIVE_STATUSES, SpreadStructure, StructureLocation
 
 DEPARTMENT = "organisation__commune__department"
 
@@ -26,6 +36,57 @@ DEPARTMENT = "organisation__commune__department"
 def active_structures() -> QuerySet:
     """Structures counted in the programme's figures and on the map."""
     return SpreadStructure.objects.filter(status__in=ACTIVE_STATUSES)
+
+
+def with_territory(structures: QuerySet, on, *, prefix: str = "", names: bool = False) -> QuerySet:
+    """``structures`` annotated with their territory at ``on``: ``territory_commune``,
+    ``territory_department`` and ``territory_region`` (INSEE codes, None when the
+    organisation has no commune), and with ``names``, ``territory_commune_name``,
+    ``territory_department_name`` and ``territory_region_name``. ``prefix`` is the path from the queryset's model to
+    the structure (``"structure__"`` for a queryset of answers, say). No extra query:
+    subqueries of the same query."""
+    locations = StructureLocation.objects.filter(structure=OuterRef(f"{prefix}pk"), valid_from__lte=on).order_by(
+        "-valid_from"
+    )
+
+    def territory(path: str, fallback: str):
+        return Case(
+            When(Exists(locations), then=Subquery(locations.values(path)[:1])),
+            default=F(f"{prefix}organisation__commune{fallback}"),
+            output_field=CharField(),
+        )
+
+    structures = structures.annotate(
+        territory_commune=territory("commune_id", "_id"),
+        territory_department=territory("commune__department_id", "__department_id"),
+        territory_region=territory("commune__department__region_id", "__department__region_id"),
+    )
+    if names:
+        structures = structures.annotate(
+            territory_commune_name=Subquery(
+                Commune.objects.filter(code=OuterRef("territory_commune")).values("name")[:1]
+            ),
+            territory_department_name=Subquery(
+                Department.objects.filter(code=OuterRef("territory_department")).values("name")[:1]
+            ),
+            territory_region_name=Subquery(Region.objects.filter(code=OuterRef("territory_region")).values("name")[:1]),
+        )
+    return structures
+
+
+def territory_at(structure: SpreadStructure, on) -> Commune | None:
+    """The structure's commune at ``on``: its latest location from on or before that
+    date, else its organisation's commune (one query)."""
+    location = (
+        StructureLocation.objects.filter(structure=structure, valid_from__lte=on)
+        .select_related("commune__department__region")
+        .order_by("-valid_from")
+        .first()
+    )
+    if location is not None:
+        return location.commune
+    communes = Commune.objects.select_related("department__region")
+    return communes.filter(organisations__pk=structure.organisation_id).first()
 
 
 def spreading_year():
@@ -89,38 +150,37 @@ class MapFigures:
         }
 
 
-def structures_by_department(structures: QuerySet) -> MapFigures:
-    """Count ``structures`` per department of their organisation (one query).
+def structures_by_department(structures: QuerySet, *, on=None) -> MapFigures:
+    """Count ``structures`` per department (one query): of their organisation's commune,
+    or, with ``on``, of their territory on that date (``with_territory``).
 
     ``structures`` is a queryset of ``SpreadStructure``, usually ``active_structures()``
     narrowed by ``filter_structures``."""
-    rows = (
-        structures.order_by()
-        .values(
+    if on is None:
+        keys = (
             f"{DEPARTMENT}__code",
             f"{DEPARTMENT}__name",
             f"{DEPARTMENT}__region__code",
             f"{DEPARTMENT}__region__name",
-            "innovation__name",
         )
-        .annotate(n=Count("pk"))
-    )
+    else:
+        structures = with_territory(structures, on, names=True)
+        keys = ("territory_department", "territory_department_name", "territory_region", "territory_region_name")
+    code_key, name_key, region_key, region_name_key = keys
+    rows = structures.order_by().values(*keys, "innovation__name").annotate(n=Count("pk"))
     departments: dict[str, DepartmentFigures] = {}
     regions, innovations = set(), set()
     total = unlocated = 0
     for row in rows:
         total += row["n"]
         innovations.add(row["innovation__name"])
-        code = row[f"{DEPARTMENT}__code"]
+        code = row[code_key]
         if code is None:
             unlocated += row["n"]
             continue
-        if row[f"{DEPARTMENT}__region__code"]:
-            regions.add(row[f"{DEPARTMENT}__region__code"])
-        department = departments.setdefault(
-            code,
-            DepartmentFigures(code, row[f"{DEPARTMENT}__name"], row[f"{DEPARTMENT}__region__name"] or ""),
-        )
+        if row[region_key]:
+            regions.add(row[region_key])
+        department = departments.setdefault(code, DepartmentFigures(code, row[name_key], row[region_name_key] or ""))
         department.count += row["n"]
         department.innovations.append(row["innovation__name"])
     for department in departments.values():
@@ -134,16 +194,19 @@ def structures_by_department(structures: QuerySet) -> MapFigures:
     )
 
 
-def public_figures(innovation=None) -> MapFigures:
-    """Active structures per department of the published innovations, or of one
-    published innovation (one query, or none when cached: ``ais.core.figures_cache``).
+def public_figures(innovation=None, *, on=None) -> MapFigures:
+    """The structures active on ``on`` (today by default) per department of their
+    territory on that date, of the published innovations or of one published
+    innovation: the rules of ``reporting.definitions.structures_active`` and
+    ``territories`` (one query, or none when cached: ``ais.core.figures_cache``).
     Carries no structure's name."""
+    on = on or timezone.localdate()
 
     def compute():
-        structures = active_structures().filter(innovation__is_published=True)
-        return structures_by_department(filter_structures(structures, innovation=innovation))
+        structures = SpreadStructure.objects.active_on(on).filter(innovation__is_published=True)
+        return structures_by_department(filter_structures(structures, innovation=innovation), on=on)
 
-    return cached(f"public-map:{innovation.pk if innovation else 'all'}", compute)
+    return cached(f"public-map:{innovation.pk if innovation else 'all'}:{on.isoformat()}", compute)
 
 
 def structure_years(structures: QuerySet) -> list[int]:

@@ -30,7 +30,25 @@ class StructureStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+def spread_on(on) -> models.Q:
+    """Spread to on ``on``: the spreading started on or before that date, withdrawn
+    since or not (``reporting.definitions.structures_spread``)."""
+    return models.Q(start_date__lte=on)
+
+
+def active_on(on) -> models.Q:
+    """Active on ``on``: started on or before that date and not withdrawn on or before
+    it (``reporting.definitions.structures_active``)."""
+    return models.Q(start_date__lte=on) & (models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gt=on))
+
+
 class SpreadStructureQuerySet(models.QuerySet):
+    def spread_on(self, on) -> "SpreadStructureQuerySet":
+        return self.filter(spread_on(on))
+
+    def active_on(self, on) -> "SpreadStructureQuerySet":
+        return self.filter(active_on(on))
+
     def for_user(self, user) -> "SpreadStructureQuerySet":
         if not user.is_authenticated:
             return self.none()
@@ -98,6 +116,45 @@ class SpreadStructure(models.Model):
     @property
     def agreement_signed(self) -> bool:
         return bool(self.agreement and self.agreement_signed_on)
+
+
+class StructureLocation(models.Model):
+    """Where a structure is from a date: a move of its premises to another commune.
+
+    A structure's territory at a date D is the commune of its latest location whose
+    ``valid_from`` is on or before D; before its first recorded location (or with
+    none), the commune of its organisation. Recording a move never changes the
+    organisation's commune, so that the figures of the dates before the move keep
+    the territory the structure had then (``essaimage.services.move_structure``,
+    ``essaimage.geo.territory_at``)."""
+
+    structure = models.ForeignKey(
+        SpreadStructure, on_delete=models.CASCADE, related_name="locations", verbose_name=_("structure")
+    )
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality"))
+    valid_from = models.DateField(_("from"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded on"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["structure", "-valid_from"]
+        verbose_name = _("location of a structure")
+        verbose_name_plural = _("locations of structures")
+        constraints = [
+            models.UniqueConstraint(fields=["structure", "valid_from"], name="structure_location_unique_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.structure} – {self.commune} ({self.valid_from:%d/%m/%Y})"
 
 
 ACTIVE_STATUSES = [

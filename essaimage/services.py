@@ -1,11 +1,11 @@
 """State changes of the essaimage: one documented function each.
 
 Calls for structures, applications and their selection, a structure's start date
-of spreading (the evaluation schedule's hook), withdrawal, partnership agreement,
-contacts, trainings and attendance. Every function checks its rule, records the
-acting user for the audit history and queues e-mails through the outbox after
-commit. Rule violations raise ``SpreadingError`` with a message for the person who
-tried.
+of spreading (the evaluation schedule's hook), withdrawal, moves to another
+commune (``move_structure``), partnership agreement, contacts, trainings and
+attendance. Every function checks its rule, records the acting user for the
+audit history and queues e-mails through the outbox after commit. Rule violations
+raise ``SpreadingError`` with a message for the person who tried.
 """
 
 from django.conf import settings
@@ -19,23 +19,26 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from ais.accounts.models import Membership, Organisation, Role
-from ais.outbox.models import Reason
+from ais.core.errors import DomainError
+from ais.outbox import reasons
 from ais.outbox.services import queue_templated_email
 
 from . import signals
+from .emails import STRUCTURE_APPLICATION, STRUCTURE_DECISION
 from .models import (
     ApplicationStatus,
     Attendance,
     SpreadStructure,
     StructureApplication,
     StructureCall,
+    StructureLocation,
     StructureStatus,
     Training,
     TrainingDay,
 )
 
 
-class SpreadingError(Exception):
+class SpreadingError(DomainError):
     """A rule of the essaimage forbids the change; the message says why."""
 
 
@@ -98,7 +101,7 @@ def apply_to_call(call: StructureCall, application: StructureApplication) -> Str
         recipient=application.contact_email,
         template="essaimage/email/application_receipt",
         context={"application": application, "call": call, "innovation": call.innovation},
-        reason=Reason.STRUCTURE_APPLICATION,
+        reason=STRUCTURE_APPLICATION,
         related_object=application,
         dedup_key=f"structure-application:{application.pk}:receipt",
     )
@@ -195,7 +198,7 @@ def _queue_decision(application: StructureApplication) -> None:
         recipient=application.contact_email,
         template="essaimage/email/application_decision",
         context={"application": application, "call": application.call, "innovation": application.call.innovation},
-        reason=Reason.STRUCTURE_DECISION,
+        reason=STRUCTURE_DECISION,
         related_object=application,
         dedup_key=f"structure-application:{application.pk}:decision",
     )
@@ -236,7 +239,7 @@ def add_contact(structure: SpreadStructure, *, email: str, first_name: str, last
                 "new_account": created or not user.has_usable_password(),
                 "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
             },
-            reason=Reason.ACCOUNT_INVITATION,
+            reason=reasons.ACCOUNT_INVITATION,
             related_object=structure,
             dedup_key=f"structure-contact:{structure.pk}:{user.pk}",
         )
@@ -296,6 +299,40 @@ def withdraw_structure(structure: SpreadStructure, *, on, reason: str, by) -> Sp
     return structure
 
 
+def move_structure(structure: SpreadStructure, *, commune, on, by) -> StructureLocation:
+    """Record that the structure is in ``commune`` from ``on`` (its premises moved).
+
+    The structure's territory at a date D is the commune of its latest location from
+    on or before D, else its organisation's commune (``essaimage.geo.territory_at``):
+    the figures of the dates before ``on`` keep the territory it had then, and the
+    organisation's own commune is left as it is (it may spread other innovations
+    elsewhere). The date is required and never in the future; a second move on the
+    same date corrects the first. Refused when the structure is already in
+    ``commune`` at that date."""
+    from .geo import territory_at
+
+    if commune is None:
+        raise SpreadingError(_("Choose the municipality the structure moves to."))
+    if on is None:
+        raise SpreadingError(_("Give the date of the relocation."))
+    if on > timezone.localdate():
+        raise SpreadingError(_("The date of the relocation cannot be in the future."))
+    with transaction.atomic():
+        structure = SpreadStructure.objects.select_for_update().get(pk=structure.pk)
+        location = StructureLocation.objects.filter(structure=structure, valid_from=on).first()
+        current = territory_at(structure, on)
+        if location is None and current is not None and current.pk == commune.pk:
+            raise SpreadingError(_("The structure is already in %(commune)s on that date.") % {"commune": commune.name})
+        if location is None:
+            location = StructureLocation(structure=structure, valid_from=on)
+        location.commune = commune
+        location.recorded_by = by
+        location.recorded_at = timezone.now()
+        location._history_user = by
+        location.save()
+    return location
+
+
 def _apply_status(structure: SpreadStructure, status: str) -> list[str]:
     """Set ``status`` on the unsaved structure after checking the rule; the fields changed."""
     if status == StructureStatus.WITHDRAWN:
@@ -330,13 +367,18 @@ def create_structure(
     is_qpv: bool = False,
     is_rural: bool = False,
     capacity: int | None = None,
+    selected_on=None,
     by,
 ) -> SpreadStructure:
     """Add a structure recruited outside an online call: an existing organisation,
     or a new one from ``new_organisation`` (name, kind, network, siret, commune).
-    An organisation spreads an innovation once; a structure cannot start withdrawn."""
+    An organisation spreads an innovation once; a structure cannot start withdrawn.
+    A selected structure is selected on ``selected_on`` (today by default; earlier
+    when recording the programme's history, never in the future)."""
     if status == StructureStatus.WITHDRAWN:
         raise SpreadingError(_("A structure cannot be added as withdrawn."))
+    if selected_on is not None and selected_on > timezone.localdate():
+        raise SpreadingError(_("The selection date cannot be in the future."))
     if (organisation is None) == (not new_organisation):
         raise SpreadingError(_("Choose an existing organisation or describe a new one, not both."))
     with transaction.atomic():
@@ -358,7 +400,7 @@ def create_structure(
             is_qpv=is_qpv,
             is_rural=is_rural,
             capacity=capacity,
-            selected_on=None if status == StructureStatus.CANDIDATE else timezone.localdate(),
+            selected_on=None if status == StructureStatus.CANDIDATE else (selected_on or timezone.localdate()),
         )
         structure._history_user = by
         structure.save()

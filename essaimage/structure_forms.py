@@ -428,6 +428,28 @@ class WithdrawForm(forms.Form):
         return day
 
 
+class MoveForm(forms.Form):
+    commune = forms.ModelChoiceField(
+        label=_("New municipality"),
+        queryset=Commune.objects.select_related("department"),
+        widget=CommuneWidget(attrs={"aria-label": _("New municipality")}),
+        help_text=_("Type the first letters or the postal code."),
+        error_messages={"required": _("Choose the municipality the structure moves to.")},
+    )
+    moved_on = forms.DateField(
+        label=_("Date of the relocation"),
+        widget=DateInput(),
+        help_text=_("The figures of the dates before it keep the former territory."),
+        error_messages={"required": _("Give the date of the relocation.")},
+    )
+
+    def clean_moved_on(self):
+        day = self.cleaned_data["moved_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date of the relocation cannot be in the future."))
+        return day
+
+
 class AgreementForm(forms.Form):
     file = forms.FileField(
         label=_("Signed partnership agreement (PDF)"),

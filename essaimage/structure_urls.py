@@ -23,6 +23,7 @@ urlpatterns: list = [
     path("suivi/structures/<int:pk>/modifier/", views.structure_edit, name="structure_edit"),
     path("suivi/structures/<int:pk>/date-de-demarrage/", views.structure_start_date, name="structure_start_date"),
     path("suivi/structures/<int:pk>/retrait/", views.structure_withdraw, name="structure_withdraw"),
+    path("suivi/structures/<int:pk>/demenagement/", views.structure_move, name="structure_move"),
     path("suivi/structures/<int:pk>/convention/", views.agreement_upload, name="agreement_upload"),
     path("suivi/structures/<int:pk>/convention.pdf", views.agreement_download, name="agreement_download"),
     path("suivi/structures/<int:pk>/contacts/", views.contact_add, name="contact_add"),

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from ais.accounts.models import Membership, Role
+from ais.core.forms import FORM_ERRORS, form_action, perform, posted, posted_files, returned_message
 from ais.core.uploads import file_download
 from projects.models import Innovation
 
@@ -35,11 +35,11 @@ from .models import (
     StructureStatus,
 )
 from .rules import is_staff_role
-from .services import SpreadingError
 from .structure_forms import (
     AgreementForm,
     ApplicationForm,
     ContactForm,
+    MoveForm,
     RejectApplicationForm,
     SelectApplicationForm,
     StartDateForm,
@@ -58,15 +58,6 @@ view_structures = permission_required("essaimage.view_structures", raise_excepti
 PAGE_SIZE = 25
 # The evaluation questionnaires, counted from the start date (the evaluation app's setting).
 DEFAULT_PHASE_MONTHS = {"appropriation": 3, "implementation": 9, "impact": 18}
-
-
-def _posted(request):
-    """The posted data (even empty, so that the form is bound and shows its errors), or None on GET."""
-    return request.POST if request.method == "POST" else None
-
-
-def _form_errors(request) -> None:
-    messages.error(request, _("The form has errors: correct the fields marked in red."))
 
 
 # --------------------------------------------------------------------------
@@ -105,32 +96,30 @@ def call_public(request, pk):
     """A call and, while it is open, its application form."""
     call = get_object_or_404(_public_calls(), pk=pk)
     state = _call_state(call)
-    form = None
-    status = 200
     if state == "open":
-        form = ApplicationForm(_posted(request), call=call)
+
+        def apply(form):
+            application = services.apply_to_call(call, form.save(commit=False))
+            request.session["spreading_applied"] = {"call": call.pk, "email": application.contact_email}
+
+        return form_action(
+            request,
+            ApplicationForm(posted(request), call=call),
+            apply,
+            success_url=reverse("essaimage:call_applied", kwargs={"pk": call.pk}),
+            template="essaimage/calls/public_detail.html",
+            context={"call": call, "state": state},
+        )
     if request.method == "POST":
-        status = 400
         if state == "upcoming":
             messages.error(request, _("This call is not open yet: come back on its opening date."))
-        elif form is None:
-            messages.error(request, _("This call is closed: applications are no longer accepted."))
-        elif form.is_valid():
-            try:
-                application = services.apply_to_call(call, form.save(commit=False))
-            except SpreadingError as error:
-                messages.error(request, str(error))
-                form.add_error(None, str(error))
-            else:
-                request.session["spreading_applied"] = {"call": call.pk, "email": application.contact_email}
-                return redirect("essaimage:call_applied", pk=call.pk)
         else:
-            _form_errors(request)
+            messages.error(request, _("This call is closed: applications are no longer accepted."))
     return render(
         request,
         "essaimage/calls/public_detail.html",
-        {"call": call, "state": state, "form": form},
-        status=status,
+        {"call": call, "state": state, "form": None},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -151,57 +140,56 @@ def call_applied(request, pk):
 def call_create(request, pk):
     innovation = get_object_or_404(Innovation.objects.for_user(request.user), pk=pk)
     form = StructureCallForm(
-        _posted(request),
+        posted(request),
         initial={
             "title": _("Become an adopting structure of %(innovation)s") % {"innovation": innovation.name},
             "opens_on": timezone.localdate(),
             "wave": 1,
         },
     )
-    if request.method == "POST":
-        if form.is_valid():
-            with transaction.atomic():
-                call = form.save(commit=False)
-                call.innovation = innovation
-                call._history_user = request.user
-                call.save()
-                form.save_m2m()
-            messages.success(request, _("The call is created. Check it, then publish it."))
-            return redirect("essaimage:call_edit", pk=call.pk)
-        _form_errors(request)
-    return render(
+    return form_action(
         request,
-        "essaimage/calls/form.html",
-        {"form": form, "call": None, "innovation": innovation},
-        status=400 if form.errors else 200,
+        form,
+        lambda form: _save_call(request, form, innovation=innovation),
+        atomic=True,
+        success_url=_call_edit_url,
+        success_message=_("The call is created. Check it, then publish it."),
+        template="essaimage/calls/form.html",
+        context={"call": None, "innovation": innovation},
     )
+
+
+def _save_call(request, form, *, innovation=None) -> StructureCall:
+    call = form.save(commit=False)
+    if innovation is not None:
+        call.innovation = innovation
+    call._history_user = request.user
+    call.save()
+    form.save_m2m()
+    return call
+
+
+def _call_edit_url(call) -> str:
+    return reverse("essaimage:call_edit", kwargs={"pk": call.pk})
 
 
 @manage_spreading
 def call_edit(request, pk):
     call = get_object_or_404(StructureCall.objects.select_related("innovation"), pk=pk)
-    form = StructureCallForm(_posted(request), instance=call)
-    if request.method == "POST":
-        if form.is_valid():
-            with transaction.atomic():
-                call = form.save(commit=False)
-                call._history_user = request.user
-                call.save()
-                form.save_m2m()
-            messages.success(request, _("The call is saved."))
-            return redirect("essaimage:call_edit", pk=call.pk)
-        _form_errors(request)
-    return render(
+    return form_action(
         request,
-        "essaimage/calls/form.html",
-        {
-            "form": form,
+        StructureCallForm(posted(request), instance=call),
+        lambda form: _save_call(request, form),
+        atomic=True,
+        success_url=_call_edit_url,
+        success_message=_("The call is saved."),
+        template="essaimage/calls/form.html",
+        context=lambda: {
             "call": call,
             "innovation": call.innovation,
             "state": _call_state(call),
             "application_count": call.applications.count(),
         },
-        status=400 if form.errors else 200,
     )
 
 
@@ -209,12 +197,11 @@ def call_edit(request, pk):
 @manage_spreading
 def call_publish(request, pk):
     call = get_object_or_404(StructureCall, pk=pk)
-    try:
-        services.publish_structure_call(call, by=request.user)
-    except SpreadingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The call is published: anyone can now see it and apply."))
+    perform(
+        request,
+        lambda: services.publish_structure_call(call, by=request.user),
+        success_message=_("The call is published: anyone can now see it and apply."),
+    )
     return redirect("essaimage:call_edit", pk=call.pk)
 
 
@@ -254,15 +241,10 @@ def applications(request, pk):
 def _decide(request, pk, form_class, kind, action):
     application = get_object_or_404(StructureApplication.objects.select_related("call__innovation"), pk=pk)
     form = form_class(request.POST, prefix=f"{kind}-{application.pk}")
-    if form.is_valid():
-        try:
-            message = action(application, form.cleaned_data)
-        except SpreadingError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, message)
+    if form.is_valid():  # refused or not, back to the list, at the application
+        perform(request, lambda: action(application, form.cleaned_data), success_message=returned_message)
         return redirect(reverse("essaimage:applications", kwargs={"pk": application.call_id}) + f"#app-{pk}")
-    _form_errors(request)
+    messages.error(request, FORM_ERRORS)
     context = _applications_context(application.call, failed=application.pk, **{f"{kind}_form": form})
     return render(request, "essaimage/calls/applications.html", context, status=400)
 
@@ -388,6 +370,7 @@ def _detail_context(request, structure, **forms):
         "start_form": forms.get("start_form")
         or StartDateForm(initial={"start_date": structure.start_date or timezone.localdate()}),
         "contact_form": forms.get("contact_form") or ContactForm(),
+        "locations": _locations(structure),
         "can_start": can_manage and not withdrawn and structure.status != StructureStatus.CANDIDATE,
     }
 
@@ -401,68 +384,60 @@ def structure_detail(request, pk):
 @manage_spreading
 def structure_create(request, pk):
     innovation = get_object_or_404(Innovation.objects.for_user(request.user), pk=pk)
-    form = StructureCreateForm(_posted(request))
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                structure = services.create_structure(
-                    innovation,
-                    organisation=data.get("organisation"),
-                    new_organisation=form.new_organisation(),
-                    status=data["status"],
-                    wave=data["wave"],
-                    is_qpv=data["is_qpv"],
-                    is_rural=data["is_rural"],
-                    capacity=data["capacity"],
-                    by=request.user,
-                )
-            except SpreadingError as error:
-                messages.error(request, str(error))
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The structure is added. Add its contacts so that they can log in."))
-                return redirect("essaimage:structure_detail", pk=structure.pk)
-        else:
-            _form_errors(request)
-    return render(
+
+    def create(form):
+        data = form.cleaned_data
+        return services.create_structure(
+            innovation,
+            organisation=data.get("organisation"),
+            new_organisation=form.new_organisation(),
+            status=data["status"],
+            wave=data["wave"],
+            is_qpv=data["is_qpv"],
+            is_rural=data["is_rural"],
+            capacity=data["capacity"],
+            by=request.user,
+        )
+
+    return form_action(
         request,
-        "essaimage/structures/create.html",
-        {"form": form, "innovation": innovation},
-        status=400 if request.method == "POST" else 200,
+        StructureCreateForm(posted(request)),
+        create,
+        success_url=_structure_url,
+        success_message=_("The structure is added. Add its contacts so that they can log in."),
+        template="essaimage/structures/create.html",
+        context={"innovation": innovation},
     )
+
+
+def _structure_url(structure) -> str:
+    return reverse("essaimage:structure_detail", kwargs={"pk": structure.pk})
 
 
 @manage_spreading
 def structure_edit(request, pk):
     structure = _structure_for(request, pk)
-    form = StructureEditForm(_posted(request), structure=structure)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.update_structure(
-                    structure,
-                    wave=data["wave"],
-                    is_qpv=data["is_qpv"],
-                    is_rural=data["is_rural"],
-                    capacity=data["capacity"],
-                    status=data.get("status"),
-                    by=request.user,
-                )
-            except SpreadingError as error:
-                messages.error(request, str(error))
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The structure is saved."))
-                return redirect("essaimage:structure_detail", pk=structure.pk)
-        else:
-            _form_errors(request)
-    return render(
+
+    def save(form):
+        data = form.cleaned_data
+        services.update_structure(
+            structure,
+            wave=data["wave"],
+            is_qpv=data["is_qpv"],
+            is_rural=data["is_rural"],
+            capacity=data["capacity"],
+            status=data.get("status"),
+            by=request.user,
+        )
+
+    return form_action(
         request,
-        "essaimage/structures/edit.html",
-        {"form": form, "structure": structure},
-        status=400 if request.method == "POST" else 200,
+        StructureEditForm(posted(request), structure=structure),
+        save,
+        success_url=_structure_url(structure),
+        success_message=_("The structure is saved."),
+        template="essaimage/structures/edit.html",
+        context={"structure": structure},
     )
 
 
@@ -471,21 +446,16 @@ def structure_edit(request, pk):
 def structure_start_date(request, pk):
     structure = _structure_for(request, pk)
     form = StartDateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.set_start_date(structure, form.date, by=request.user)
-        except SpreadingError as error:
-            messages.error(request, str(error))
-        else:
-            if form.date:
-                messages.success(
-                    request,
-                    _("The start date is saved: the evaluation questionnaires are scheduled from it."),
-                )
-            else:
-                messages.success(request, _("The start date is cleared: no questionnaire is scheduled any more."))
+    if form.is_valid():  # refused or not, back to the structure
+        perform(
+            request,
+            lambda: services.set_start_date(structure, form.date, by=request.user),
+            success_message=_("The start date is saved: the evaluation questionnaires are scheduled from it.")
+            if form.date
+            else _("The start date is cleared: no questionnaire is scheduled any more."),
+        )
         return redirect("essaimage:structure_detail", pk=structure.pk)
-    _form_errors(request)
+    messages.error(request, FORM_ERRORS)
     return render(
         request,
         "essaimage/structures/detail.html",
@@ -500,59 +470,54 @@ def structure_withdraw(request, pk):
     if structure.status == StructureStatus.WITHDRAWN:
         messages.info(request, _("This structure has already withdrawn."))
         return redirect("essaimage:structure_detail", pk=structure.pk)
-    form = WithdrawForm(_posted(request), initial={"withdrawn_on": timezone.localdate()})
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.withdraw_structure(
-                    structure, on=form.cleaned_data["withdrawn_on"], reason=form.cleaned_data["reason"], by=request.user
-                )
-            except SpreadingError as error:
-                messages.error(request, str(error))
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The withdrawal is recorded; pending questionnaires are cancelled."))
-                return redirect("essaimage:structure_detail", pk=structure.pk)
-        else:
-            _form_errors(request)
-    return render(
+    return form_action(
         request,
-        "essaimage/structures/withdraw.html",
-        {"form": form, "structure": structure},
-        status=400 if request.method == "POST" else 200,
+        WithdrawForm(posted(request), initial={"withdrawn_on": timezone.localdate()}),
+        lambda form: services.withdraw_structure(
+            structure, on=form.cleaned_data["withdrawn_on"], reason=form.cleaned_data["reason"], by=request.user
+        ),
+        success_url=_structure_url(structure),
+        success_message=_("The withdrawal is recorded; pending questionnaires are cancelled."),
+        template="essaimage/structures/withdraw.html",
+        context={"structure": structure},
     )
+
+
+@manage_spreading
+def structure_move(request, pk):
+    """Record that the structure moved to another municipality, from a date."""
+    structure = _structure_for(request, pk)
+    form = MoveForm(posted(request), initial={"moved_on": timezone.localdate()})
+    return form_action(
+        request,
+        form,
+        lambda form: services.move_structure(
+            structure, commune=form.cleaned_data["commune"], on=form.cleaned_data["moved_on"], by=request.user
+        ),
+        success_url=reverse("essaimage:structure_detail", kwargs={"pk": structure.pk}),
+        success_message=_("The relocation is recorded."),
+        template="essaimage/structures/move.html",
+        context=lambda: {"structure": structure, "locations": _locations(structure)},
+    )
+
+
+def _locations(structure) -> list:
+    return list(structure.locations.select_related("commune__department", "recorded_by").order_by("-valid_from"))
 
 
 @manage_spreading
 def agreement_upload(request, pk):
     structure = _structure_for(request, pk)
-    form = AgreementForm(
-        _posted(request),
-        request.FILES if request.method == "POST" else None,
-        initial={"signed_on": structure.agreement_signed_on},
-    )
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.record_agreement(
-                    structure,
-                    upload=form.cleaned_data["file"],
-                    signed_on=form.cleaned_data["signed_on"],
-                    by=request.user,
-                )
-            except SpreadingError as error:
-                messages.error(request, str(error))
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The partnership agreement is saved."))
-                return redirect("essaimage:structure_detail", pk=structure.pk)
-        else:
-            _form_errors(request)
-    return render(
+    return form_action(
         request,
-        "essaimage/structures/agreement.html",
-        {"form": form, "structure": structure},
-        status=400 if request.method == "POST" else 200,
+        AgreementForm(posted(request), posted_files(request), initial={"signed_on": structure.agreement_signed_on}),
+        lambda form: services.record_agreement(
+            structure, upload=form.cleaned_data["file"], signed_on=form.cleaned_data["signed_on"], by=request.user
+        ),
+        success_url=_structure_url(structure),
+        success_message=_("The partnership agreement is saved."),
+        template="essaimage/structures/agreement.html",
+        context={"structure": structure},
     )
 
 
@@ -570,32 +535,34 @@ def agreement_download(request, pk):
 def contact_add(request, pk):
     structure = _structure_for(request, pk)
     form = ContactForm(request.POST)
-    if form.is_valid():
+
+    def add(form):
         data = form.cleaned_data
         already = Membership.objects.filter(
             user__email__iexact=data["email"], role=Role.STRUCTURE, organisation=structure.organisation
         ).exists()
         if already:
             messages.info(request, _("%(email)s is already a contact of this structure.") % {"email": data["email"]})
-        else:
-            services.add_contact(
-                structure,
-                email=data["email"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                job_title=data["job_title"],
-                by=request.user,
-            )
-            messages.success(
-                request,
-                _("%(email)s is now a contact of the structure and receives an e-mail to log in.")
-                % {"email": data["email"]},
-            )
-        return redirect(reverse("essaimage:structure_detail", kwargs={"pk": structure.pk}) + "#contacts")
-    _form_errors(request)
-    return render(
+            return None
+        services.add_contact(
+            structure,
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            job_title=data["job_title"],
+            by=request.user,
+        )
+        return _("%(email)s is now a contact of the structure and receives an e-mail to log in.") % {
+            "email": data["email"]
+        }
+
+    return form_action(
         request,
-        "essaimage/structures/detail.html",
-        _detail_context(request, structure, contact_form=form),
-        status=400,
+        form,
+        add,
+        success_url=_structure_url(structure) + "#contacts",
+        success_message=returned_message,
+        template="essaimage/structures/detail.html",
+        context=lambda: _detail_context(request, structure, contact_form=form),
+        form_name="contact_form",
     )

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ais.accounts.models import Role
+from ais.core.errors import DomainError
 from projects.models import Innovation
 
 from .models import ACTIVE_STATUSES, SiteVisit, SpreadStructure, SupportRequest, SupportTopic
@@ -37,7 +38,7 @@ SEARCH_MIN_LENGTH = 2
 SEARCH_LIMIT = 20
 
 
-class SupportError(Exception):
+class SupportError(DomainError):
     """A rule of the support log forbids the change; the message says why."""
 
 

@@ -11,13 +11,15 @@ JSON, same scope and rights as the lists) rather than listed: a page builds at m
 chosen structure, whatever the size of the programme.
 """
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
+
+from ais.core.forms import form_action, posted
 
 from . import support_services
 from .models import SiteVisit, SpreadStructure, StructureStatus, SupportRequest
@@ -29,7 +31,7 @@ from .support_forms import (
     VisitFilter,
     structure_choice,
 )
-from .support_services import SupportError, format_minutes
+from .support_services import format_minutes
 
 # Reading the support log: managers, administrators and carriers (scoped by ``for_user``).
 
@@ -78,10 +80,6 @@ class _Counted:
 
     def __getitem__(self, key):
         return self.queryset[key]
-
-
-def _invalid(request):
-    messages.error(request, _("The form has errors: correct the fields marked in red."))
 
 
 def _sections_of_page(innovations: list, page) -> list:
@@ -205,22 +203,14 @@ def support_summary(request):
 
 @manage_spreading
 def support_create(request):
-    form = SupportRequestForm(request.POST or None, initial=_preselected_structure(request), user=request.user)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                entry = support_services.record_support_request(form.save(commit=False), by=request.user)
-            except SupportError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The hotline entry is recorded."))
-                return redirect("essaimage:support_detail", pk=entry.pk)
-        _invalid(request)
-    return render(
+    return form_action(
         request,
-        "essaimage/support/support_form.html",
-        {"form": form, "entry": None},
-        status=400 if form.errors else 200,
+        SupportRequestForm(posted(request), initial=_preselected_structure(request), user=request.user),
+        lambda form: support_services.record_support_request(form.save(commit=False), by=request.user),
+        success_url=lambda entry: reverse("essaimage:support_detail", kwargs={"pk": entry.pk}),
+        success_message=_("The hotline entry is recorded."),
+        template="essaimage/support/support_form.html",
+        context={"entry": None},
     )
 
 
@@ -241,22 +231,14 @@ def support_detail(request, pk):
 @manage_spreading
 def support_edit(request, pk):
     entry = get_object_or_404(_requests(request.user), pk=pk)
-    form = SupportRequestForm(request.POST or None, instance=entry, user=request.user)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                support_services.update_support_request(form.save(commit=False), by=request.user)
-            except SupportError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The hotline entry is saved."))
-                return redirect("essaimage:support_detail", pk=entry.pk)
-        _invalid(request)
-    return render(
+    return form_action(
         request,
-        "essaimage/support/support_form.html",
-        {"form": form, "entry": entry},
-        status=400 if form.errors else 200,
+        SupportRequestForm(posted(request), instance=entry, user=request.user),
+        lambda form: support_services.update_support_request(form.save(commit=False), by=request.user),
+        success_url=reverse("essaimage:support_detail", kwargs={"pk": entry.pk}),
+        success_message=_("The hotline entry is saved."),
+        template="essaimage/support/support_form.html",
+        context={"entry": entry},
     )
 
 
@@ -275,22 +257,14 @@ def visit_list(request):
 @manage_spreading
 def visit_create(request):
     initial = {"visitors": request.user.get_full_name(), **_preselected_structure(request)}
-    form = SiteVisitForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                visit = support_services.record_site_visit(form.save(commit=False), by=request.user)
-            except SupportError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The site visit is recorded."))
-                return redirect("essaimage:visit_detail", pk=visit.pk)
-        _invalid(request)
-    return render(
+    return form_action(
         request,
-        "essaimage/support/visit_form.html",
-        {"form": form, "visit": None},
-        status=400 if form.errors else 200,
+        SiteVisitForm(posted(request), initial=initial, user=request.user),
+        lambda form: support_services.record_site_visit(form.save(commit=False), by=request.user),
+        success_url=lambda visit: reverse("essaimage:visit_detail", kwargs={"pk": visit.pk}),
+        success_message=_("The site visit is recorded."),
+        template="essaimage/support/visit_form.html",
+        context={"visit": None},
     )
 
 
@@ -310,22 +284,14 @@ def visit_detail(request, pk):
 @manage_spreading
 def visit_edit(request, pk):
     visit = get_object_or_404(_visits(request.user), pk=pk)
-    form = SiteVisitForm(request.POST or None, instance=visit, user=request.user)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                support_services.update_site_visit(form.save(commit=False), by=request.user)
-            except SupportError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The site visit is saved."))
-                return redirect("essaimage:visit_detail", pk=visit.pk)
-        _invalid(request)
-    return render(
+    return form_action(
         request,
-        "essaimage/support/visit_form.html",
-        {"form": form, "visit": visit},
-        status=400 if form.errors else 200,
+        SiteVisitForm(posted(request), instance=visit, user=request.user),
+        lambda form: support_services.update_site_visit(form.save(commit=False), by=request.user),
+        success_url=reverse("essaimage:visit_detail", kwargs={"pk": visit.pk}),
+        success_message=_("The site visit is saved."),
+        template="essaimage/support/visit_form.html",
+        context={"visit": visit},
     )
 
 

@@ -10,13 +10,11 @@ committee members, who have no part in trainings, get a 403.
 
 import rules
 from django.conf import settings
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import F, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -25,6 +23,8 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from ais.accounts.models import Role
+from ais.core.documents import PDF_CSS, pdf_response, render_pdf
+from ais.core.forms import form_action, perform, posted, returned_message
 from ais.core.uploads import download_response
 from projects.models import Innovation, Stage
 
@@ -156,61 +156,51 @@ def training_list(request):
 # --------------------------------------------------------------------------
 
 
-def _save_training(request, form, *, creating: bool):
-    """Save the training and its structures all-or-nothing; None when the domain refuses."""
-    try:
-        with transaction.atomic():
-            training = form.save(commit=False)
-            training._history_user = request.user
-            training.save()
-            training_services.update_training_structures(training, form.cleaned_data["structures"], by=request.user)
-    except SpreadingError as error:
-        if creating:
-            form.instance.pk = None
-            form.instance._state.adding = True
-        form.add_error("structures", str(error))
-        return None
-    return training
+def _training_form(request, form, *, innovation, training=None):
+    """Create or edit the training and its structures, all-or-nothing; a refusal of the
+    domain is about the structures chosen."""
+    creating = training is None
+
+    def save(form):
+        try:
+            saved = form.save(commit=False)
+            saved._history_user = request.user
+            saved.save()
+            training_services.update_training_structures(saved, form.cleaned_data["structures"], by=request.user)
+        except SpreadingError:
+            if creating:  # rolled back: the form is a new training's again
+                form.instance.pk = None
+                form.instance._state.adding = True
+            raise
+        return saved
+
+    return form_action(
+        request,
+        form,
+        save,
+        atomic=True,
+        error_field="structures",
+        success_url=lambda saved: reverse("essaimage:training_detail", kwargs={"pk": saved.pk}),
+        success_message=_("The training is created. Add its days and its trainees.")
+        if creating
+        else _("The training is saved."),
+        template="essaimage/trainings/form.html",
+        context={"innovation": innovation, "training": training},
+    )
 
 
 @manage_spreading
 def training_create(request, pk):
     innovation = get_object_or_404(Innovation, pk=pk)
-    form = TrainingForm(
-        request.POST if request.method == "POST" else None,
-        innovation=innovation,
-        initial={"kind": TrainingKind.FORMATION_ACTION},
-    )
-    if request.method == "POST":
-        if form.is_valid() and (training := _save_training(request, form, creating=True)):
-            messages.success(request, _("The training is created. Add its days and its trainees."))
-            return redirect("essaimage:training_detail", pk=training.pk)
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    return render(
-        request,
-        "essaimage/trainings/form.html",
-        {"form": form, "innovation": innovation, "training": None},
-        status=400 if form.errors else 200,
-    )
+    form = TrainingForm(posted(request), innovation=innovation, initial={"kind": TrainingKind.FORMATION_ACTION})
+    return _training_form(request, form, innovation=innovation)
 
 
 @manage_spreading
 def training_edit(request, pk):
     training = get_object_or_404(Training.objects.select_related("innovation"), pk=pk)
-    form = TrainingForm(
-        request.POST if request.method == "POST" else None, instance=training, innovation=training.innovation
-    )
-    if request.method == "POST":
-        if form.is_valid() and _save_training(request, form, creating=False):
-            messages.success(request, _("The training is saved."))
-            return redirect("essaimage:training_detail", pk=training.pk)
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    return render(
-        request,
-        "essaimage/trainings/form.html",
-        {"form": form, "innovation": training.innovation, "training": training},
-        status=400 if form.errors else 200,
-    )
+    form = TrainingForm(posted(request), instance=training, innovation=training.innovation)
+    return _training_form(request, form, innovation=training.innovation, training=training)
 
 
 # --------------------------------------------------------------------------
@@ -263,22 +253,15 @@ def training_detail(request, pk):
 def _act(request, training, form_key, form, action):
     """Validate ``form``, run ``action(data)`` (a domain call returning the success
     message) and go back to the training; errors: the page again, with what was typed."""
-    if form.is_valid():
-        try:
-            message = action(form.cleaned_data)
-        except SpreadingError as error:
-            form.add_error(None, str(error))
-            messages.error(request, str(error))
-        else:
-            messages.success(request, message)
-            return redirect("essaimage:training_detail", pk=training.pk)
-    else:
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    return render(
+    return form_action(
         request,
-        "essaimage/trainings/detail.html",
-        _detail_context(request, training, **{form_key: form}),
-        status=400,
+        form,
+        lambda form: action(form.cleaned_data),
+        success_url=reverse("essaimage:training_detail", kwargs={"pk": training.pk}),
+        success_message=returned_message,
+        template="essaimage/trainings/detail.html",
+        context=lambda: _detail_context(request, training, **{form_key: form}),
+        form_name=form_key,
     )
 
 
@@ -298,12 +281,11 @@ def training_day_add(request, pk):
 @manage_spreading
 def training_day_delete(request, pk):
     day = get_object_or_404(TrainingDay.objects.select_related("training"), pk=pk)
-    try:
-        training_services.delete_day(day, by=request.user)
-    except SpreadingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The day of %(date)s is deleted.") % {"date": _date(day.date)})
+    perform(
+        request,
+        lambda: training_services.delete_day(day, by=request.user),
+        success_message=_("The day of %(date)s is deleted.") % {"date": _date(day.date)},
+    )
     return redirect("essaimage:training_detail", pk=day.training_id)
 
 
@@ -323,12 +305,11 @@ def participant_add(request, pk):
 @manage_spreading
 def participant_delete(request, pk):
     participant = get_object_or_404(TrainingParticipant, pk=pk)
-    try:
-        training_services.delete_participant(participant, by=request.user)
-    except SpreadingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("%(name)s is removed from the training.") % {"name": participant.full_name})
+    perform(
+        request,
+        lambda: training_services.delete_participant(participant, by=request.user),
+        success_message=_("%(name)s is removed from the training.") % {"name": participant.full_name},
+    )
     return redirect("essaimage:training_detail", pk=participant.training_id)
 
 
@@ -364,49 +345,43 @@ def attendance(request, pk):
     participants = list(training.participants.select_related("structure__organisation"))
     recorded = dict(day.attendances.values_list("participant_id", "present"))
     form = AttendanceForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         participants=participants,
         initial={"present": [pk for pk, present in recorded.items() if present]},
     )
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                count = training_services.record_day_attendance(day, form.cleaned_data["present"], by=request.user)
-            except SpreadingError as error:
-                form.add_error(None, str(error))
-                messages.error(request, str(error))
-            else:
-                messages.success(
-                    request,
-                    _("Attendance of %(date)s recorded: %(present)s present out of %(total)s.")
-                    % {"date": _date(day.date), "present": count, "total": len(participants)},
-                )
-                return redirect("essaimage:training_detail", pk=training.pk)
-        else:
-            messages.error(request, _("Some people ticked do not take part in this training."))
-    ticked = {int(v) for v in (form["present"].value() or []) if str(v).isdigit()}
-    groups = {}
-    for participant in participants:
-        groups.setdefault(participant.structure, []).append(
-            {
-                "participant": participant,
-                "checked": participant.pk in ticked,
-                "recorded": recorded.get(participant.pk),
-            }
-        )
-    return render(
-        request,
-        "essaimage/trainings/attendance.html",
-        {
+
+    def page():
+        ticked = {int(v) for v in (form["present"].value() or []) if str(v).isdigit()}
+        groups = {}
+        for participant in participants:
+            groups.setdefault(participant.structure, []).append(
+                {
+                    "participant": participant,
+                    "checked": participant.pk in ticked,
+                    "recorded": recorded.get(participant.pk),
+                }
+            )
+        return {
             "day": day,
             "training": training,
             "groups": list(groups.items()),
             "participant_count": len(participants),
             "already_recorded": bool(recorded),
             "is_future": day.date > timezone.localdate(),
-            "form": form,
-        },
-        status=400 if form.errors else 200,
+        }
+
+    return form_action(
+        request,
+        form,
+        lambda form: training_services.record_day_attendance(day, form.cleaned_data["present"], by=request.user),
+        success_url=reverse("essaimage:training_detail", kwargs={"pk": training.pk}),
+        success_message=lambda count: (
+            _("Attendance of %(date)s recorded: %(present)s present out of %(total)s.")
+            % {"date": _date(day.date), "present": count, "total": len(participants)}
+        ),
+        error_message=_("Some people ticked do not take part in this training."),
+        template="essaimage/trainings/attendance.html",
+        context=page,
     )
 
 
@@ -420,11 +395,7 @@ BLANK_ROWS = 3  # for people who come without being registered
 
 def attendance_sheet_pdf(training, days, participants) -> bytes:
     """The sheet to sign: one page per day (a blank date when no day is scheduled)."""
-    from weasyprint import CSS, HTML
-
-    from projects.exports import PDF_CSS
-
-    html = render_to_string(
+    return render_pdf(
         "essaimage/pdf/attendance_sheet.html",
         {
             "training": training,
@@ -433,9 +404,7 @@ def attendance_sheet_pdf(training, days, participants) -> bytes:
             "participants": participants,
             "blank_rows": range(BLANK_ROWS),
         },
-    )
-    return HTML(string=html, base_url=settings.SITE_URL).write_pdf(
-        stylesheets=[CSS(filename=PDF_CSS), CSS(filename=ATTENDANCE_PDF_CSS)]
+        stylesheets=[PDF_CSS, ATTENDANCE_PDF_CSS],
     )
 
 
@@ -457,8 +426,5 @@ def attendance_sheet(request, pk):
             "structure__organisation__name", "full_name"
         )
     )
-    pdf = attendance_sheet_pdf(training, list(days), participants)
-    response = HttpResponse(pdf, content_type="application/pdf")
     name = slugify(training.title)[:60] or "formation"
-    response["Content-Disposition"] = f'attachment; filename="emargement-{name}.pdf"'
-    return response
+    return pdf_response(attendance_sheet_pdf(training, list(days), participants), f"emargement-{name}.pdf")

@@ -10,6 +10,7 @@ two people never overwrite each other silently.
 
 import functools
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
@@ -28,6 +29,7 @@ from rules.contrib.views import permission_required
 
 from . import links, services
 from .answer_forms import LinkRequestForm, Questionnaire, posted_revision, posted_value
+from .manage_forms import SubmissionDateForm
 from .models import EDITABLE_STATUSES, Answer, Question, Response, ResponseStatus
 
 PAGE_SIZE = 50
@@ -35,6 +37,11 @@ PAGE_SIZE = 50
 
 class _LoginNeeded(Exception):
     pass
+
+
+def _is_manager(user) -> bool:
+    # The rule alone: no query of Django's permission tables.
+    return rules.has_perm("evaluation.manage_evaluation", user)
 
 
 def _acting_user(request):
@@ -153,6 +160,8 @@ def _page(request, response, can_answer, questionnaire, *, status=200, submit_er
             "submit_error": submit_error,
             "missing": missing,
             "has_errors": any(f.error or f.conflict for section in sections for f in section["fields"]),
+            # Managers recording the history give the date of the sending.
+            "submission_form": SubmissionDateForm() if _is_manager(request.user) else None,
         },
         status=status,
     )
@@ -229,8 +238,15 @@ def response_submit(request, response, can_answer):
     if not questionnaire.save_posted(request.POST, by=by):
         messages.error(request, _("Some answers were not saved: see the messages under the questions."))
         return _page(request, response, can_answer, questionnaire, status=400)
+    on = None
+    if _is_manager(request.user) and request.POST.get(SubmissionDateForm.FIELD):
+        dated = SubmissionDateForm(request.POST)
+        if not dated.is_valid():
+            error = " ".join(dated.errors[SubmissionDateForm.FIELD])
+            return _page(request, response, can_answer, questionnaire, status=400, submit_error=error)
+        on = dated.date
     try:
-        services.submit_response(response, by=by)
+        services.submit_response(response, by=by, on=on)
     except services.EvaluationError as error:
         missing = questionnaire.mark_missing()
         return _page(request, response, can_answer, questionnaire, status=400, submit_error=str(error), missing=missing)

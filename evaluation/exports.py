@@ -3,7 +3,7 @@
 The code columns are the union of the codes of every version the questionnaires were
 answered with, in the latest version's order (codes only older versions ask come
 after). Figures are exported as numbers, other answers as people read them. Text
-typed by structures never becomes a spreadsheet formula (see ``projects.exports``).
+typed by structures never becomes a spreadsheet formula (see ``ais.core.documents``).
 """
 
 import csv
@@ -12,7 +12,7 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.exports import looks_like_formula, neutralise
+from ais.core.documents import looks_like_formula, neutralise
 
 from .models import NUMERIC_KINDS, Answer, Phase, Question, QuestionnaireTemplate
 from .services import display_value

@@ -18,20 +18,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ais.accounts.models import Role
-from ais.outbox.models import Reason
+from ais.core.errors import DomainError
 from ais.outbox.services import existing_dedup_keys, queue_emails, render_email
 
+from .emails import EVALUATION_REMINDER
 from .models import AccessLink, Response
 
 SESSION_KEY = "evaluation_access"
 
 
-class LinkError(Exception):
+class LinkError(DomainError):
     """The link cannot open the questionnaire; ``reason`` is one of invalid, expired,
     revoked, used, closed, and the message says how to get a new one."""
 
     def __init__(self, reason: str, message: str, *, response: Response | None = None):
-        super().__init__(message)
+        super().__init__(message, code=reason)
         self.reason = reason
         self.response = response
 
@@ -170,7 +171,7 @@ def link_email(response: Response, user, *, purpose: str, dedup: str) -> tuple[A
         "recipient": user.email,
         "subject": subject,
         "body": body,
-        "reason": Reason.EVALUATION_REMINDER,
+        "reason": EVALUATION_REMINDER,
         "related_object": response,
         "dedup_key": link_key(response, dedup, user),
     }

@@ -3,6 +3,7 @@ questionnaire, its links, and the editing of a draft questionnaire version."""
 
 from django import forms
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from essaimage.models import SpreadStructure
@@ -66,6 +67,53 @@ class ReturnForm(forms.Form):
         max_length=5000,
         error_messages={"required": _("Say what needs correcting: the structure receives your message.")},
     )
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class PastDateForm(forms.Form):
+    """A date a manager gives when recording the programme's history: empty means
+    today; never in the future. ``FIELD`` names the posted field."""
+
+    FIELD = "on"
+    LABEL = ""
+    FUTURE = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.FIELD] = forms.DateField(
+            label=self.LABEL,
+            required=False,
+            widget=_DateInput(),
+            help_text=_("Leave empty for today; give an earlier date when recording the history."),
+        )
+
+    def clean(self):
+        day = self.cleaned_data.get(self.FIELD)
+        if day and day > timezone.localdate():
+            self.add_error(self.FIELD, str(self.FUTURE))
+        return self.cleaned_data
+
+    @property
+    def date(self):
+        return self.cleaned_data.get(self.FIELD)
+
+
+class ValidationDateForm(PastDateForm):
+    FIELD = "validated_on"
+    LABEL = _("Date of the validation")
+    FUTURE = _("The date of the validation cannot be in the future.")
+
+
+class SubmissionDateForm(PastDateForm):
+    FIELD = "submitted_on"
+    LABEL = _("Date of the sending")
+    FUTURE = _("The date of the submission cannot be in the future.")
 
 
 class LinksForm(forms.Form):

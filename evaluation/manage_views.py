@@ -6,14 +6,17 @@ import rules
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from ais.core.documents import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment
+from ais.core.forms import FORM_ERRORS, form_action, perform
 from ais.outbox.models import OutgoingEmail
 from essaimage.models import SpreadStructure
 from projects.models import Innovation
@@ -22,7 +25,7 @@ from . import services
 from .exports import phase_csv, phase_xlsx
 from .followup import chart_data, comparison, filtered_responses, late_page, rate_rows, validation_page
 from .links import contacts, revoke_links, send_access_links
-from .manage_forms import DraftEditor, FollowupFilterForm, LinksForm, ReturnForm
+from .manage_forms import DraftEditor, FollowupFilterForm, LinksForm, ReturnForm, ValidationDateForm
 from .models import (
     ANSWERED_STATUSES,
     PHASE_ORDER,
@@ -142,6 +145,7 @@ def _response_context(request, response: Response, *, return_form=None) -> dict:
         "can_validate": response.status == ResponseStatus.SUBMITTED,
         "can_return": response.status in ANSWERED_STATUSES,
         "return_form": return_form or ReturnForm(),
+        "validation_form": ValidationDateForm(),
         # The rules alone (no query of Django's permission tables): administrators open the outbox.
         "can_open_outbox": rules.has_perm("outbox.view_outbox", request.user),
     }
@@ -156,8 +160,11 @@ def response_manage(request, pk):
 @manage_evaluation
 def response_validate(request, pk):
     response = _response(request, pk)
+    form = ValidationDateForm(request.POST)
     try:
-        services.validate_response(response, by=request.user)
+        if not form.is_valid():
+            raise EvaluationError(" ".join(form.errors[ValidationDateForm.FIELD]))
+        services.validate_response(response, by=request.user, on=form.date)
     except EvaluationError as error:
         messages.error(request, str(error))
     else:
@@ -170,20 +177,15 @@ def response_validate(request, pk):
 def response_return(request, pk):
     response = _response(request, pk)
     form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            services.return_response(response, reason=form.cleaned_data["reason"], by=request.user)
-        except EvaluationError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request, _("The questionnaire is returned for correction; the structure's contacts are informed.")
-            )
-            return redirect("evaluation:response_manage", pk=response.pk)
-    else:
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    return render(
-        request, "evaluation/manage/response.html", _response_context(request, response, return_form=form), status=400
+    return form_action(
+        request,
+        form,
+        lambda form: services.return_response(response, reason=form.cleaned_data["reason"], by=request.user),
+        success_url=reverse("evaluation:response_manage", kwargs={"pk": response.pk}),
+        success_message=_("The questionnaire is returned for correction; the structure's contacts are informed."),
+        template="evaluation/manage/response.html",
+        context=lambda: _response_context(request, response, return_form=form),
+        form_name="return_form",
     )
 
 
@@ -265,15 +267,10 @@ def export(request, phase, fmt):
         if not innovation.isdigit():
             raise Http404
         responses = responses.filter(structure__innovation=get_object_or_404(Innovation, pk=innovation))
-    if fmt == "csv":
-        body, content_type = phase_csv(responses, phase=phase), "text/csv; charset=utf-8"
-    else:
-        body = phase_xlsx(responses, phase=phase)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    result = HttpResponse(body, content_type=content_type)
     filename = f"evaluation-{phase}-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    result["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return result
+    if fmt == "csv":
+        return attachment(phase_csv(responses, phase=phase), filename, CSV_CONTENT_TYPE)
+    return attachment(phase_xlsx(responses, phase=phase), filename, XLSX_CONTENT_TYPE)
 
 
 # --------------------------------------------------------------------------
@@ -343,7 +340,7 @@ def version_edit(request, pk):
                 return redirect("evaluation:version_detail", pk=version.pk)
             messages.success(request, _("The draft is saved."))
             return redirect("evaluation:version_edit", pk=version.pk)
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
+        messages.error(request, FORM_ERRORS)
     return render(
         request,
         "evaluation/manage/version_edit.html",
@@ -356,19 +353,15 @@ def version_edit(request, pk):
 @manage_evaluation
 def version_publish(request, pk):
     version = _version(pk)
-    try:
-        services.publish_version(version, by=request.user)
-    except EvaluationError as error:
-        messages.error(request, str(error))
-        if version.is_published:
-            return redirect("evaluation:version_detail", pk=version.pk)
-        return redirect("evaluation:version_edit", pk=version.pk)
-    messages.success(
+    published = perform(
         request,
-        _(
+        lambda: services.publish_version(version, by=request.user),
+        success_message=_(
             "Version %(number)s is published: questionnaires nobody has started yet use it; "
             "those already started keep their version."
         )
         % {"number": version.number},
     )
-    return redirect("evaluation:version_detail", pk=version.pk)
+    if published or version.is_published:
+        return redirect("evaluation:version_detail", pk=version.pk)
+    return redirect("evaluation:version_edit", pk=version.pk)

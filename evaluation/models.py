@@ -19,7 +19,6 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from ais.accounts.models import Role
-from ais.core.uploads import RandomUploadPath
 from essaimage.models import SpreadStructure
 
 
@@ -278,6 +277,14 @@ class Response(models.Model):
     )
     return_reason = models.TextField(_("reason for returning it"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True)
+    # The date of the figures the questionnaire reports, which the programme's figures at
+    # a date count (``reporting.definitions``): set at the first submission; a
+    # questionnaire returned and sent again keeps it unless one of its numeric answers
+    # changed, then it takes the date of the new sending (``services.submit_response``).
+    figures_on = models.DateField(_("date of the figures"), null=True, blank=True)
+    # The numeric answers as last sent ({code: value}), to tell a sending that changes
+    # the figures from one that does not.
+    submitted_figures = models.JSONField(_("figures sent"), default=dict, blank=True)
 
     objects = ResponseQuerySet.as_manager()
     history = HistoricalRecords()
@@ -396,98 +403,3 @@ class AccessLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response} → {self.recipient}"
-
-
-# --------------------------------------------------------------------------
-# Reports
-# --------------------------------------------------------------------------
-
-
-class ReportKind(models.TextChoices):
-    INTERMEDIATE = "intermediate", _("Intermediate report")
-    FINAL = "final", _("Final report")
-    YEARLY = "yearly", _("Programme report")
-
-
-class ReportStatus(models.TextChoices):
-    QUEUED = "queued", _("Waiting")
-    RUNNING = "running", _("Being generated")
-    DONE = "done", _("Ready")
-    FAILED = "failed", _("Failed")
-
-
-class ReportNarrative(models.Model):
-    """What the programme manager writes for an innovation's report before generating it."""
-
-    innovation = models.ForeignKey(
-        "projects.Innovation", on_delete=models.CASCADE, related_name="report_narratives", verbose_name=_("innovation")
-    )
-    kind = models.CharField(_("report"), max_length=20, choices=ReportKind.choices)
-    summary = models.TextField(_("summary"), blank=True)
-    conclusions = models.TextField(_("conclusions"), blank=True)
-    recommendations = models.TextField(_("recommendations"), blank=True)
-    quotes = models.JSONField(_("selected quotes"), default=list, blank=True)
-    revision = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(_("updated on"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("report text")
-        verbose_name_plural = _("report texts")
-        constraints = [
-            models.UniqueConstraint(fields=["innovation", "kind"], name="narrative_unique_per_report"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.innovation} – {self.get_kind_display()}"
-
-
-class Report(models.Model):
-    """A generated document, kept with its date and version: an innovation's
-    intermediate or final report, or the programme's yearly report (``year`` None:
-    since the start)."""
-
-    innovation = models.ForeignKey(
-        "projects.Innovation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reports",
-        verbose_name=_("innovation"),
-    )
-    kind = models.CharField(_("report"), max_length=20, choices=ReportKind.choices)
-    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
-    version = models.PositiveSmallIntegerField(_("version"), default=1)
-    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
-    step = models.CharField(_("step"), max_length=120, blank=True)
-    pdf = models.FileField(_("PDF"), upload_to=RandomUploadPath("reports"), max_length=255, blank=True)
-    xlsx = models.FileField(_("spreadsheet"), upload_to=RandomUploadPath("reports"), max_length=255, blank=True)
-    narrative = models.JSONField(_("texts"), default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    requested_at = models.DateTimeField(_("requested on"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished on"), null=True, blank=True)
-    duration_ms = models.PositiveIntegerField(_("generation time (ms)"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
-        verbose_name = _("report")
-        verbose_name_plural = _("reports")
-
-    def __str__(self) -> str:
-        subject = self.innovation or (self.year or _("since the start"))
-        return f"{self.get_kind_display()} – {subject} – v{self.version}"
-
-    @property
-    def file_name(self) -> str:
-        from django.utils.text import slugify
-
-        subject = slugify(self.innovation.name) if self.innovation_id else str(self.year or "depuis-2015")
-        return f"ais-emploi-{self.kind}-{subject}-v{self.version}"

@@ -39,11 +39,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ais.accounts.models import Membership, Role
-from ais.outbox.models import Reason
 from ais.outbox.services import existing_dedup_keys, queue_emails, render_email
 from essaimage.models import StructureStatus
 from projects.models import Innovation
 
+from .emails import EVALUATION_ALERT
 from .links import link_email, link_key
 from .models import EDITABLE_STATUSES, AccessLink, Reminder, ReminderKind, Response
 
@@ -210,7 +210,7 @@ def _alert(response: Response, manager) -> dict:
         "recipient": manager.email,
         "subject": subject,
         "body": body,
-        "reason": Reason.EVALUATION_ALERT,
+        "reason": EVALUATION_ALERT,
         "related_object": response,
         "dedup_key": link_key(response, ReminderKind.MANAGER_ALERT, manager),
     }

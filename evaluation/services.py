@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from ais.core.errors import DomainError
+
 from .models import (
     ANSWERED_STATUSES,
     CHOICE_KINDS,
@@ -31,7 +33,7 @@ from .models import (
 )
 
 
-class EvaluationError(Exception):
+class EvaluationError(DomainError):
     """A rule of the evaluation forbids the change; the message says why."""
 
 
@@ -196,9 +198,45 @@ def missing_required(response: Response, values: dict) -> list[Question]:
     ]
 
 
-def submit_response(response: Response, *, by) -> Response:
+def _as_of(on, *, what: str):
+    """The moment recorded for a date given by a manager recording the history (noon,
+    Paris time), or now when no date (or today) is given. Never in the future."""
+    today = timezone.localdate()
+    if on is None or on == today:
+        return timezone.now()
+    if on > today:
+        raise EvaluationError(
+            _("The date of the submission cannot be in the future.")
+            if what == "submission"
+            else _("The date of the validation cannot be in the future.")
+        )
+    return timezone.make_aware(datetime.datetime.combine(on, datetime.time(12)))
+
+
+def numeric_figures(response: Response, values: dict | None = None) -> dict:
+    """The questionnaire's numeric answers, ``{code: value}`` (unanswered ones left out)."""
+    values = answers_by_code(response) if values is None else values
+    numeric = {q.code for q in response.version.questions.all() if q.kind in NUMERIC_KINDS}
+    return {
+        code: value
+        for code, value in values.items()
+        if code in numeric and isinstance(value, int | float) and not isinstance(value, bool)
+    }
+
+
+def submit_response(response: Response, *, by, on=None) -> Response:
     """Send the questionnaire: every required question answered and every
-    consistency rule respected, then it is locked."""
+    consistency rule respected, then it is locked.
+
+    ``on`` is the date of the sending, today by default; a manager recording the
+    programme's history gives an earlier one (never a future one).
+
+    The *date of the figures* (``figures_on``), which the programme's figures at a date
+    count: the date of the first sending; when a returned questionnaire is sent again,
+    the previous date is kept unless one of its numeric answers changed since it was
+    last sent, in which case it becomes the date of this sending. (A wording corrected
+    in a text answer does not move its figures to today; a corrected number does.)"""
+    submitted_at = _as_of(on, what="submission")
     with transaction.atomic():
         response = Response.objects.select_for_update().select_related("version").get(pk=response.pk)
         _check_answerable(response)
@@ -212,24 +250,35 @@ def submit_response(response: Response, *, by) -> Response:
         errors = consistency_errors(response.version, values)
         if errors:
             raise EvaluationError(" ".join(errors))
+        figures = numeric_figures(response, values)
+        if response.figures_on is None or figures != response.submitted_figures:
+            response.figures_on = timezone.localdate(submitted_at)
+        response.submitted_figures = figures
         response.status = ResponseStatus.SUBMITTED
-        response.submitted_at = timezone.now()
+        response.submitted_at = submitted_at
         response.submitted_by = by
         response.return_reason = ""
         response._history_user = by
-        response.save(update_fields=["status", "submitted_at", "submitted_by", "return_reason"])
+        response.save(
+            update_fields=["status", "submitted_at", "submitted_by", "return_reason", "figures_on", "submitted_figures"]
+        )
         response.links.filter(revoked_at__isnull=True, used_at__isnull=True).update(revoked_at=timezone.now())
     return response
 
 
-def validate_response(response: Response, *, by) -> Response:
-    """A manager accepts a submitted questionnaire: its figures count in the indicators."""
+def validate_response(response: Response, *, by, on=None) -> Response:
+    """A manager accepts a submitted questionnaire: its figures count in the indicators.
+    ``on`` is the date of the validation, today by default; recording the history, an
+    earlier one (never in the future, nor before the submission)."""
+    validated_at = _as_of(on, what="validation")
     with transaction.atomic():
         response = Response.objects.select_for_update().get(pk=response.pk)
         if response.status != ResponseStatus.SUBMITTED:
             raise EvaluationError(_("Only a submitted questionnaire can be validated."))
+        if response.submitted_at and timezone.localdate(validated_at) < timezone.localdate(response.submitted_at):
+            raise EvaluationError(_("The validation cannot come before the submission."))
         response.status = ResponseStatus.VALIDATED
-        response.validated_at = timezone.now()
+        response.validated_at = validated_at
         response.validated_by = by
         response._history_user = by
         response.save(update_fields=["status", "validated_at", "validated_by"])

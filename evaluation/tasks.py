@@ -2,23 +2,10 @@
 
 from celery import shared_task
 
-from . import reminders, reports
+from . import reminders
 
 
 @shared_task(name="evaluation.send_reminders")
 def send_reminders() -> int:
     """Hourly: the questionnaires' reminders due today (never twice)."""
     return reminders.send_due_reminders()
-
-
-@shared_task(name="evaluation.generate_report", acks_late=True)
-def generate_report(*, report_id: int) -> str:
-    """Build one report's PDF (and XLSX); the row shows the progress."""
-    report = reports.generate(report_id)
-    return report.status if report else "skipped"
-
-
-@shared_task(name="evaluation.retry_stale_reports")
-def retry_stale_reports() -> int:
-    """Every few minutes: reports left waiting (broker down, worker died) are queued again."""
-    return reports.retry_stale()

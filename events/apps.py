@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events and knowledge sharing")
+
+    def ready(self):
+        from ais.outbox.reasons import register_reasons
+
+        from .emails import REASONS
+
+        register_reasons(REASONS)  # why this app sends e-mails (the outbox knows no app)

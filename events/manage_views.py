@@ -12,12 +12,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
+
+from ais.core.documents import pdf_response, render_pdf
+from ais.core.forms import form_action, perform, posted
 
 from . import services
 from .forms import CheckinSearchForm, EventForm, RegistrationFilterForm, RestitutionForm, SessionForm
@@ -68,19 +70,19 @@ def manage_event(request, pk):
     )
 
 
+def _event_url(event) -> str:
+    return reverse("events:manage_event", kwargs={"pk": event.pk})
+
+
 def _event_form(request, event):
-    form = EventForm(request.POST if request.method == "POST" else None, instance=event)
-    if request.method == "POST":
-        if form.is_valid():
-            saved = services.save_event(form.save(commit=False), by=request.user)
-            messages.success(request, _("The event “%(title)s” is saved.") % {"title": saved.title})
-            return redirect("events:manage_event", pk=saved.pk)
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    return render(
+    return form_action(
         request,
-        "events/manage/event_form.html",
-        {"form": form, "event": event if event and event.pk else None},
-        status=400 if form.errors else 200,
+        EventForm(posted(request), instance=event),
+        lambda form: services.save_event(form.save(commit=False), by=request.user),
+        success_url=_event_url,
+        success_message=lambda saved: _("The event “%(title)s” is saved.") % {"title": saved.title},
+        template="events/manage/event_form.html",
+        context={"event": event if event and event.pk else None},
     )
 
 
@@ -95,20 +97,16 @@ def event_edit(request, pk):
 
 
 def _session_form(request, event, session):
-    form = SessionForm(request.POST if request.method == "POST" else None, instance=session, event=event)
-    if request.method == "POST":
-        if form.is_valid():
-            saved = services.save_session(
-                form.save(commit=False), innovations=form.cleaned_data["innovations"], by=request.user
-            )
-            messages.success(request, _("The session “%(title)s” is saved.") % {"title": saved.title})
-            return redirect("events:manage_event", pk=event.pk)
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    return render(
+    return form_action(
         request,
-        "events/manage/session_form.html",
-        {"form": form, "event": event, "session": session},
-        status=400 if form.errors else 200,
+        SessionForm(posted(request), instance=session, event=event),
+        lambda form: services.save_session(
+            form.save(commit=False), innovations=form.cleaned_data["innovations"], by=request.user
+        ),
+        success_url=_event_url(event),
+        success_message=lambda saved: _("The session “%(title)s” is saved.") % {"title": saved.title},
+        template="events/manage/session_form.html",
+        context={"event": event, "session": session},
     )
 
 
@@ -127,12 +125,11 @@ def session_edit(request, pk):
 @manage_events
 def session_delete(request, pk):
     session = get_object_or_404(Session.objects.select_related("event"), pk=pk)
-    try:
-        services.delete_session(session, by=request.user)
-    except services.EventError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The session “%(title)s” is deleted.") % {"title": session.title})
+    perform(
+        request,
+        lambda: services.delete_session(session, by=request.user),
+        success_message=_("The session “%(title)s” is deleted.") % {"title": session.title},
+    )
     return redirect("events:manage_event", pk=session.event_id)
 
 
@@ -226,18 +223,7 @@ EVENTS_PDF_CSS = str(settings.BASE_DIR / "static" / "css" / "events-pdf.css")
 
 
 def _pdf(template: str, context: dict) -> bytes:
-    from weasyprint import CSS, HTML
-
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=settings.SITE_URL).write_pdf(stylesheets=[CSS(filename=EVENTS_PDF_CSS)])
-
-
-def _pdf_response(pdf: bytes, filename: str):
-    from django.http import HttpResponse
-
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return render_pdf(template, context, stylesheets=[EVENTS_PDF_CSS])
 
 
 def badges_pdf(event, participants) -> bytes:
@@ -258,14 +244,14 @@ def attendance_sheet_pdf(event, participants) -> bytes:
 def badges(request, pk):
     event = get_object_or_404(Event, pk=pk)
     participants = list(event.registrations.confirmed().order_by("full_name", "pk"))
-    return _pdf_response(badges_pdf(event, participants), f"badges-{event.slug[:60]}.pdf")
+    return pdf_response(badges_pdf(event, participants), f"badges-{event.slug[:60]}.pdf")
 
 
 @manage_events
 def attendance_sheet(request, pk):
     event = get_object_or_404(Event, pk=pk)
     participants = list(event.registrations.confirmed().order_by("organisation", "full_name", "pk"))
-    return _pdf_response(attendance_sheet_pdf(event, participants), f"emargement-{event.slug[:60]}.pdf")
+    return pdf_response(attendance_sheet_pdf(event, participants), f"emargement-{event.slug[:60]}.pdf")
 
 
 # --------------------------------------------------------------------------
@@ -278,35 +264,36 @@ def restitution_edit(request, pk):
     session = get_object_or_404(Session.objects.select_related("event"), pk=pk)
     restitution = Restitution.objects.filter(session=session).first()
     initial = {"text": restitution.text, "is_published": restitution.is_published} if restitution else {}
-    form = RestitutionForm(request.POST if request.method == "POST" else None, request.FILES or None, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            saved = services.save_restitution(
-                session,
-                text=data["text"],
-                is_published=data["is_published"],
-                upload=data["document"],
-                document_title=data["document_title"],
-                by=request.user,
-            )
-            if saved.is_published:
-                messages.success(request, _("The restitution is published on the event's page."))
-            else:
-                messages.success(request, _("The restitution is saved (not published)."))
-            return redirect("events:restitution_edit", pk=session.pk)
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    return render(
+    form = RestitutionForm(posted(request), request.FILES or None, initial=initial)
+
+    def save(form):
+        data = form.cleaned_data
+        return services.save_restitution(
+            session,
+            text=data["text"],
+            is_published=data["is_published"],
+            upload=data["document"],
+            document_title=data["document_title"],
+            by=request.user,
+        )
+
+    return form_action(
         request,
-        "events/manage/restitution_form.html",
-        {
-            "form": form,
+        form,
+        save,
+        success_url=reverse("events:restitution_edit", kwargs={"pk": session.pk}),
+        success_message=lambda saved: (
+            _("The restitution is published on the event's page.")
+            if saved.is_published
+            else _("The restitution is saved (not published).")
+        ),
+        template="events/manage/restitution_form.html",
+        context={
             "session": session,
             "event": session.event,
             "restitution": restitution,
             "documents": list(restitution.documents.all()) if restitution else [],
         },
-        status=400 if form.errors else 200,
     )
 
 

@@ -1,4 +1,4 @@
-"""Figures of the events for the yearly programme report (``evaluation/reports.py``).
+"""Figures of the events for the yearly programme report (``reporting/reports.py``).
 
 ``figures(start, end)`` counts what happened between two dates (both included):
 published events held in the period, their registrations (confirmed or on the

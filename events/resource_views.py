@@ -4,15 +4,15 @@ restitutions. Public resources for everyone, members-only ones for logged-in use
 in French that ignores accents and word endings (``services.search_resources``).
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from rules.contrib.views import permission_required
 
+from ais.core.forms import form_action, posted
 from ais.core.uploads import download_response
 from projects.models import Innovation
 
@@ -139,27 +139,29 @@ def resource_manage_list(request):
 
 
 def _resource_form(request, resource):
-    form = ResourceForm(request.POST if request.method == "POST" else None, request.FILES or None, instance=resource)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            saved = services.save_resource(
-                form.save(commit=False),
-                innovations=data["innovations"],
-                events=data["events"],
-                upload=data["document"],
-                remove_document=data["remove_document"],
-                by=request.user,
-            )
-            messages.success(request, _("The resource “%(title)s” is saved.") % {"title": saved.title})
-            return redirect("events:resource_manage_list")
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    current = resource if resource is not None and resource.pk and _has_document(resource) else None
-    return render(
+    def save(form):
+        data = form.cleaned_data
+        return services.save_resource(
+            form.save(commit=False),
+            innovations=data["innovations"],
+            events=data["events"],
+            upload=data["document"],
+            remove_document=data["remove_document"],
+            by=request.user,
+        )
+
+    def page():
+        current = resource if resource is not None and resource.pk and _has_document(resource) else None
+        return {"resource": resource, "document": current.document if current else None}
+
+    return form_action(
         request,
-        "events/resources/form.html",
-        {"form": form, "resource": resource, "document": current.document if current else None},
-        status=400 if form.errors else 200,
+        ResourceForm(posted(request), request.FILES or None, instance=resource),
+        save,
+        success_url="events:resource_manage_list",
+        success_message=lambda saved: _("The resource “%(title)s” is saved.") % {"title": saved.title},
+        template="events/resources/form.html",
+        context=page,
     )
 
 

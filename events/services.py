@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ais.core.errors import DomainError
 from ais.core.uploads import store_upload
-from ais.outbox.models import Reason
 from ais.outbox.services import queue_templated_email
 
+from .emails import EVENT_CANCELLATION, EVENT_REGISTRATION, EVENT_WAITLIST
 from .models import (
     Event,
     Registration,
@@ -34,7 +35,7 @@ from .models import (
 )
 
 
-class EventError(Exception):
+class EventError(DomainError):
     """A rule of the events refused the change; the message is for the user."""
 
 
@@ -154,7 +155,7 @@ def register(
             SessionChoice(registration=registration, session=session, round_number=session.round_number)
             for session in chosen
         )
-        _email(registration, "registration", Reason.EVENT_REGISTRATION, key="registered", calendar=True)
+        _email(registration, "registration", EVENT_REGISTRATION, key="registered", calendar=True)
     return registration
 
 
@@ -173,7 +174,7 @@ def cancel_registration(registration: Registration, *, by=None) -> list[Registra
         registration.cancelled_at = timezone.now()
         registration._history_user = by
         registration.save(update_fields=["status", "cancelled_at"])
-        _email(registration, "cancellation", Reason.EVENT_CANCELLATION, key="cancelled")
+        _email(registration, "cancellation", EVENT_CANCELLATION, key="cancelled")
         return _promote(event, by=by)
 
 
@@ -197,7 +198,7 @@ def _promote(event: Event, *, by=None) -> list[Registration]:
         _email(
             registration,
             "promoted",
-            Reason.EVENT_WAITLIST,
+            EVENT_WAITLIST,
             key="promoted",
             extra={"dropped": dropped},
             calendar=True,

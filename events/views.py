@@ -10,11 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ais.core.documents import attachment
+from ais.core.forms import form_action, posted
 from ais.core.uploads import download_response
 
 from . import services
@@ -122,9 +124,7 @@ def event_ics(request, slug):
     registration = None
     if token:
         registration = Registration.objects.filter(event=event, token=token).first()
-    response = HttpResponse(event_calendar(event, registration), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug[:80]}.ics"'
-    return response
+    return attachment(event_calendar(event, registration), f"{event.slug[:80]}.ics", "text/calendar; charset=utf-8")
 
 
 @login_not_required
@@ -148,40 +148,29 @@ def register(request, slug):
     sessions = list(event.sessions.filter(round_number__isnull=False).order_by("round_number", "room", "pk"))
     taken = services.session_taken([s.pk for s in sessions])
     places_left = services.places_left(event)
-    form = RegistrationForm(
-        request.POST if request.method == "POST" else None,
-        rounds=services.rounds(sessions),
-        taken=taken,
-        waiting=places_left == 0,
-    )
-    if request.method == "POST" and state == RegistrationState.OPEN:
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                registration = services.register(
-                    event,
-                    full_name=data["full_name"],
-                    email=data["email"],
-                    organisation=data["organisation"],
-                    job_title=data["job_title"],
-                    sessions=form.chosen_sessions(),
-                )
-            except services.EventError as error:
-                form.add_error(None, str(error))
-            else:
-                return redirect("events:registration_done", token=registration.token)
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    return render(
+    form = RegistrationForm(posted(request), rounds=services.rounds(sessions), taken=taken, waiting=places_left == 0)
+    context = {"event": event, "state": state, "states": RegistrationState, "places_left": places_left}
+    if state != RegistrationState.OPEN:  # the page says why; a post registers nobody
+        return render(request, "events/register.html", {**context, "form": form}, status=400 if form.errors else 200)
+
+    def register(form):
+        data = form.cleaned_data
+        return services.register(
+            event,
+            full_name=data["full_name"],
+            email=data["email"],
+            organisation=data["organisation"],
+            job_title=data["job_title"],
+            sessions=form.chosen_sessions(),
+        )
+
+    return form_action(
         request,
-        "events/register.html",
-        {
-            "event": event,
-            "form": form,
-            "state": state,
-            "states": RegistrationState,
-            "places_left": places_left,
-        },
-        status=400 if form.errors else 200,
+        form,
+        register,
+        success_url=lambda registration: reverse("events:registration_done", kwargs={"token": registration.token}),
+        template="events/register.html",
+        context=context,
     )
 
 

@@ -3,9 +3,16 @@
 An innovation leaves a stage only when the stage's deliverables exist
 (``requirements``); a programme manager may still move it on by recording an
 exception with a reason. Every move is a ``StageTransition`` (who, when, what was
-missing) and a change in the innovation's audit history.
+missing, and the date it took effect) and a change in the innovation's audit history.
+
+The accompaniment ends with ``close_accompaniment`` (completed after the evaluation,
+stopped after the feasibility study, or abandoned; with its date and reason) and
+can be reopened with ``reopen_accompaniment``. A closed innovation leaves the "in
+progress" lists but stays in the figures of the years it was accompanied
+(``reporting.definitions``).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -15,8 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from ais.core.errors import DomainError
+
 from .models import (
     AwarenessAction,
+    ClosureKind,
     DeliverableKind,
     FeasibilityConclusion,
     GovernanceMember,
@@ -28,14 +38,13 @@ from .models import (
 )
 
 
-class StageError(Exception):
+class StageError(DomainError):
     """The move is not allowed; the message says why, in the user's language.
     ``code`` tells callers which part of the request is at fault (``"missing"``:
     deliverables are missing and no exception reason was given)."""
 
     def __init__(self, message, code: str = ""):
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
 
 
 @dataclass(frozen=True)
@@ -117,13 +126,10 @@ def _stage_one(innovation: Innovation) -> list[Requirement]:
 
 
 def _stage_two(innovation: Innovation) -> list[Requirement]:
-    from essaimage.models import ACTIVE_STATUSES
-
-    structures = [s for s in innovation.spread_structures.all() if s.status in ACTIVE_STATUSES]
-    unsigned = [s for s in structures if not s.agreement_signed]
+    """Stage II's own deliverables; the call for structures, the structures selected and
+    their agreements are checked by ``essaimage`` (registered at start-up)."""
     governance = len(innovation.governance.all())
     actions = len(innovation.awareness_actions.all())
-    calls = [c for c in innovation.structure_calls.all() if c.published_at]
     return [
         _requirement(
             "governance",
@@ -135,30 +141,12 @@ def _stage_two(innovation: Innovation) -> list[Requirement]:
             actions > 0,
             _("%(n)s action(s) recorded.") % {"n": actions},
         ),
-        _requirement(
-            "structure_call",
-            bool(calls),
-            _("%(n)s call(s) published.") % {"n": len(calls)},
-        ),
-        _requirement(
-            "structures_selected",
-            bool(structures),
-            _("%(n)s structure(s) selected.") % {"n": len(structures)},
-        ),
-        _requirement(
-            "agreements",
-            bool(structures) and not unsigned,
-            _("%(n)s agreement(s) still to sign.") % {"n": len(unsigned)}
-            if unsigned
-            else _("Every selected structure has signed."),
-        ),
     ]
 
 
 def _stage_three(innovation: Innovation) -> list[Requirement]:
-    today = timezone.localdate()
+    """Stage III's own deliverables; the trainings held are checked by ``essaimage``."""
     documents = _deliverables(innovation)
-    held = [t for t in innovation.trainings.all() if any(day.date <= today for day in t.days.all())]
     tooling = documents.get(DeliverableKind.TOOLING, [])
     guides = documents.get(DeliverableKind.GUIDE, [])
     return [
@@ -168,11 +156,6 @@ def _stage_three(innovation: Innovation) -> list[Requirement]:
             innovation.get_spreading_model_display()
             if innovation.spreading_model
             else _("Choose it in the innovation's settings."),
-        ),
-        _requirement(
-            "trainings",
-            bool(held),
-            _("%(n)s training(s) with at least one day held.") % {"n": len(held)},
         ),
         _requirement(
             "tooling",
@@ -195,21 +178,46 @@ REQUIREMENTS = {
     Stage.ESSAIMAGE: _stage_three,
 }
 
-# What requirements() needs, for list pages: innovation querysets prefetch these.
-REQUIREMENT_PREFETCH = [
-    "deliverables",
-    "governance",
-    "awareness_actions",
-    "structure_calls",
-    "spread_structures__organisation",
-    "trainings__days",
-]
+# Checks registered by the apps above this one, per stage: the stage's rule is written
+# here (its codes and labels, REQUIREMENT_LABELS), the facts belong to the app that owns
+# them (e.g. the structures' signed agreements, in ``essaimage``). Dependencies keep
+# flowing one way: that app calls ``register_stage_check`` from its ``ready()``.
+_REGISTERED_CHECKS: dict[int, list[Callable[[Innovation], list[Requirement]]]] = {}
+_REGISTERED_PREFETCH: dict[int, list[str]] = {}
+_ORDER = {code: index for index, code in enumerate(REQUIREMENT_LABELS)}
+
+
+def register_stage_check(stage: int, check: Callable[[Innovation], list[Requirement]], *, prefetch=()) -> None:
+    """Add ``check`` to what an innovation needs to leave ``stage``. ``check`` returns
+    requirements built with ``requirement()``; ``prefetch`` names the relations it reads,
+    so that list pages keep a constant number of queries. Registering twice is harmless."""
+    checks = _REGISTERED_CHECKS.setdefault(stage, [])
+    if check not in checks:
+        checks.append(check)
+    lookups = _REGISTERED_PREFETCH.setdefault(stage, [])
+    lookups.extend(name for name in prefetch if name not in lookups)
+
+
+def stage_prefetch(stage: int) -> list[str]:
+    """The relations the registered checks of ``stage`` read (to prefetch them)."""
+    return list(_REGISTERED_PREFETCH.get(stage, []))
+
+
+def requirement(code: str, met: bool, detail: str = "") -> Requirement:
+    """A requirement of ``REQUIREMENT_LABELS`` (for the checks other apps register)."""
+    return _requirement(code, met, detail)
 
 
 def requirements(innovation: Innovation) -> list[Requirement]:
-    """What the innovation needs to leave its current stage (empty at the last stage)."""
+    """What the innovation needs to leave its current stage (empty at the last stage),
+    in the order of ``REQUIREMENT_LABELS``."""
     builder = REQUIREMENTS.get(innovation.stage)
-    return builder(innovation) if builder else []
+    if builder is None:
+        return []
+    found = builder(innovation)
+    for check in _REGISTERED_CHECKS.get(innovation.stage, []):
+        found.extend(check(innovation))
+    return sorted(found, key=lambda r: _ORDER.get(r.code, len(_ORDER)))
 
 
 def missing(innovation: Innovation) -> list[Requirement]:
@@ -225,12 +233,18 @@ def advance_stage(
     ``exception_reason`` explains why the manager moves on anyway (the move is then
     recorded as an exception, with what was missing). Closes the current stage's
     plan (actual end) and opens the next one (actual start) on ``on`` (today by
-    default). ``expected_stage`` is the stage the person saw when they asked for
-    the move: if the innovation has moved since (a second click, a colleague), the
-    move is refused instead of skipping a stage. Returns the recorded move.
+    default), which is also the date the move takes effect (``effective_on``): a
+    manager recording the programme's history gives it in the past; never in the
+    future, nor before the previous move took effect. ``expected_stage`` is the stage
+    the person saw when they asked for the move: if the innovation has moved since (a
+    second click, a colleague), the move is refused instead of skipping a stage. A
+    closed accompaniment is reopened before any move. Returns the recorded move.
     """
     exception_reason = (exception_reason or "").strip()
-    on = on or timezone.localdate()
+    today = timezone.localdate()
+    on = on or today
+    if on > today:
+        raise StageError(_("The date of the move cannot be in the future."), code="date")
     with transaction.atomic():
         innovation = Innovation.objects.select_for_update().get(pk=innovation.pk)
         if expected_stage is not None and innovation.stage != expected_stage:
@@ -239,8 +253,19 @@ def advance_stage(
                 % {"stage": innovation.get_stage_display()},
                 code="moved",
             )
+        if innovation.is_closed:
+            raise StageError(
+                _("The accompaniment is closed: reopen it before moving the innovation on."), code="closed"
+            )
         if innovation.stage >= Stage.EVALUATION:
             raise StageError(_("The innovation is already at the last stage."), code="last_stage")
+        previous = last_move_date(innovation)
+        if previous is not None and on < previous:
+            raise StageError(
+                _("The date of the move cannot come before the previous move (%(date)s).")
+                % {"date": _short_date(previous)},
+                code="date",
+            )
         lacking = missing(innovation)
         if lacking and not exception_reason:
             raise StageError(
@@ -272,11 +297,105 @@ def advance_stage(
             innovation=innovation,
             from_stage=from_stage,
             to_stage=to_stage,
+            effective_on=on,
             moved_by=by,
             is_exception=bool(lacking),
             reason=exception_reason if lacking else "",
             missing=[r.code for r in lacking],
         )
+
+
+def last_move_date(innovation: Innovation):
+    """The date the innovation's latest stage move took effect, or None (one query)."""
+    return (
+        StageTransition.objects.filter(innovation=innovation)
+        .order_by("-effective_on")
+        .values_list("effective_on", flat=True)
+        .first()
+    )
+
+
+# --------------------------------------------------------------------------
+# End of the accompaniment
+# --------------------------------------------------------------------------
+
+# The stage an innovation must be in for each kind of closure (any stage when absent).
+CLOSURE_STAGE = {
+    ClosureKind.STOPPED: Stage.FEASIBILITY,
+    ClosureKind.COMPLETED: Stage.EVALUATION,
+}
+
+
+def close_accompaniment(innovation: Innovation, *, kind: str, on, reason: str, by) -> Innovation:
+    """End the innovation's accompaniment on ``on``, of ``kind`` (``ClosureKind``), with
+    a reason (required).
+
+    Rules: "stopped after the feasibility study" only from stage I, "completed after
+    evaluation" only from stage IV, "abandoned" from any stage; the date is not in the
+    future and not before the last stage move took effect (nor before the selection);
+    a closed accompaniment is not closed again. The innovation then leaves the "in
+    progress" views (list, board, late stages) and stays counted in the figures of
+    every date before ``on`` (``reporting.definitions``). The audit history keeps who
+    closed it, when and why.
+    """
+    reason = (reason or "").strip()
+    if kind not in ClosureKind.values:
+        raise StageError(_("Choose how the accompaniment ends."), code="kind")
+    if not reason:
+        raise StageError(_("Give the reason of the closure."), code="reason")
+    if on is None:
+        raise StageError(_("Give the date of the closure."), code="date")
+    if on > timezone.localdate():
+        raise StageError(_("The date of the closure cannot be in the future."), code="date")
+    with transaction.atomic():
+        innovation = Innovation.objects.select_for_update().get(pk=innovation.pk)
+        if innovation.is_closed:
+            raise StageError(_("The accompaniment is already closed."), code="closed")
+        required = CLOSURE_STAGE.get(kind)
+        if required is not None and innovation.stage != required:
+            raise StageError(
+                _("“%(kind)s” is only possible from “%(stage)s”.")
+                % {"kind": ClosureKind(kind).label, "stage": Stage(required).label},
+                code="kind",
+            )
+        previous = last_move_date(innovation)
+        if previous is not None and on < previous:
+            raise StageError(
+                _("The closure cannot come before the last stage move (%(date)s).") % {"date": _short_date(previous)},
+                code="date",
+            )
+        if innovation.selected_on and on < innovation.selected_on:
+            raise StageError(
+                _("The closure cannot come before the selection of the innovation (%(date)s).")
+                % {"date": _short_date(innovation.selected_on)},
+                code="date",
+            )
+        innovation.closed_on = on
+        innovation.closure_kind = kind
+        innovation.closure_reason = reason
+        innovation._history_user = by
+        innovation._change_reason = _("Accompaniment closed: %(reason)s") % {"reason": reason}
+        innovation.save(update_fields=["closed_on", "closure_kind", "closure_reason"])
+    return innovation
+
+
+def reopen_accompaniment(innovation: Innovation, *, reason: str, by) -> Innovation:
+    """Reopen a closed accompaniment (a closure recorded by mistake, an innovation that
+    starts again), with a reason kept in the audit history beside the closure it undoes."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise StageError(_("Give the reason for reopening the accompaniment."), code="reason")
+    with transaction.atomic():
+        innovation = Innovation.objects.select_for_update().get(pk=innovation.pk)
+        if not innovation.is_closed:
+            raise StageError(_("The accompaniment is not closed."), code="open")
+        innovation.closed_on = None
+        innovation.closure_kind = ""
+        innovation.closure_reason = ""
+        innovation._history_user = by
+        innovation._change_reason = _("Accompaniment reopened: %(reason)s") % {"reason": reason}
+        innovation.save(update_fields=["closed_on", "closure_kind", "closure_reason"])
+    return innovation
 
 
 def ensure_stage_plans(innovation: Innovation) -> list[StagePlan]:
@@ -293,15 +412,20 @@ def ensure_stage_plans(innovation: Innovation) -> list[StagePlan]:
 
 def late_stage_plans(queryset=None, *, today=None):
     """Stage plans behind schedule: the planned end is past while the innovation is
-    still in that stage, or the planned start is past while it has not reached it."""
+    still in that stage, or the planned start is past while it has not reached it.
+    A closed accompaniment is never late."""
     from django.db.models import F, Q
 
     today = today or timezone.localdate()
     queryset = queryset if queryset is not None else StagePlan.objects.all()
-    return queryset.filter(
-        Q(stage=F("innovation__stage"), planned_end__lt=today)
-        | Q(stage__gt=F("innovation__stage"), planned_start__lt=today)
-    ).select_related("innovation")
+    return (
+        queryset.filter(innovation__closed_on__isnull=True)
+        .filter(
+            Q(stage=F("innovation__stage"), planned_end__lt=today)
+            | Q(stage__gt=F("innovation__stage"), planned_start__lt=today)
+        )
+        .select_related("innovation")
+    )
 
 
 def add_deliverable(
@@ -354,6 +478,7 @@ def _stage_of(kind: str) -> int:
 # --------------------------------------------------------------------------
 
 SETTINGS_FIELDS = (
+    "selected_on",
     "summary",
     "description",
     "publics",
@@ -369,12 +494,18 @@ SETTINGS_FIELDS = (
 def update_settings(innovation: Innovation, *, by, team=None, **changes) -> Innovation:
     """Save the innovation's accompaniment settings (``SETTINGS_FIELDS``) and, when
     given, its Ansa team. The lead manager and the team must hold the programme
-    manager role: they receive the innovation's alerts."""
+    manager role: they receive the innovation's alerts. A selection date (never in
+    the future) sets the year selected too."""
     from ais.accounts.models import Role
 
     unknown = set(changes) - set(SETTINGS_FIELDS)
     if unknown:
         raise TypeError(f"Not a setting of the innovation: {', '.join(sorted(unknown))}")
+    selected_on = changes.get("selected_on")
+    if selected_on is not None:
+        if selected_on > timezone.localdate():
+            raise StageError(_("The selection date cannot be in the future."))
+        changes["year_selected"] = selected_on.year
     lead = changes.get("lead_manager")
     if lead is not None and not lead.has_role(Role.MANAGER):
         raise StageError(_("The lead programme manager must hold the programme manager role."))

@@ -10,5 +10,5 @@ class InnovationAdmin(SimpleHistoryAdmin):
     list_filter = ["stage", "is_published"]
     search_fields = ["name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["carrier", "origin_commune"]
+    autocomplete_fields = ["carrier", "origin_commune", "lead_manager", "team"]
     list_select_related = ["carrier"]

@@ -1,7 +1,7 @@
 """The steering committee's work on a call: assignment, conflicts of interest,
 reviews, ranking and the selection session. One documented function per change.
 
-Rules held here (DESIGN.md §3): a member declares a conflict or its absence
+Rules held here (docs/architecture.md, "Where the rules live"): a member declares a conflict or its absence
 before seeing a dossier; with a conflict the dossier leaves their list and the
 managers are told to reassign it; members see others' scores only after
 submitting their own; nothing changes once the session is closed.
@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from ais.accounts.models import Role, User
-from ais.outbox.models import Reason
+from ais.outbox import reasons
 from ais.outbox.services import queue_email, queue_templated_email
 
+from .emails import REVIEW_REMINDER, SELECTION_DECISION
 from .models import (
     Call,
     Decision,
@@ -142,7 +143,7 @@ def notify_assigned(call: Call, members) -> None:
                 "count": total,
                 "url": settings.SITE_URL + reverse("projects:my_reviews"),
             },
-            reason=Reason.REVIEW_REMINDER,
+            reason=REVIEW_REMINDER,
             related_object=call,
             dedup_key=f"review-assigned:{call.pk}:{member.pk}:{total}",
         )
@@ -184,7 +185,7 @@ def declare_conflict(assignment: ReviewAssignment, *, has_conflict: bool, note: 
                     "Assign it to another member: %(url)s"
                 )
                 % {"member": assignment.member, "dossier": assignment.dossier, "url": url},
-                reason=Reason.OTHER,
+                reason=reasons.OTHER,
                 related_object=assignment,
                 dedup_key=f"conflict:{assignment.pk}:{manager.pk}",
             )
@@ -394,7 +395,9 @@ def close_session(session: SelectionSession, *, by) -> SelectionSession:
         for decision in session.decisions.select_related("dossier__organisation").filter(
             decision=Decision.SELECTED, innovation__isnull=True
         ):
-            decision.innovation = create_innovation(decision.dossier, year=session.held_on.year, by=by)
+            decision.innovation = create_innovation(
+                decision.dossier, year=session.held_on.year, on=timezone.localdate(session.held_on), by=by
+            )
             decision._history_user = by
             decision.save(update_fields=["innovation"])
         session.status = SessionStatus.CLOSED
@@ -404,8 +407,9 @@ def close_session(session: SelectionSession, *, by) -> SelectionSession:
     return session
 
 
-def create_innovation(dossier: Dossier, *, year: int, by=None) -> Innovation:
-    """The innovation born of a selected dossier, in stage I, linked to its carrier."""
+def create_innovation(dossier: Dossier, *, year: int, on=None, by=None) -> Innovation:
+    """The innovation born of a selected dossier, in stage I, linked to its carrier,
+    selected on ``on`` (the session's date; its year is ``year``)."""
     base = slugify(dossier.innovation_name.replace("_", "-"))[:180] or f"innovation-{dossier.pk}"
     slug, index = base, 2
     while Innovation.objects.filter(slug=slug).exists():
@@ -421,7 +425,8 @@ def create_innovation(dossier: Dossier, *, year: int, by=None) -> Innovation:
         carrier=dossier.organisation,
         origin_commune=dossier.origin_commune,
         year_started=dossier.year_started,
-        year_selected=year,
+        year_selected=on.year if on else year,
+        selected_on=on,
         stage=Stage.FEASIBILITY,
         publics=dossier.publics,
         keywords=dossier.keywords,
@@ -468,7 +473,7 @@ def release_decisions(session: SelectionSession, *, by) -> int:
                 recipient=email,
                 subject=session.email_subject,
                 body=body,
-                reason=Reason.SELECTION_DECISION,
+                reason=SELECTION_DECISION,
                 related_object=decision,
                 dedup_key=f"selection-decision:{decision.pk}:{email}",
             )
@@ -502,7 +507,7 @@ def remind_pending_reviews(*, now=None) -> int:
                 recipient=row["member__email"],
                 template="projects/email/review_reminder",
                 context={"call": call, "count": row["n"], "url": settings.SITE_URL + reverse("projects:my_reviews")},
-                reason=Reason.REVIEW_REMINDER,
+                reason=REVIEW_REMINDER,
                 dedup_key=f"review-reminder:{call.pk}:{row['member_id']}:{call.review_deadline.isoformat()}",
             )
             count += created

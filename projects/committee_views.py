@@ -1,16 +1,18 @@
 """Views of the steering committee: members review, managers organise and decide."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
+
+from ais.core.documents import PDF_CSS, pdf_response, render_pdf, xlsx_response
+from ais.core.forms import FORM_ERRORS, form_action, perform, posted
 
 from . import committee
 from .committee_forms import (
@@ -79,79 +81,78 @@ def review(request, pk):
     only once the member's own review is submitted."""
     assignment = _assignment(request, pk)
     dossier = assignment.dossier
+    review_url = reverse("projects:review", kwargs={"pk": assignment.pk})
     if assignment.has_conflict is None:
-        form = ConflictForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                committee.declare_conflict(
-                    assignment,
-                    has_conflict=form.cleaned_data["has_conflict"],
-                    note=form.cleaned_data["note"],
-                    by=request.user,
-                )
-            except DossierError as error:
-                messages.error(request, str(error))
-            else:
-                if assignment.has_conflict:
-                    messages.success(
-                        request,
-                        _(
-                            "Thank you: the dossier is withdrawn from your list and the "
-                            "programme team will give it to another member."
-                        ),
-                    )
-                    return redirect("projects:my_reviews")
-                return redirect("projects:review", pk=assignment.pk)
-        return render(
+
+        def declare(form):
+            committee.declare_conflict(
+                assignment,
+                has_conflict=form.cleaned_data["has_conflict"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+            return assignment.has_conflict
+
+        return form_action(
             request,
-            "projects/committee/declare.html",
-            {"assignment": assignment, "dossier": dossier, "form": form},
-            status=400 if form.errors else 200,
+            ConflictForm(posted(request)),
+            declare,
+            success_url=lambda conflict: reverse("projects:my_reviews") if conflict else review_url,
+            success_message=lambda conflict: (
+                _(
+                    "Thank you: the dossier is withdrawn from your list and the "
+                    "programme team will give it to another member."
+                )
+                if conflict
+                else None
+            ),
+            template="projects/committee/declare.html",
+            context={"assignment": assignment, "dossier": dossier},
         )
     criteria = list(dossier.call.criteria.order_by("position", "pk"))
     own = assignment.own_review
     if own is not None:
         own = type(own).objects.prefetch_related("scores").get(pk=own.pk)
-    form_class = score_form_class(criteria)
-    form = form_class(request.POST or None, initial=_initial(own, criteria))
+    form = score_form_class(criteria)(request.POST or None, initial=_initial(own, criteria))
     locked = committee._locked(dossier.call) or (own is not None and own.is_submitted)
-    if request.method == "POST" and not locked:
-        if form.is_valid():
-            data = form.cleaned_data
-            scores = {c.pk: (data.get(f"score_{c.pk}"), data.get(f"comment_{c.pk}", "")) for c in criteria}
-            submit = "submit" in request.POST
-            try:
-                committee.save_review(
-                    assignment,
-                    scores=scores,
-                    recommendation=data["recommendation"],
-                    comment=data["comment"],
-                    submit=submit,
-                    by=request.user,
-                )
-            except DossierError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, _("Your review is submitted.") if submit else _("Draft saved."))
-                return redirect("projects:review", pk=assignment.pk)
-        else:
-            messages.error(request, _("The form has errors: correct the fields marked in red."))
-    others = list(committee.reviews_visible_to(assignment))
-    return render(
-        request,
-        "projects/committee/review.html",
-        {
+
+    def page():
+        return {
             "assignment": assignment,
             "dossier": dossier,
             "call": dossier.call,
-            "form": form,
             "criteria": criteria,
             "own": own,
             "locked": locked,
-            "others": others,
+            "others": list(committee.reviews_visible_to(assignment)),
             "sections": dossier_sections(dossier),
             "attachments": list(dossier.attachments.all()),
-        },
+        }
+
+    if locked:  # a post changes nothing: the page shows the review as it is, read-only
+        return render(request, "projects/committee/review.html", {**page(), "form": form})
+
+    def save(form):
+        data = form.cleaned_data
+        submit = "submit" in request.POST
+        committee.save_review(
+            assignment,
+            scores={c.pk: (data.get(f"score_{c.pk}"), data.get(f"comment_{c.pk}", "")) for c in criteria},
+            recommendation=data["recommendation"],
+            comment=data["comment"],
+            submit=submit,
+            by=request.user,
+        )
+        return submit
+
+    return form_action(
+        request,
+        form,
+        save,
+        success_url=review_url,
+        success_message=lambda submit: _("Your review is submitted.") if submit else _("Draft saved."),
+        template="projects/committee/review.html",
+        context=page,
     )
 
 
@@ -165,36 +166,39 @@ def committee_page(request, pk):
     if request.method == "POST" and committee._locked(call):
         messages.error(request, _("The selection session of this call is closed: scores and decisions are locked."))
         return redirect("projects:committee", pk=call.pk)
-    if request.method == "POST":
-        if setup.is_valid():
-            setup.save()
-            messages.success(request, _("The committee is saved."))
-            return redirect("projects:committee", pk=call.pk)
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    dossiers = list(
-        call.dossiers.filter(status="eligible")
-        .select_related("organisation")
-        .prefetch_related(Prefetch("assignments", queryset=ReviewAssignment.objects.select_related("member", "review")))
-        .order_by("innovation_name")
-    )
-    loads = call.committee_members.annotate(
-        load=Count(
-            "review_assignments",
-            filter=Q(review_assignments__dossier__call=call) & ~Q(review_assignments__has_conflict=True),
+
+    def page():
+        dossiers = (
+            call.dossiers.filter(status="eligible")
+            .select_related("organisation")
+            .prefetch_related(
+                Prefetch("assignments", queryset=ReviewAssignment.objects.select_related("member", "review"))
+            )
+            .order_by("innovation_name")
         )
-    ).order_by("last_name")
-    return render(
-        request,
-        "projects/committee/manage.html",
-        {
+        loads = call.committee_members.annotate(
+            load=Count(
+                "review_assignments",
+                filter=Q(review_assignments__dossier__call=call) & ~Q(review_assignments__has_conflict=True),
+            )
+        ).order_by("last_name")
+        return {
             "call": call,
-            "setup": setup,
-            "dossiers": dossiers,
+            "dossiers": list(dossiers),
             "loads": list(loads),
             "manual": ManualAssignmentForm(call=call),
             "locked": committee._locked(call),
-        },
-        status=400 if setup.errors else 200,
+        }
+
+    return form_action(
+        request,
+        setup,
+        lambda form: form.save(),
+        success_url=reverse("projects:committee", kwargs={"pk": call.pk}),
+        success_message=_("The committee is saved."),
+        template="projects/committee/manage.html",
+        context=page,
+        form_name="setup",
     )
 
 
@@ -230,12 +234,12 @@ def manual_assign(request, pk):
     call = get_object_or_404(Call, pk=pk)
     form = ManualAssignmentForm(request.POST, call=call)
     if form.is_valid():
-        try:
-            committee.assign_member(form.cleaned_data["dossier"], form.cleaned_data["member"], by=request.user)
-        except DossierError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Assignment added."))
+        data = form.cleaned_data
+        perform(
+            request,
+            lambda: committee.assign_member(data["dossier"], data["member"], by=request.user),
+            success_message=_("Assignment added."),
+        )
     else:
         messages.error(request, _("Choose a dossier and a member."))
     return redirect("projects:committee", pk=call.pk)
@@ -245,12 +249,7 @@ def manual_assign(request, pk):
 @managers_only
 def unassign(request, pk):
     assignment = get_object_or_404(ReviewAssignment.objects.select_related("dossier__call"), pk=pk)
-    try:
-        committee.unassign(assignment, by=request.user)
-    except DossierError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Assignment removed."))
+    perform(request, lambda: committee.unassign(assignment, by=request.user), success_message=_("Assignment removed."))
     return redirect("projects:committee", pk=assignment.dossier.call_id)
 
 
@@ -264,19 +263,9 @@ def ranking_page(request, pk):
 
 @managers_only
 def ranking_export(request, pk):
-    from io import BytesIO
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from .exports import looks_like_formula
-
     call = get_object_or_404(Call, pk=pk)
     rows = committee.ranking(call)
     criteria = list(call.criteria.order_by("position", "pk"))
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Ranking")[:31]
     header = [
         _("Rank"),
         _("Dossier"),
@@ -291,9 +280,7 @@ def ranking_export(request, pk):
             _("%(criterion)s – mean") % {"criterion": criterion.title},
             _("%(criterion)s – spread") % {"criterion": criterion.title},
         ]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    lines = []
     for rank, row in enumerate(rows, start=1):
         line = [
             rank,
@@ -309,42 +296,30 @@ def ranking_export(request, pk):
                 round(stat.mean, 2) if stat.mean is not None else None,
                 round(stat.spread, 2) if stat.spread is not None else None,
             ]
-        sheet.append(line)
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            if looks_like_formula(cell.value):
-                cell.data_type = "s"  # names typed by carriers are text, never formulas
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="classement-{call.slug}.xlsx"'
-    return response
+        lines.append(line)
+    return xlsx_response(f"classement-{call.slug}.xlsx", [(_("Ranking"), header, lines)])
 
 
 @managers_only
 def session_create(request, pk):
     call = get_object_or_404(Call, pk=pk)
-    form = SessionForm(request.POST or None, call=call)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = committee.open_session(
-                call, held_on=form.cleaned_data["held_on"], place=form.cleaned_data["place"], by=request.user
-            )
-        except DossierError as error:
-            messages.error(request, str(error))
-        else:
-            session.members_present.set(form.cleaned_data["members_present"])
-            session.email_subject = form.cleaned_data["email_subject"]
-            session.email_body = form.cleaned_data["email_body"]
-            session.save(update_fields=["email_subject", "email_body"])
-            return redirect("projects:session", pk=session.pk)
-    return render(
+
+    def open_session(form):
+        data = form.cleaned_data
+        session = committee.open_session(call, held_on=data["held_on"], place=data["place"], by=request.user)
+        session.members_present.set(data["members_present"])
+        session.email_subject = data["email_subject"]
+        session.email_body = data["email_body"]
+        session.save(update_fields=["email_subject", "email_body"])
+        return session
+
+    return form_action(
         request,
-        "projects/committee/session_form.html",
-        {"call": call, "form": form},
-        status=400 if form.errors else 200,
+        SessionForm(posted(request), call=call),
+        open_session,
+        success_url=lambda session: reverse("projects:session", kwargs={"pk": session.pk}),
+        template="projects/committee/session_form.html",
+        context={"call": call},
     )
 
 
@@ -382,7 +357,7 @@ def session_page(request, pk):
             errors = _record_decisions(request, decisions)
             if errors:
                 transaction.set_rollback(True)
-                messages.error(request, _("The form has errors: correct the fields marked in red."))
+                messages.error(request, FORM_ERRORS)
         if not errors:
             messages.success(request, _("Decisions saved. They stay internal until you release them."))
             return redirect("projects:session", pk=session.pk)
@@ -415,18 +390,13 @@ def session_page(request, pk):
 @managers_only
 def session_close(request, pk):
     session = _session(pk)
-    try:
-        committee.close_session(session, by=request.user)
-    except DossierError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _(
-                "The session is closed: scores and decisions are locked. Selected dossiers "
-                "are now innovations in stage I."
-            ),
-        )
+    perform(
+        request,
+        lambda: committee.close_session(session, by=request.user),
+        success_message=_(
+            "The session is closed: scores and decisions are locked. Selected dossiers are now innovations in stage I."
+        ),
+    )
     return redirect("projects:session", pk=session.pk)
 
 
@@ -434,29 +404,23 @@ def session_close(request, pk):
 @managers_only
 def session_release(request, pk):
     session = _session(pk)
-    try:
-        count = committee.release_decisions(session, by=request.user)
-    except DossierError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
+    perform(
+        request,
+        lambda: committee.release_decisions(session, by=request.user),
+        success_message=lambda count: (
             ngettext(
                 "%(n)s e-mail is on its way to the carriers.", "%(n)s e-mails are on their way to the carriers.", count
             )
-            % {"n": count},
-        )
+            % {"n": count}
+        ),
+    )
     return redirect("projects:session", pk=session.pk)
 
 
 @managers_only
 def session_minutes(request, pk):
-    from weasyprint import CSS, HTML
-
-    from .exports import PDF_CSS
-
     session = _session(pk)
-    html = render_to_string(
+    pdf = render_pdf(
         "projects/pdf/minutes.html",
         {
             "session": session,
@@ -465,8 +429,6 @@ def session_minutes(request, pk):
             "present": list(session.members_present.order_by("last_name")),
             "rows": committee.ranking(session.call),
         },
+        stylesheets=[PDF_CSS],
     )
-    pdf = HTML(string=html, base_url=settings.SITE_URL).write_pdf(stylesheets=[CSS(filename=PDF_CSS)])
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="proces-verbal-{session.call.slug}.pdf"'
-    return response
+    return pdf_response(pdf, f"proces-verbal-{session.call.slug}.pdf")

@@ -1,16 +1,18 @@
 """The carrier's side of a dossier: start, fill in steps, attach, submit, download."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from ais.accounts.forms import OrganisationForm
 from ais.accounts.models import Role
+from ais.core.documents import pdf_response
+from ais.core.forms import form_action, perform, posted, posted_files, returned_message
 from ais.core.uploads import file_download
 
 from . import services
@@ -155,12 +157,17 @@ def _organisation_step(request, dossier):
     context = _edit_context(dossier, DossierSection.ORGANISATION, user=request.user)
     form = OrganisationForm(request.POST or None, instance=dossier.organisation)
     if request.method == "POST" and context["editable"]:
-        if form.is_valid():
-            form.save()
-            messages.success(request, _("Saved."))
-            target = context["next_section"] if "next" in request.POST else DossierSection.ORGANISATION
-            return redirect("projects:dossier_edit", pk=dossier.pk, section=target)
-        messages.error(request, _("Some answers are not valid: correct the fields marked in red. Nothing was lost."))
+        target = context["next_section"] if "next" in request.POST else DossierSection.ORGANISATION
+        return form_action(
+            request,
+            form,
+            lambda form: form.save(),
+            success_url=reverse("projects:dossier_edit", kwargs={"pk": dossier.pk, "section": target}),
+            success_message=_("Saved."),
+            error_message=_("Some answers are not valid: correct the fields marked in red. Nothing was lost."),
+            template="projects/dossiers/edit.html",
+            context=context,
+        )
     context["form"] = form
     return render(request, "projects/dossiers/edit.html", context, status=400 if form.errors else 200)
 
@@ -169,32 +176,26 @@ def dossier_attachments(request, pk):
     dossier = _dossier_for(request, pk, write=request.method == "POST")
     attachments = list(dossier.attachments.all())
     context = _edit_context(dossier, DossierSection.ATTACHMENTS, user=request.user, attachment_count=len(attachments))
-    form = AttachmentForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        if not context["editable"]:
-            messages.error(request, _("Attachments of this dossier cannot be changed any more."))
-            return redirect("projects:dossier_detail", pk=dossier.pk)
-        if form.is_valid():
-            try:
-                services.add_attachment(
-                    dossier,
-                    upload=form.cleaned_data["file"],
-                    kind=form.kind,
-                    description=form.cleaned_data["description"],
-                    by=request.user,
-                )
-            except DossierError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(
-                    request, _("The document “%(name)s” is attached.") % {"name": form.cleaned_data["file"].name}
-                )
-                return redirect("projects:dossier_attachments", pk=dossier.pk)
-        else:
-            status = 400
-    context.update({"form": form, "attachments": attachments})
-    return render(request, "projects/dossiers/attachments.html", context, status=status)
+    if request.method == "POST" and not context["editable"]:
+        messages.error(request, _("Attachments of this dossier cannot be changed any more."))
+        return redirect("projects:dossier_detail", pk=dossier.pk)
+
+    def attach(form):
+        data = form.cleaned_data
+        services.add_attachment(
+            dossier, upload=data["file"], kind=form.kind, description=data["description"], by=request.user
+        )
+        return _("The document “%(name)s” is attached.") % {"name": data["file"].name}
+
+    return form_action(
+        request,
+        AttachmentForm(posted(request), posted_files(request)),
+        attach,
+        success_url=reverse("projects:dossier_attachments", kwargs={"pk": dossier.pk}),
+        success_message=returned_message,
+        template="projects/dossiers/attachments.html",
+        context={**context, "attachments": attachments},
+    )
 
 
 def attachment_download(request, pk, attachment_pk):
@@ -210,12 +211,11 @@ def attachment_download(request, pk, attachment_pk):
 def attachment_delete(request, pk, attachment_pk):
     dossier = _dossier_for(request, pk, write=True)
     attachment = get_object_or_404(dossier.attachments, pk=attachment_pk)
-    try:
-        services.remove_attachment(attachment, by=request.user)
-    except DossierError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The document was removed."))
+    perform(
+        request,
+        lambda: services.remove_attachment(attachment, by=request.user),
+        success_message=_("The document was removed."),
+    )
     return redirect("projects:dossier_attachments", pk=dossier.pk)
 
 
@@ -247,25 +247,17 @@ def dossier_detail(request, pk):
 @require_POST
 def dossier_submit(request, pk):
     dossier = _dossier_for(request, pk, write=True)
-    try:
-        services.submit_dossier(dossier, by=request.user)
-    except DossierError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _(
-                "Your dossier is submitted. A receipt was sent to you by e-mail; you can "
-                "download the submitted dossier as a PDF."
-            ),
-        )
+    perform(
+        request,
+        lambda: services.submit_dossier(dossier, by=request.user),
+        success_message=_(
+            "Your dossier is submitted. A receipt was sent to you by e-mail; you can "
+            "download the submitted dossier as a PDF."
+        ),
+    )
     return redirect("projects:dossier_detail", pk=dossier.pk)
 
 
 def dossier_pdf_download(request, pk):
     dossier = _dossier_for(request, pk)
-    pdf = dossier_pdf(dossier, base_url=settings.SITE_URL)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"dossier-{dossier.pk}-{dossier.call.slug}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return pdf_response(dossier_pdf(dossier), f"dossier-{dossier.pk}-{dossier.call.slug}.pdf")

@@ -1,17 +1,12 @@
-"""Exports of dossiers: list as CSV / XLSX, one dossier as PDF. Internal notes are
-never part of an export."""
+"""Exports of dossiers: the rows of the list (CSV / XLSX), one dossier as PDF. Internal
+notes are never part of an export."""
 
-import csv
-import io
-
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Dossier
+from ais.core.documents import PDF_CSS, render_pdf
 
-PDF_CSS = str(settings.BASE_DIR / "static" / "css" / "pdf.css")
+from .models import Dossier
 
 
 def dossier_rows(dossiers):
@@ -62,67 +57,11 @@ def dossier_rows(dossiers):
     return header, rows
 
 
-# A cell starting with one of these is run as a formula by spreadsheet programs:
-# text typed by carriers must never become one (CSV / formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _looks_like_formula(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-
-
-def _neutralised(value):
-    """The value as plain text for a CSV cell: a leading apostrophe stops a formula."""
-    return f"'{value}" if _looks_like_formula(value) else value
-
-
-# Public names for the other apps' exports.
-neutralise = _neutralised
-looks_like_formula = _looks_like_formula
-
-
-def dossiers_csv(dossiers) -> bytes:
-    header, rows = dossier_rows(dossiers)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    writer.writerows([_neutralised(value) for value in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
-
-
-def dossiers_xlsx(dossiers, *, title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    header, rows = dossier_rows(dossiers)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Dossiers")[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if _looks_like_formula(cell.value):
-                cell.data_type = "s"  # stored as text, never evaluated as a formula
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(str(name)) + 4))
-    workbook.properties.title = title
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def dossier_pdf(dossier: Dossier, *, base_url: str) -> bytes:
+def dossier_pdf(dossier: Dossier) -> bytes:
     """The dossier as submitted, for the carrier's receipt and the managers' file."""
-    from weasyprint import CSS, HTML
-
     from .services import completeness
 
-    html = render_to_string(
+    return render_pdf(
         "projects/pdf/dossier.html",
         {
             "dossier": dossier,
@@ -131,5 +70,5 @@ def dossier_pdf(dossier: Dossier, *, base_url: str) -> bytes:
             "completeness": completeness(dossier),
             "generated_at": timezone.now(),
         },
+        stylesheets=[PDF_CSS],
     )
-    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[CSS(filename=PDF_CSS)])

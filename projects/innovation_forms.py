@@ -6,6 +6,7 @@ stage may be left, which deliverable may go) live in ``projects.accompaniment``.
 """
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ais.accounts.models import Role, User
@@ -13,6 +14,7 @@ from ais.core.uploads import DOCUMENT_KINDS, MAX_UPLOAD_SIZE, DocumentValidator,
 
 from .models import (
     AwarenessAction,
+    ClosureKind,
     DeliverableKind,
     FeasibilityConclusion,
     GovernanceMember,
@@ -62,6 +64,7 @@ class InnovationSettingsForm(forms.ModelForm):
     class Meta:
         model = Innovation
         fields = [
+            "selected_on",
             "summary",
             "description",
             "publics",
@@ -77,6 +80,7 @@ class InnovationSettingsForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 6}),
             "spreading_model_details": forms.Textarea(attrs={"rows": 3}),
             "accompaniment_start": DateInput(),
+            "selected_on": DateInput(),
         }
         help_texts = {
             "summary": _("One sentence, shown in the catalogue and on the lists."),
@@ -91,6 +95,12 @@ class InnovationSettingsForm(forms.ModelForm):
         self.fields["lead_manager"].empty_label = _("No lead manager yet")
         self.fields["team"].queryset = people
         self.fields["spreading_model"].help_text = _("Required to leave stage III.")
+
+    def clean_selected_on(self):
+        value = self.cleaned_data.get("selected_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The selection date cannot be in the future."))
+        return value
 
 
 class CompactRowMixin:
@@ -245,6 +255,12 @@ class AwarenessActionForm(forms.ModelForm):
 
 class AdvanceStageForm(forms.Form):
     stage = forms.TypedChoiceField(choices=Stage.choices, coerce=int, widget=forms.HiddenInput)
+    effective_on = forms.DateField(
+        label=_("Date of the move"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Today unless you record a move made earlier; never in the future."),
+    )
     exception_reason = forms.CharField(
         label=_("Reason of the exception"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -256,8 +272,42 @@ class AdvanceStageForm(forms.Form):
         ),
     )
 
+    def clean_effective_on(self):
+        value = self.cleaned_data.get("effective_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The date of the move cannot be in the future."))
+        return value
+
+
+class CloseAccompanimentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("How the accompaniment ends"), choices=ClosureKind.choices)
+    closed_on = forms.DateField(label=_("Date of the closure"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    confirm = forms.BooleanField(
+        label=_("I confirm: the innovation leaves the accompaniments in progress from this date."), required=True
+    )
+
+    def clean_closed_on(self):
+        value = self.cleaned_data.get("closed_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The date of the closure cannot be in the future."))
+        return value
+
+
+class ReopenAccompanimentForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+# The list's accompaniment filter; "in progress" when none is chosen.
+IN_PROGRESS, CLOSED, ALL = "in_progress", "closed", "all"
+
 
 class InnovationListFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Accompaniment"),
+        choices=[(IN_PROGRESS, _("In progress")), (CLOSED, _("Closed")), (ALL, _("All innovations"))],
+        required=False,
+    )
     stage = forms.TypedChoiceField(
         label=_("Stage"), choices=[("", _("All stages")), *Stage.choices], coerce=int, empty_value=None, required=False
     )

@@ -19,9 +19,7 @@ Someone else's innovation is a 404 (``Innovation.objects.for_user``).
 
 import rules
 from django.contrib import messages
-from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,18 +28,23 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from ais.accounts.models import Role
+from ais.core.forms import FORM_ERRORS, form_action, perform, posted, posted_files, returned_message
 from ais.core.uploads import download_response
-from essaimage.models import ACTIVE_STATUSES, SiteVisit, SpreadStructure, SupportRequest, Training
 
-from . import accompaniment
+from . import accompaniment, extensions
 from .accompaniment import StageError
 from .innovation_forms import (
+    ALL,
+    CLOSED,
+    IN_PROGRESS,
     AdvanceStageForm,
     AwarenessActionForm,
+    CloseAccompanimentForm,
     DeliverableForm,
     GovernanceMemberForm,
     InnovationListFilterForm,
     InnovationSettingsForm,
+    ReopenAccompanimentForm,
     StagePlanFormSet,
     TargetFormSet,
 )
@@ -64,12 +67,6 @@ MANAGE, CARRIER, READER = "manage", "carrier", "reader"
 # template stay between Ansa and the carrier.
 SHARED_DELIVERABLE_KINDS = (DeliverableKind.GUIDE, DeliverableKind.TOOLING, DeliverableKind.COMMUNICATION)
 
-# What each stage's checklist reads, beyond what the page prefetches anyway.
-REQUIREMENT_LOOKUPS = {
-    Stage.MOBILISATION: ["structure_calls", "spread_structures"],
-    Stage.ESSAIMAGE: ["trainings__days"],
-}
-
 # Anchors of the detail page's sections (French: they show in the address bar).
 ANCHORS = {
     "deliverables": "livrables",
@@ -77,18 +74,6 @@ ANCHORS = {
     "awareness": "sensibilisation",
     "stages": "etapes",
 }
-
-
-def _count(model, **filters):
-    """The number of ``model`` rows of the innovation, as a subquery (no join fan-out)."""
-    rows = (
-        model.objects.filter(innovation=OuterRef("pk"), **filters)
-        .order_by()
-        .values("innovation")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 def _is_late():
@@ -116,12 +101,7 @@ def _innovation(request, pk) -> Innovation:
     queryset = (
         Innovation.objects.for_user(request.user)
         .select_related("carrier", "origin_commune__department", "lead_manager")
-        .annotate(
-            active_structure_count=_count(SpreadStructure, status__in=ACTIVE_STATUSES),
-            training_count=_count(Training),
-            support_count=_count(SupportRequest),
-            visit_count=_count(SiteVisit),
-        )
+        .annotate(**extensions.counter_annotations())
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -151,7 +131,7 @@ def _prefetch(innovation, level):
             "governance",
             Prefetch("stage_transitions", queryset=StageTransition.objects.select_related("moved_by")),
             "team",
-            *REQUIREMENT_LOOKUPS.get(innovation.stage, []),
+            *accompaniment.stage_prefetch(innovation.stage),
         ]
     prefetch_related_objects([innovation], *lookups)
 
@@ -199,7 +179,7 @@ def _transitions(innovation):
     moves = list(innovation.stage_transitions.all())
     for move in moves:
         move.missing_labels = accompaniment.requirement_labels(move.missing)
-    return sorted(moves, key=lambda m: (m.moved_at, m.pk), reverse=True)
+    return sorted(moves, key=lambda m: (m.effective_on, m.moved_at, m.pk), reverse=True)
 
 
 def _detail_context(request, innovation, *, status_forms=None):
@@ -240,6 +220,9 @@ def _detail_context(request, innovation, *, status_forms=None):
                 "governance_form": forms.get("governance_form") or GovernanceMemberForm(prefix="governance"),
                 "awareness_form": forms.get("awareness_form") or AwarenessActionForm(prefix="awareness"),
                 "structure_calls": list(innovation.structure_calls.order_by("-pk")),
+                "close_form": forms.get("close_form")
+                or CloseAccompanimentForm(prefix="close", initial={"closed_on": today}),
+                "reopen_form": forms.get("reopen_form") or ReopenAccompanimentForm(prefix="reopen"),
             }
         )
     return context
@@ -254,14 +237,20 @@ def innovation_list(request):
     innovations = (
         Innovation.objects.for_user(request.user)
         .select_related("carrier", "lead_manager")
-        .annotate(active_structure_count=_count(SpreadStructure, status__in=ACTIVE_STATUSES), is_late=_is_late())
+        .annotate(**extensions.counter_annotations("active_structure_count"), is_late=_is_late())
         .order_by("stage", "name")
     )
+    state = IN_PROGRESS
     if filters.is_valid():
+        state = filters.cleaned_data.get("state") or IN_PROGRESS
         if filters.cleaned_data.get("stage"):
             innovations = innovations.filter(stage=filters.cleaned_data["stage"])
         if filters.cleaned_data.get("late"):
             innovations = innovations.filter(is_late=True)
+    if state == IN_PROGRESS:
+        innovations = innovations.in_progress()
+    elif state == CLOSED:
+        innovations = innovations.closed()
     innovations = list(innovations)
     return render(
         request,
@@ -269,6 +258,7 @@ def innovation_list(request):
         {
             "innovations": innovations,
             "filters": filters,
+            "state": state if state in (IN_PROGRESS, CLOSED, ALL) else IN_PROGRESS,
             "filtered": bool(request.GET),
             "can_filter_late": can_filter_late,
             "late_count": sum(1 for i in innovations if i.is_late),
@@ -284,31 +274,24 @@ def innovation_detail(request, pk):
 @manage_accompaniment
 def innovation_edit(request, pk):
     innovation = _scoped_innovation(request, pk)
-    data = request.POST if request.method == "POST" else None  # an empty POST still gets its errors
-    form = InnovationSettingsForm(data, instance=innovation, prefix="innovation")
-    formset = TargetFormSet(data, instance=innovation, prefix="targets")
-    if request.method == "POST":
-        if form.is_valid() and formset.is_valid():
-            changes = {name: form.cleaned_data[name] for name in accompaniment.SETTINGS_FIELDS}
-            try:
-                with transaction.atomic():
-                    accompaniment.update_settings(
-                        innovation, team=list(form.cleaned_data["team"]), by=request.user, **changes
-                    )
-                    accompaniment.save_targets(
-                        innovation, targets=formset.kept(), removed=formset.removed(), by=request.user
-                    )
-            except StageError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The innovation's settings are saved."))
-                return redirect("projects:innovation_detail", pk=innovation.pk)
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    return render(
+    form = InnovationSettingsForm(posted(request), instance=innovation, prefix="innovation")
+    formset = TargetFormSet(posted(request), instance=innovation, prefix="targets")
+
+    def save(form):
+        changes = {name: form.cleaned_data[name] for name in accompaniment.SETTINGS_FIELDS}
+        accompaniment.update_settings(innovation, team=list(form.cleaned_data["team"]), by=request.user, **changes)
+        accompaniment.save_targets(innovation, targets=formset.kept(), removed=formset.removed(), by=request.user)
+
+    return form_action(
         request,
-        "projects/innovation/edit.html",
-        {"innovation": innovation, "form": form, "formset": formset},
-        status=400 if (form.errors or formset.total_error_count()) else 200,
+        form,
+        save,
+        also=[formset],
+        atomic=True,
+        success_url=_detail_url(innovation),
+        success_message=_("The innovation's settings are saved."),
+        template="projects/innovation/edit.html",
+        context={"innovation": innovation, "formset": formset},
     )
 
 
@@ -321,21 +304,20 @@ def stage_plans(request, pk):
     formset = StagePlanFormSet(data, queryset=queryset, prefix="plans")
     if request.method == "POST":
         if formset.is_valid():
-            try:
-                accompaniment.save_stage_plans(
+            if perform(
+                request,
+                lambda: accompaniment.save_stage_plans(
                     innovation, plans=[form.instance for form in formset.forms], by=request.user
-                )
-            except StageError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, _("The calendar of the stages is saved."))
+                ),
+                success_message=_("The calendar of the stages is saved."),
+            ):
                 return redirect(_detail_url(innovation, "stages"))
         elif formset.non_form_errors():  # rows that are not this innovation's plans: start again
             for error in formset.non_form_errors():
                 messages.error(request, error)
             return redirect("projects:stage_plans", pk=innovation.pk)
         else:
-            messages.error(request, _("The form has errors: correct the fields marked in red."))
+            messages.error(request, FORM_ERRORS)
     today = timezone.localdate()
     rows = []
     for form in formset.forms:
@@ -358,37 +340,35 @@ def stage_plans(request, pk):
 def deliverable_add(request, pk):
     innovation = _scoped_innovation(request, pk)
     initial = {"kind": request.GET.get("kind", "")} if request.GET.get("kind") in DeliverableKind.values else {}
-    if request.method == "POST":
-        form = DeliverableForm(request.POST, request.FILES, initial=initial)
-    else:
-        form = DeliverableForm(initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                accompaniment.add_deliverable(
-                    innovation,
-                    kind=data["kind"],
-                    title=data["title"],
-                    upload=data["file"],
-                    dated=data["dated"],
-                    conclusion=data["conclusion"],
-                    notes=data["notes"],
-                    by=request.user,
-                )
-            except StageError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The deliverable “%(title)s” is added.") % {"title": data["title"]})
-                return redirect(_detail_url(innovation, "deliverables"))
+    form = DeliverableForm(posted(request), posted_files(request), initial=initial)
+
+    def add(form):
+        data = form.cleaned_data
+        accompaniment.add_deliverable(
+            innovation,
+            kind=data["kind"],
+            title=data["title"],
+            upload=data["file"],
+            dated=data["dated"],
+            conclusion=data["conclusion"],
+            notes=data["notes"],
+            by=request.user,
+        )
+        return _("The deliverable “%(title)s” is added.") % {"title": data["title"]}
+
+    def page():
         if request.FILES and "file" not in form.errors:
-            form.file_to_choose_again = True
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    return render(
+            form.file_to_choose_again = True  # a browser never sends a file twice
+        return {"innovation": innovation}
+
+    return form_action(
         request,
-        "projects/innovation/deliverable_form.html",
-        {"innovation": innovation, "form": form},
-        status=400 if form.errors else 200,
+        form,
+        add,
+        success_url=_detail_url(innovation, "deliverables"),
+        success_message=returned_message,
+        template="projects/innovation/deliverable_form.html",
+        context=page,
     )
 
 
@@ -407,12 +387,11 @@ def deliverable_download(request, pk, deliverable_pk):
 def deliverable_delete(request, pk, deliverable_pk):
     innovation = _scoped_innovation(request, pk)
     deliverable = get_object_or_404(innovation.deliverables.select_related("innovation"), pk=deliverable_pk)
-    try:
-        accompaniment.remove_deliverable(deliverable, by=request.user)
-    except StageError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The deliverable “%(title)s” is removed.") % {"title": deliverable.title})
+    perform(
+        request,
+        lambda: accompaniment.remove_deliverable(deliverable, by=request.user),
+        success_message=_("The deliverable “%(title)s” is removed.") % {"title": deliverable.title},
+    )
     return redirect(_detail_url(innovation, "deliverables"))
 
 
@@ -422,13 +401,16 @@ def deliverable_delete(request, pk, deliverable_pk):
 def _post_form(request, pk, form_class, prefix, form_key, section, action, success):
     innovation = _innovation(request, pk)
     form = form_class(request.POST, prefix=prefix)
-    if form.is_valid():
-        action(innovation, form.cleaned_data)
-        messages.success(request, success)
-        return redirect(_detail_url(innovation, section))
-    messages.error(request, _("The form has errors: correct the fields marked in red."))
-    context = _detail_context(request, innovation, status_forms={form_key: form})
-    return render(request, "projects/innovation/detail.html", context, status=400)
+    return form_action(
+        request,
+        form,
+        lambda form: action(innovation, form.cleaned_data),
+        success_url=_detail_url(innovation, section),
+        success_message=success,
+        template="projects/innovation/detail.html",
+        context=lambda: _detail_context(request, innovation, status_forms={form_key: form}),
+        form_name=form_key,
+    )
 
 
 @require_POST
@@ -502,9 +484,12 @@ def stage_advance(request, pk):
                 by=request.user,
                 exception_reason=form.cleaned_data["exception_reason"],
                 expected_stage=form.cleaned_data["stage"],
+                on=form.cleaned_data["effective_on"],
             )
         except StageError as error:
-            if error.code != "missing":  # moved meanwhile, or already at the last stage: show the page as it is
+            if error.code == "date":
+                form.add_error("effective_on", str(error))
+            elif error.code != "missing":  # moved meanwhile, or already at the last stage: show the page as it is
                 messages.error(request, str(error))
                 return redirect(_detail_url(innovation, "stages"))
             form.add_error("exception_reason", str(error))
@@ -519,4 +504,47 @@ def stage_advance(request, pk):
             messages.success(request, message % {"stage": move.get_to_stage_display()})
             return redirect(_detail_url(innovation, "stages"))
     context = _detail_context(request, innovation, status_forms={"advance_form": form})
+    return render(request, "projects/innovation/detail.html", context, status=400)
+
+
+# End of the accompaniment ------------------------------------------------------------------
+
+
+@require_POST
+@manage_accompaniment
+def accompaniment_close(request, pk):
+    """Close the accompaniment (kind, date, reason, confirmation box)."""
+    innovation = _innovation(request, pk)
+    form = CloseAccompanimentForm(request.POST, prefix="close")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            accompaniment.close_accompaniment(
+                innovation, kind=data["kind"], on=data["closed_on"], reason=data["reason"], by=request.user
+            )
+        except StageError as error:
+            form.add_error({"date": "closed_on", "reason": "reason"}.get(error.code), str(error))
+        else:
+            messages.success(request, _("The accompaniment is closed."))
+            return redirect(_detail_url(innovation, "stages"))
+    messages.error(request, _("The form has errors: correct the fields marked in red."))
+    context = _detail_context(request, innovation, status_forms={"close_form": form})
+    return render(request, "projects/innovation/detail.html", context, status=400)
+
+
+@require_POST
+@manage_accompaniment
+def accompaniment_reopen(request, pk):
+    innovation = _innovation(request, pk)
+    form = ReopenAccompanimentForm(request.POST, prefix="reopen")
+    if form.is_valid():
+        try:
+            accompaniment.reopen_accompaniment(innovation, reason=form.cleaned_data["reason"], by=request.user)
+        except StageError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The accompaniment is reopened."))
+            return redirect(_detail_url(innovation, "stages"))
+    messages.error(request, _("The form has errors: correct the fields marked in red."))
+    context = _detail_context(request, innovation, status_forms={"reopen_form": form})
     return render(request, "projects/innovation/detail.html", context, status=400)

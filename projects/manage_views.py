@@ -1,22 +1,23 @@
 """Programme managers' side: calls, screening of dossiers, decisions, exports."""
 
-from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from ais.core.documents import csv_response, xlsx_response
+from ais.core.forms import form_action, perform, posted, returned_message
+
 from . import services
 from .display import dossier_sections
-from .exports import dossiers_csv, dossiers_xlsx
+from .exports import dossier_rows
 from .filters import DossierFilter
 from .forms import CallForm, CorrectionRequestForm, CriterionFormSet, EligibilityForm, InternalNoteForm
 from .models import DEFAULT_REQUIRED_QUESTIONS, Call, Dossier, DossierStatus
-from .services import DossierError
 
 manage_calls = permission_required("projects.manage_calls", raise_exception=True)
 screen_dossiers = permission_required("projects.screen_dossiers", raise_exception=True)
@@ -39,54 +40,60 @@ def _unique_slug(title: str, year: int, exclude_pk=None) -> str:
     return slug
 
 
+def _call_edit_url(call) -> str:
+    return reverse("projects:call_edit", kwargs={"pk": call.pk})
+
+
 @manage_calls
 def call_create(request):
-    form = CallForm(
-        request.POST or None, initial={"required_questions": DEFAULT_REQUIRED_QUESTIONS, "reminder_days": 7}
+    form = CallForm(posted(request), initial={"required_questions": DEFAULT_REQUIRED_QUESTIONS, "reminder_days": 7})
+
+    def create(form):
+        call = form.save(commit=False)
+        call.slug = _unique_slug(call.title, call.year)
+        call.save()
+        form.save_m2m()
+        services.add_default_grid(call)
+        return call
+
+    return form_action(
+        request,
+        form,
+        create,
+        atomic=True,
+        success_url=_call_edit_url,
+        success_message=_(
+            "The call is created with the default selection grid. Check the grid, then publish the call."
+        ),
+        template="projects/manage/call_form.html",
+        context={"call": None},
     )
-    if request.method == "POST":
-        if form.is_valid():
-            with transaction.atomic():
-                call = form.save(commit=False)
-                call.slug = _unique_slug(call.title, call.year)
-                call.save()
-                form.save_m2m()
-                services.add_default_grid(call)
-            messages.success(
-                request,
-                _("The call is created with the default selection grid. Check the grid, then publish the call."),
-            )
-            return redirect("projects:call_edit", pk=call.pk)
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    status = 400 if form.errors else 200
-    return render(request, "projects/manage/call_form.html", {"form": form, "call": None}, status=status)
 
 
 @manage_calls
 def call_edit(request, pk):
     call = get_object_or_404(Call, pk=pk)
-    form = CallForm(request.POST or None, instance=call, prefix="call")
-    formset = CriterionFormSet(request.POST or None, instance=call, prefix="criteria")
-    if request.method == "POST":
-        if form.is_valid() and formset.is_valid():
-            with transaction.atomic():
-                call = form.save(commit=False)
-                call._history_user = request.user
-                call.save()
-                form.save_m2m()
-                formset.save()
-            messages.success(request, _("The call is saved."))
-            return redirect("projects:call_edit", pk=call.pk)
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    return render(
+    form = CallForm(posted(request), instance=call, prefix="call")
+    formset = CriterionFormSet(posted(request), instance=call, prefix="criteria")
+
+    def save(form):
+        call = form.save(commit=False)
+        call._history_user = request.user
+        call.save()
+        form.save_m2m()
+        formset.save()
+        return call
+
+    return form_action(
         request,
-        "projects/manage/call_form.html",
-        {
-            "form": form,
-            "formset": formset,
-            "call": call,
-        },
-        status=400 if (form.errors or formset.total_error_count()) else 200,
+        form,
+        save,
+        also=[formset],
+        atomic=True,
+        success_url=_call_edit_url,
+        success_message=_("The call is saved."),
+        template="projects/manage/call_form.html",
+        context={"formset": formset, "call": call},
     )
 
 
@@ -94,12 +101,11 @@ def call_edit(request, pk):
 @manage_calls
 def call_publish(request, pk):
     call = get_object_or_404(Call, pk=pk)
-    try:
-        services.publish_call(call, by=request.user)
-    except DossierError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The call is published: it is visible on the public calls page."))
+    perform(
+        request,
+        lambda: services.publish_call(call, by=request.user),
+        success_message=_("The call is published: it is visible on the public calls page."),
+    )
     return redirect("projects:call_edit", pk=call.pk)
 
 
@@ -138,15 +144,11 @@ def screening_export(request, pk, fmt):
         raise Http404
     call = get_object_or_404(Call, pk=pk)
     dossiers = DossierFilter(request.GET or None, queryset=_screening_queryset(call)).qs
+    header, rows = dossier_rows(dossiers)
+    filename = f"dossiers-{call.slug}.{fmt}"
     if fmt == "csv":
-        response = HttpResponse(dossiers_csv(dossiers), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            dossiers_xlsx(dossiers, title=call.title),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="dossiers-{call.slug}.{fmt}"'
-    return response
+        return csv_response(filename, header, rows)
+    return xlsx_response(filename, [(_("Dossiers"), header, rows)], title=call.title)
 
 
 def _decision_initial(dossier) -> dict:
@@ -187,19 +189,19 @@ def dossier_review(request, pk):
 
 
 def _post_action(request, pk, form_class, form_key, action):
+    """``action(dossier, data)`` returns the success message."""
     dossier = _dossier(pk)
     form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            message = action(dossier, form.cleaned_data)
-        except DossierError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, message)
-            return redirect("projects:dossier_review", pk=dossier.pk)
-    else:
-        messages.error(request, _("The form has errors: correct the fields marked in red."))
-    return render(request, "projects/manage/dossier.html", _review_context(dossier, **{form_key: form}), status=400)
+    return form_action(
+        request,
+        form,
+        lambda form: action(dossier, form.cleaned_data),
+        success_url=reverse("projects:dossier_review", kwargs={"pk": dossier.pk}),
+        success_message=returned_message,
+        template="projects/manage/dossier.html",
+        context=lambda: _review_context(dossier, **{form_key: form}),
+        form_name=form_key,
+    )
 
 
 @require_POST

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from ais.outbox.models import Reason
+from ais.core.errors import DomainError
 from ais.outbox.services import queue_templated_email
 
+from .emails import DOSSIER_CORRECTIONS, DOSSIER_ELIGIBILITY, DOSSIER_RECEIPT, DOSSIER_REMINDER
 from .models import (
     DOSSIER_QUESTIONS,
     Call,
@@ -32,7 +33,7 @@ from .models import (
 )
 
 
-class DossierError(Exception):
+class DossierError(DomainError):
     """A rule of the call or dossier forbids the change; the message says why."""
 
 
@@ -53,7 +54,7 @@ RUBRIC = [
     gettext_lazy("5 – Excellent, demonstrated"),
 ]
 
-# The programme's transferability indicators (DESIGN.md, step 1).
+# The programme's transferability indicators (the selection step of the programme's method).
 DEFAULT_GRID = [
     (
         gettext_lazy("Efficacy on the original territory"),
@@ -298,7 +299,7 @@ def submit_dossier(dossier: Dossier, *, by) -> Dossier:
     _notify_carrier(
         dossier,
         template="projects/email/dossier_receipt",
-        reason=Reason.DOSSIER_RECEIPT,
+        reason=DOSSIER_RECEIPT,
         key=f"dossier-receipt:{dossier.pk}:{dossier.submitted_at.isoformat()}",
         extra={"resubmission": resubmission},
     )
@@ -323,7 +324,7 @@ def request_corrections(dossier: Dossier, *, sections: list[str], reason: str, b
     _notify_carrier(
         dossier,
         template="projects/email/dossier_corrections",
-        reason=Reason.DOSSIER_CORRECTIONS,
+        reason=DOSSIER_CORRECTIONS,
         key=f"dossier-corrections:{dossier.pk}:{dossier.history.latest().history_id}",
         extra={"sections": [labels[s] for s in sections]},
     )
@@ -346,7 +347,7 @@ def decide_eligibility(dossier: Dossier, *, eligible: bool, reason: str = "", by
     _notify_carrier(
         dossier,
         template="projects/email/dossier_eligibility",
-        reason=Reason.DOSSIER_ELIGIBILITY,
+        reason=DOSSIER_ELIGIBILITY,
         key=f"dossier-eligibility:{dossier.pk}:{dossier.decided_at.isoformat()}",
     )
     return dossier
@@ -375,7 +376,7 @@ def remind_unsubmitted_drafts(*, now=None) -> int:
                     recipient=email,
                     template="projects/email/dossier_reminder",
                     context={"dossier": dossier, "call": call, "url": _dossier_url(dossier)},
-                    reason=Reason.DOSSIER_REMINDER,
+                    reason=DOSSIER_REMINDER,
                     dedup_key=f"dossier-reminder:{dossier.pk}:{call.closes_at.isoformat()}:{email}",
                     related_object=dossier,
                 )

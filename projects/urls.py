@@ -1,13 +1,11 @@
 from django.urls import path
 
-from . import call_views, committee_views, dossier_views, innovation_views, manage_views, views
+from . import call_views, committee_views, dossier_views, innovation_views, manage_views
 
 app_name = "projects"
 
 urlpatterns = [
     # Public
-    path("innovations/", views.catalogue, name="catalogue"),
-    path("innovations/<slug:slug>/", views.innovation_public, name="innovation_public"),
     path("appels/", call_views.call_list, name="call_list"),
     path("appels/<slug:slug>/", call_views.call_detail, name="call_detail"),
     # Carriers
@@ -57,6 +55,8 @@ urlpatterns = [
     path("suivi/innovations/<int:pk>/modifier/", innovation_views.innovation_edit, name="innovation_edit"),
     path("suivi/innovations/<int:pk>/calendrier/", innovation_views.stage_plans, name="stage_plans"),
     path("suivi/innovations/<int:pk>/etape-suivante/", innovation_views.stage_advance, name="stage_advance"),
+    path("suivi/innovations/<int:pk>/cloture/", innovation_views.accompaniment_close, name="accompaniment_close"),
+    path("suivi/innovations/<int:pk>/reouverture/", innovation_views.accompaniment_reopen, name="accompaniment_reopen"),
     path("suivi/innovations/<int:pk>/livrables/ajouter/", innovation_views.deliverable_add, name="deliverable_add"),
     path(
         "suivi/innovations/<int:pk>/livrables/<int:deliverable_pk>/",

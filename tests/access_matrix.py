@@ -10,7 +10,7 @@ and ``{role: expected}``. ``expected`` is one of
 - a path starting with ``/``: a 302 to that path (``{url}`` stands for the requested URL,
   ``{pk}`` etc. for the URL's arguments, ``{o.call.pk}`` for an attribute of the test's objects).
 
-A key may carry a variant after a space, ``"projects:innovation_public [unpublished]"``,
+A key may carry a variant after a space, ``"portal:innovation_public [unpublished]"``,
 to test the same pattern with other objects. The kwargs factory gets the objects
 with ``user`` (the requesting user, or None) set on them.
 
@@ -30,8 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.http import urlsafe_base64_encode
 
 from ais.accounts.models import Role
-
-from .conftest import ROLES
+from tests.conftest import ROLES
 
 LOGIN = "login"
 LOGGED_IN = [role for role in ROLES if role != "anonymous"]
@@ -78,9 +77,9 @@ def with_own_assignment(o) -> dict:
 
 MATRIX: dict[str, Access] = {
     # Public pages and the role-aware dashboard
-    "core:home": Access(None, everyone(200), "Le programme en chiffres"),
-    "core:dashboard": Access(None, logged_in(200), "Voici ce qui vous attend."),
-    "core:history": Access(None, only(Role.MANAGER, Role.ADMIN), "Historique des modifications"),
+    "portal:home": Access(None, everyone(200), "Le programme en chiffres"),
+    "portal:dashboard": Access(None, logged_in(200), "Voici ce qui vous attend."),
+    "portal:history": Access(None, only(Role.MANAGER, Role.ADMIN), "Historique des modifications"),
     # Accounts
     "accounts:login": Access(
         None, logged_in("/tableau-de-bord/", anonymous=200), "Mot de passe oublié ?"
@@ -103,9 +102,9 @@ MATRIX: dict[str, Access] = {
     "outbox:detail": Access(lambda o: {"pk": o.email.pk}, only(Role.ADMIN), "Objet du message en échec"),
     "outbox:retry": Access(lambda o: {"pk": o.email.pk}, logged_in(405)),  # require_POST
     # Public catalogue
-    "projects:catalogue": Access(None, everyone(200), "Parcours Gardien"),
-    "projects:innovation_public": Access(lambda o: {"slug": o.innovation.slug}, everyone(200), "Parcours Gardien"),
-    "projects:innovation_public [unpublished]": Access(lambda o: {"slug": o.unpublished.slug}, everyone(404)),
+    "portal:catalogue": Access(None, everyone(200), "Parcours Gardien"),
+    "portal:innovation_public": Access(lambda o: {"slug": o.innovation.slug}, everyone(200), "Parcours Gardien"),
+    "portal:innovation_public [unpublished]": Access(lambda o: {"slug": o.unpublished.slug}, everyone(404)),
     # Sign-up of carriers (public; a logged-in user goes to the dashboard)
     "accounts:signup": Access(None, logged_in("/tableau-de-bord/", anonymous=200), 'name="organisation_name"'),
     "accounts:signup_sent": Access(None, everyone(200), 'href="/compte/activer/nouveau-lien/"'),
@@ -239,7 +238,7 @@ POST_MATRIX: dict[str, Access] = {
 
 # Entries of the later apps live in tests/matrix/<area>.py (MATRIX, POST_MATRIX and
 # POST_DATA dicts of their own), merged here so that each area's table stays short.
-from .matrix import AREAS  # noqa: E402
+from tests.matrix import AREAS  # noqa: E402
 
 for _area in AREAS:
     MATRIX.update(_area.MATRIX)

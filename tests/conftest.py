@@ -8,8 +8,7 @@ import pytest
 from django.db import connection
 
 from ais.accounts.models import Role
-
-from .factories import PASSWORD, OrganisationFactory, UserFactory
+from tests.ais.factories import PASSWORD, OrganisationFactory, UserFactory
 
 # Roles of the access matrix: "anonymous" plus one user per role.
 ROLES = ["anonymous", Role.CARRIER, Role.COMMITTEE, Role.STRUCTURE, Role.MANAGER, Role.ADMIN]
@@ -136,7 +135,7 @@ def pytest_xdist_setupnodes(config, specs):
     PostgreSQL needs nothing: pytest-django suffixes each worker's test database (_gw0…)."""
     from django.conf import settings
 
-    from . import redis_databases
+    from tests import redis_databases
 
     available = redis_databases.database_count(settings.REDIS_URL)
     needed = redis_databases.first_free_db(len(specs)) + len(specs)  # + one per worker for real Celery workers
@@ -187,7 +186,7 @@ def pytest_configure(config):
     was not set by ``pytest_xdist_setupnodes``): its cache flushes would empty another's."""
     import os
 
-    from . import redis_databases
+    from tests import redis_databases
 
     worker_id = getattr(config, "workerinput", {}).get("workerid")
     if worker_id and os.environ.get(redis_databases.WORKER_SLOT_VARIABLE) != worker_id:

@@ -15,8 +15,7 @@ from django.utils import timezone
 from ais.accounts.models import Role
 from projects import committee
 from projects.models import Stage
-
-from .access_matrix import (
+from tests.access_matrix import (
     ADMIN_LOGIN_REDIRECT,
     FORBIDDEN_TEXT,
     KNOWN_BUGS,
@@ -30,18 +29,17 @@ from .access_matrix import (
     url_name,
     walk_patterns,
 )
-from .conftest import ROLES, make_user, rows_for_the_module
-from .factories import (
+from tests.ais.factories import OutgoingEmailFactory, UserFactory
+from tests.conftest import ROLES, make_user, rows_for_the_module
+from tests.essaimage.factories import SpreadStructureFactory
+from tests.projects.factories import (
     CallFactory,
     DossierAttachmentFactory,
     DossierFactory,
     EligibleDossierFactory,
     InnovationFactory,
     InternalNoteFactory,
-    OutgoingEmailFactory,
     ReviewAssignmentFactory,
-    SpreadStructureFactory,
-    UserFactory,
 )
 
 
@@ -189,9 +187,9 @@ def test_access_matrix_covers_every_url_pattern():
 
 
 def test_access_matrix_missing_entry_is_named():
-    without_history = {key: access for key, access in MATRIX.items() if key != "core:history"}
+    without_history = {key: access for key, access in MATRIX.items() if key != "portal:history"}
 
-    assert missing_patterns(without_history) == ["core:history (historique/)"]
+    assert missing_patterns(without_history) == ["portal:history (historique/)"]
 
 
 def test_access_matrix_lists_no_unknown_url():
@@ -269,7 +267,7 @@ def test_logout_post_logs_the_user_out(client, objects):
     response = client.post(reverse("accounts:logout"), follow=True)
 
     assert "Se connecter" in response.content.decode()
-    assert client.get(reverse("core:dashboard")).status_code == 302
+    assert client.get(reverse("portal:dashboard")).status_code == 302
 
 
 # The Django admin rule -----------------------------------------------------------------

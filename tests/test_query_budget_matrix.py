@@ -21,10 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ais.accounts.models import Role
-
-from .access_matrix import MATRIX, url_name
-from .conftest import MANY, make_user
-from .test_access_matrix import _log_in, _matrix_objects, objects  # noqa: F401 - the matrix's objects fixtures
+from tests.access_matrix import MATRIX, url_name
+from tests.conftest import MANY, make_user
+from tests.test_access_matrix import _log_in, _matrix_objects, objects  # noqa: F401 - the matrix's objects fixtures
 
 BUDGET = 15
 
@@ -36,10 +35,10 @@ OVER_BUDGET: dict[str, str] = {
     # A file download, not a page: the user's personal data, one query per table that
     # holds some (a fixed number, whatever the number of rows).
     "accounts:my_data_download": "export of the personal data: one query per table",
-    # One query per model whose history is shown (ais/core/history.py TRACKED: 14 since the
+    # One query per model whose history is shown (portal/history.py TRACKED: 14 since the
     # accounts' models joined), plus one for the previous versions of each model with
     # changes; the same count with 1 or MANY changes (tests/test_query_budgets.py).
-    "core:history": "one query per tracked model (14), constant with the rows",
+    "portal:history": "one query per tracked model (14), constant with the rows",
 }
 
 
@@ -82,13 +81,9 @@ def test_dashboard_of_a_user_with_every_role_stays_within_budget(client, db):
     """The dashboard builds one section per role held: a user holding all five stays within
     the budget too (with rows in each section: see tests/test_query_budgets.py for the
     same count with 1 and MANY rows)."""
-    from .factories import (
-        InnovationFactory,
-        OrganisationFactory,
-        OutgoingEmailFactory,
-        SpreadStructureFactory,
-        UserFactory,
-    )
+    from tests.ais.factories import OrganisationFactory, OutgoingEmailFactory, UserFactory
+    from tests.essaimage.factories import SpreadStructureFactory
+    from tests.projects.factories import InnovationFactory
 
     carrier_org, structure_org = OrganisationFactory(), OrganisationFactory()
     user = UserFactory(
@@ -98,7 +93,7 @@ def test_dashboard_of_a_user_with_every_role_stays_within_budget(client, db):
     innovation = InnovationFactory(carrier=carrier_org)
     SpreadStructureFactory(innovation=innovation, organisation=structure_org)
     OutgoingEmailFactory()
-    url = reverse("core:dashboard")
+    url = reverse("portal:dashboard")
     client.get(url)  # warm-up
 
     with CaptureQueriesContext(connection) as queries:
@@ -130,8 +125,7 @@ class Rows:
 def _scheduled_structure(**kwargs):
     """A structure started 13 months ago: its first two questionnaires are open or due."""
     from evaluation.schedule import schedule_for_structure
-
-    from .factories import SpreadStructureFactory
+    from tests.essaimage.factories import SpreadStructureFactory
 
     structure = SpreadStructureFactory(start_date=timezone.localdate() - datetime.timedelta(days=400), **kwargs)
     schedule_for_structure(structure.pk)
@@ -139,21 +133,22 @@ def _scheduled_structure(**kwargs):
 
 
 def _innovation_rows(r, n):
-    from .factories import InnovationFactory, SpreadStructureFactory
+    from tests.essaimage.factories import SpreadStructureFactory
+    from tests.projects.factories import InnovationFactory
 
     for _ in range(n):
         SpreadStructureFactory(innovation=InnovationFactory(name=f"Innovation en liste {next(r.numbers):02d}"))
 
 
 def _structure_rows(r, n):
-    from .factories import SpreadStructureFactory
+    from tests.essaimage.factories import SpreadStructureFactory
 
     for _ in range(n):
         SpreadStructureFactory()
 
 
 def _training_rows(r, n):
-    from .factories import AttendanceFactory, TrainingDayFactory, TrainingFactory
+    from tests.essaimage.factories import AttendanceFactory, TrainingDayFactory, TrainingFactory
 
     for _ in range(n):
         training = TrainingFactory()
@@ -163,21 +158,21 @@ def _training_rows(r, n):
 
 
 def _support_rows(r, n):
-    from .factories import SupportRequestFactory
+    from tests.essaimage.factories import SupportRequestFactory
 
     for _ in range(n):
         SupportRequestFactory()
 
 
 def _visit_rows(r, n):
-    from .factories import SiteVisitFactory
+    from tests.essaimage.factories import SiteVisitFactory
 
     for _ in range(n):
         SiteVisitFactory()
 
 
 def _support_summary_rows(r, n):
-    from .factories import SiteVisitFactory, SupportRequestFactory
+    from tests.essaimage.factories import SiteVisitFactory, SupportRequestFactory
 
     for _ in range(n):
         SiteVisitFactory(structure=SupportRequestFactory().structure)
@@ -194,70 +189,70 @@ def _own_questionnaire_rows(r, n):
 
 
 def _event_rows(r, n):
-    from .events.factories import EventFactory, RegistrationFactory
+    from tests.events.factories import EventFactory, RegistrationFactory
 
     for _ in range(n):
         RegistrationFactory(event=EventFactory())
 
 
 def _registration_rows(r, n):
-    from .events.factories import RegistrationFactory
+    from tests.events.factories import RegistrationFactory
 
     for _ in range(n):
         RegistrationFactory(event=r.event)
 
 
 def _resource_rows(r, n):
-    from .events.factories import ResourceFactory
+    from tests.events.factories import ResourceFactory
 
     for _ in range(n):
         ResourceFactory()
 
 
 def _call_rows(r, n):
-    from .factories import CallFactory
+    from tests.projects.factories import CallFactory
 
     for _ in range(n):
         CallFactory()
 
 
 def _own_dossier_rows(r, n):
-    from .factories import CallFactory, DossierFactory
+    from tests.projects.factories import CallFactory, DossierFactory
 
     for _ in range(n):
         DossierFactory(call=CallFactory(), organisation=r.own_organisation(Role.CARRIER), created_by=r.user)
 
 
 def _screening_rows(r, n):
-    from .factories import DossierFactory
+    from tests.projects.factories import DossierFactory
 
     for _ in range(n):
         DossierFactory(call=r.call, submitted=True)
 
 
 def _review_rows(r, n):
-    from .factories import EligibleDossierFactory, ReviewAssignmentFactory
+    from tests.projects.factories import EligibleDossierFactory, ReviewAssignmentFactory
 
     for _ in range(n):
         ReviewAssignmentFactory(dossier=EligibleDossierFactory(call=r.call), member=r.user)
 
 
 def _structure_call_rows(r, n):
-    from .factories import StructureCallFactory
+    from tests.essaimage.factories import StructureCallFactory
 
     for _ in range(n):
         StructureCallFactory()
 
 
 def _application_rows(r, n):
-    from .factories import StructureApplicationFactory
+    from tests.essaimage.factories import StructureApplicationFactory
 
     for _ in range(n):
         StructureApplicationFactory(call=r.structure_call)
 
 
 def _call_kwargs(r):
-    from .factories import CallFactory
+    from tests.projects.factories import CallFactory
 
     r.call = CallFactory()
     return {"pk": r.call.pk}
@@ -269,14 +264,14 @@ def _with_call(r):
 
 
 def _event_kwargs(r):
-    from .events.factories import EventFactory
+    from tests.events.factories import EventFactory
 
     r.event = EventFactory()
     return {"pk": r.event.pk}
 
 
 def _structure_call_kwargs(r):
-    from .factories import StructureCallFactory
+    from tests.essaimage.factories import StructureCallFactory
 
     r.structure_call = StructureCallFactory()
     return {"pk": r.structure_call.pk}
@@ -293,7 +288,7 @@ LIST_PAGES = [
     ("essaimage:visit_list", Role.MANAGER, None, _visit_rows, 6),
     ("essaimage:support_summary", Role.MANAGER, None, _support_summary_rows, 5),
     ("evaluation:followup", Role.MANAGER, None, _questionnaire_rows, 8),
-    ("evaluation:programme_dashboard", Role.MANAGER, None, _questionnaire_rows, 5),
+    ("reporting:programme_dashboard", Role.MANAGER, None, _questionnaire_rows, 12),
     ("evaluation:my_questionnaires", Role.STRUCTURE, None, _own_questionnaire_rows, 6),
     ("events:event_list", "anonymous", None, _event_rows, 2),
     ("events:manage_list", Role.MANAGER, None, _event_rows, 5),

@@ -2,21 +2,17 @@
 1 row as with 20. The literal budget of each page is the number it issues today;
 a page whose count grows with the data is a bug (an N+1), not a budget to raise."""
 
+import datetime
+
 from django.urls import reverse
 
 from ais.accounts.models import Role
 from essaimage.models import StructureStatus
 from projects.models import Stage
-
-from .conftest import MANY, make_user
-from .factories import (
-    CommuneFactory,
-    InnovationFactory,
-    OrganisationFactory,
-    OutgoingEmailFactory,
-    SpreadStructureFactory,
-    UserFactory,
-)
+from tests.ais.factories import CommuneFactory, OrganisationFactory, OutgoingEmailFactory, UserFactory
+from tests.conftest import MANY, make_user
+from tests.essaimage.factories import SpreadStructureFactory
+from tests.projects.factories import InnovationFactory
 
 
 def _counter():
@@ -47,7 +43,9 @@ def test_home_queries_constant_with_many_innovations(client, db, assert_constant
             innovation = InnovationFactory(name=f"Innovation d'accueil {number():02d}", year_selected=2020)
             SpreadStructureFactory(innovation=innovation)
 
-    one, many = assert_constant_queries(client, "/", make_rows, 4)
+    # The latest innovations, the open calls, and the programme's figures of today
+    # (reporting.definitions: innovations, structures, departments and their names).
+    one, many = assert_constant_queries(client, "/", make_rows, 5)
 
     assert "Innovation d'accueil 01" in one
     assert many.count("innovation-card") == 6  # the home page shows the 6 latest
@@ -61,7 +59,7 @@ def test_catalogue_queries_constant_with_many_innovations(client, db, assert_con
             innovation = InnovationFactory(name=f"Innovation du catalogue {number():02d}")
             SpreadStructureFactory(innovation=innovation)
 
-    one, many = assert_constant_queries(client, reverse("projects:catalogue"), make_rows, 2)
+    one, many = assert_constant_queries(client, reverse("portal:catalogue"), make_rows, 2)
 
     assert one.count("innovation-card") == 1
     assert many.count("innovation-card") == MANY
@@ -75,9 +73,12 @@ def test_innovation_public_queries_constant_with_many_structures(client, db, ass
     def make_rows(n):
         for _ in range(n):
             organisation = OrganisationFactory(name=f"Structure essaimée {number():02d}")
-            SpreadStructureFactory(innovation=innovation, organisation=organisation)
+            # Started: the public page shows the structures active today (reporting.definitions).
+            SpreadStructureFactory(
+                innovation=innovation, organisation=organisation, start_date=datetime.date(2024, 1, 8)
+            )
 
-    url = reverse("projects:innovation_public", kwargs={"slug": innovation.slug})
+    url = reverse("portal:innovation_public", kwargs={"slug": innovation.slug})
     one, many = assert_constant_queries(client, url, make_rows, 2)
 
     assert "Structure essaimée 01" in one
@@ -113,7 +114,7 @@ def test_history_queries_constant_with_many_changes(client, db, assert_constant_
             innovation.stage = Stage.MOBILISATION
             innovation.save()
 
-    one, many = assert_constant_queries(client, reverse("core:history"), make_rows, 19)
+    one, many = assert_constant_queries(client, reverse("portal:history"), make_rows, 19)
 
     assert "Innovation suivie 01" in one
     assert "Étape II – Mobilisation des parties prenantes" in many
@@ -147,7 +148,7 @@ def test_manager_dashboard_queries_constant_with_many_innovations(client, db, as
             innovation = InnovationFactory(name=f"Innovation {i:02d}", stage=Stage.values[i % 4])
             SpreadStructureFactory(innovation=innovation)
 
-    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 8)
+    one, many = assert_constant_queries(client, reverse("portal:dashboard"), make_rows, 8)
 
     assert "Suivi du programme" in one
     assert "Innovation 01" in one
@@ -164,7 +165,7 @@ def test_carrier_dashboard_queries_constant_with_many_innovations(client, db, as
             innovation = InnovationFactory(name=f"Mon innovation {number():02d}", carrier=organisation)
             SpreadStructureFactory(innovation=innovation)
 
-    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 6)
+    one, many = assert_constant_queries(client, reverse("portal:dashboard"), make_rows, 6)
 
     assert "Mon innovation 01" in one
     assert "Mon innovation 20" in many
@@ -181,7 +182,7 @@ def test_structure_dashboard_queries_constant_with_many_structures(client, db, a
             innovation = InnovationFactory(name=f"Innovation essaimée {number():02d}")
             SpreadStructureFactory(innovation=innovation, organisation=organisation)
 
-    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 5)
+    one, many = assert_constant_queries(client, reverse("portal:dashboard"), make_rows, 5)
 
     assert "Innovation essaimée 01" in one
     assert "Innovation essaimée 20" in many
@@ -195,7 +196,7 @@ def test_admin_dashboard_queries_constant_with_many_users_and_emails(client, db,
             UserFactory(roles=[Role.COMMITTEE])
             OutgoingEmailFactory(failed=True)
 
-    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 4)
+    one, many = assert_constant_queries(client, reverse("portal:dashboard"), make_rows, 4)
 
     assert "2 comptes actifs" in one
     assert f"{MANY + 1} comptes actifs" in many
@@ -207,7 +208,7 @@ def test_committee_dashboard_queries_constant_with_many_innovations(client, db, 
     def make_rows(n):
         InnovationFactory.create_batch(n)
 
-    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 4)
+    one, many = assert_constant_queries(client, reverse("portal:dashboard"), make_rows, 4)
 
     assert "Comité de pilotage" in one
     assert "Aucun dossier ne vous est attribué pour le moment." in many
@@ -228,7 +229,7 @@ def test_dashboard_with_every_role_queries_constant_with_many_rows(client, db, a
             SpreadStructureFactory(innovation=innovation, organisation=structure_org, status=StructureStatus.TRAINING)
             OutgoingEmailFactory()
 
-    one, many = assert_constant_queries(client, reverse("core:dashboard"), make_rows, 15)
+    one, many = assert_constant_queries(client, reverse("portal:dashboard"), make_rows, 15)
 
     for title in [
         "Suivi du programme",

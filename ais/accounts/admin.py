@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -16,6 +17,9 @@ from .models import Membership, Network, Organisation, User
 for _model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
+
+# Websites typed without a scheme are https (Django 6's default; 5.x warns without it).
+URL_FIELDS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class MembershipInline(admin.TabularInline):
@@ -90,9 +94,11 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "siret"]
     autocomplete_fields = ["commune"]
     list_select_related = ["network", "commune"]
+    formfield_overrides = URL_FIELDS_HTTPS
 
 
 @admin.register(Network)
 class NetworkAdmin(admin.ModelAdmin):
     list_display = ["name", "full_name"]
     search_fields = ["name", "full_name"]
+    formfield_overrides = URL_FIELDS_HTTPS

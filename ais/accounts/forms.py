@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
-from ais.outbox.models import Reason
+from ais.outbox import reasons
 from ais.outbox.services import queue_email
 from ais.territories.models import Commune
 from ais.territories.widgets import CommuneWidget
@@ -51,7 +51,7 @@ class OutboxPasswordResetForm(auth_forms.PasswordResetForm):
             recipient=to_email,
             subject=subject,
             body=body,
-            reason=Reason.PASSWORD_RESET,
+            reason=reasons.PASSWORD_RESET,
             dedup_key=f"password_reset:{user.pk}:{context['token']}",
             related_object=user,
         )

@@ -15,7 +15,9 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.core.errors import DomainError
+from ais.outbox import reasons
+from ais.outbox.models import OutgoingEmail
 from ais.outbox.services import queue_templated_email
 
 from .models import Membership, Organisation, Role
@@ -26,7 +28,7 @@ ACTIVATION_SALT = "ais.accounts.activation"
 ACTIVATION_MAX_AGE = 3 * 24 * 3600  # three days
 
 
-class ActivationError(Exception):
+class ActivationError(DomainError):
     """The confirmation link is expired or invalid; the message says what to do."""
 
 
@@ -45,7 +47,7 @@ def send_activation_email(user, *, next_url: str = "") -> None:
         recipient=user.email,
         template="accounts/email/activation",
         context={"user": user, "url": url, "days": ACTIVATION_MAX_AGE // 86400},
-        reason=Reason.SIGNUP_CONFIRMATION,
+        reason=reasons.SIGNUP_CONFIRMATION,
         related_object=user,
         dedup_key=f"activation:{user.pk}:{timezone.now():%Y%m%d%H}",
     )
@@ -79,7 +81,7 @@ def register_carrier(
                 "login_url": settings.SITE_URL + reverse("accounts:login"),
                 "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
             },
-            reason=Reason.SIGNUP_CONFIRMATION,
+            reason=reasons.SIGNUP_CONFIRMATION,
             related_object=existing,
             dedup_key=f"already-registered:{existing.pk}:{timezone.now():%Y%m%d%H}",
         )
@@ -124,7 +126,7 @@ def may_send_password_reset(user) -> bool:
     keeps working when Redis is down). The reset page answers the same either way."""
     since = timezone.now() - timedelta(hours=1)
     sent = OutgoingEmail.objects.filter(
-        reason=Reason.PASSWORD_RESET, recipient__iexact=user.email, created_at__gte=since
+        reason=reasons.PASSWORD_RESET, recipient__iexact=user.email, created_at__gte=since
     ).count()
     return sent < settings.PASSWORD_RESET_MAX_PER_HOUR
 
@@ -336,7 +338,7 @@ def export_personal_data(user) -> dict:
     emails = [
         {
             "subject": e.subject,
-            "reason": e.get_reason_display(),
+            "reason": str(e.reason_label()),
             "status": e.get_status_display(),
             "created_at": e.created_at.isoformat(),
             "sent_at": e.sent_at.isoformat() if e.sent_at else None,
@@ -486,7 +488,7 @@ def warn_inactive_accounts(*, now=None) -> int:
                     "days": settings.GDPR_WARNING_DAYS,
                     "login_url": settings.SITE_URL + reverse("accounts:login"),
                 },
-                reason=Reason.OTHER,
+                reason=reasons.OTHER,
                 related_object=user,
                 dedup_key=f"inactivity-warning:{user.pk}:{now:%Y%m%d}",
             )

@@ -8,12 +8,15 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+
+from ais.core.documents import attachment
+from ais.core.errors import DomainError
+from ais.core.forms import form_action, posted
 
 from . import services
 from .forms import (
@@ -64,18 +67,18 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def profile(request):
     """The user's own details and roles."""
-    form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST":
-        if form.is_valid():
-            form.save()
-            messages.success(request, _("Your profile has been saved."))
-            return redirect("accounts:profile")
-        messages.error(request, _("The form contains errors: correct the highlighted fields."))
-    memberships = request.user.memberships.select_related("organisation__commune")
-    return render(
+    return form_action(
         request,
-        "accounts/profile.html",
-        {"form": form, "memberships": memberships, "has_authenticator": services.has_confirmed_totp(request.user)},
+        ProfileForm(posted(request), instance=request.user),
+        lambda form: form.save(),
+        success_url="accounts:profile",
+        success_message=_("Your profile has been saved."),
+        error_message=_("The form contains errors: correct the highlighted fields."),
+        template="accounts/profile.html",
+        context=lambda: {
+            "memberships": request.user.memberships.select_related("organisation__commune"),
+            "has_authenticator": services.has_confirmed_totp(request.user),
+        },
     )
 
 
@@ -91,28 +94,32 @@ def signup(request):
     """Carriers create their account and organisation; the account opens once the
     e-mail address is confirmed."""
     if request.user.is_authenticated:
-        return redirect("core:dashboard")
-    form = SignupForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            services.register_carrier(
-                email=data["email"],
-                password=data["password1"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                job_title=data["job_title"],
-                organisation_name=data["organisation_name"],
-                organisation_kind=data["organisation_kind"],
-                siret=data["siret"],
-                commune=data["commune"],
-                next_url=_safe_next(request),
-            )
-            request.session["signup_email"] = data["email"]
-            return redirect("accounts:signup_sent")
-        messages.error(request, _("The form has errors: correct the fields marked in red. Nothing was lost."))
-    return render(
-        request, "accounts/signup.html", {"form": form, "next": _safe_next(request)}, status=400 if form.errors else 200
+        return redirect("portal:dashboard")
+
+    def register(form):
+        data = form.cleaned_data
+        services.register_carrier(
+            email=data["email"],
+            password=data["password1"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            job_title=data["job_title"],
+            organisation_name=data["organisation_name"],
+            organisation_kind=data["organisation_kind"],
+            siret=data["siret"],
+            commune=data["commune"],
+            next_url=_safe_next(request),
+        )
+        request.session["signup_email"] = data["email"]
+
+    return form_action(
+        request,
+        SignupForm(posted(request)),
+        register,
+        success_url="accounts:signup_sent",
+        error_message=_("The form has errors: correct the fields marked in red. Nothing was lost."),
+        template="accounts/signup.html",
+        context={"next": _safe_next(request)},
     )
 
 
@@ -137,7 +144,7 @@ def activate(request, token):
         )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("Your e-mail address is confirmed: welcome to AIS#Emploi."))
-    return redirect(_safe_next(request) or "core:dashboard")
+    return redirect(_safe_next(request) or "portal:dashboard")
 
 
 @login_not_required
@@ -189,58 +196,71 @@ def two_factor_setup(request):
     if services.has_confirmed_totp(request.user) and not request.user.is_verified():
         return redirect(_with_next("accounts:two_factor_verify", request))
     device = services.pending_totp_device(request.user)
-    form = TwoFactorCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        codes = services.confirm_totp_device(request, device, form.cleaned_data["code"])
-        if codes is not None:
-            request.session[services.SESSION_NEW_CODES_KEY] = codes
-            messages.success(request, _("Two-step verification is on: keep your recovery codes now."))
-            return redirect(_with_next("accounts:recovery_codes", request))
-        form.add_error("code", _("This code is not the right one: check your app's clock and type the current code."))
-    import segno
 
-    qr_code = segno.make(device.config_url, error="m").svg_data_uri(scale=5, dark="#1d1d1b")
-    context = {
-        "form": form,
-        "qr_code": qr_code,
-        "secret": _grouped(b32encode(device.bin_key).decode()),
-        "required": services.two_factor_required(request) or settings.REQUIRE_2FA_FOR_STAFF,
-        "next": _safe_next(request),
-    }
-    return render(request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200)
+    def confirm(form):
+        codes = services.confirm_totp_device(request, device, form.cleaned_data["code"])
+        if codes is None:
+            raise DomainError(
+                _("This code is not the right one: check your app's clock and type the current code."), field="code"
+            )
+        request.session[services.SESSION_NEW_CODES_KEY] = codes
+
+    def page():
+        import segno
+
+        return {
+            "qr_code": segno.make(device.config_url, error="m").svg_data_uri(scale=5, dark="#1d1d1b"),
+            "secret": _grouped(b32encode(device.bin_key).decode()),
+            "required": services.two_factor_required(request) or settings.REQUIRE_2FA_FOR_STAFF,
+            "next": _safe_next(request),
+        }
+
+    return form_action(
+        request,
+        TwoFactorCodeForm(posted(request)),
+        confirm,
+        success_url=_with_next("accounts:recovery_codes", request),
+        success_message=_("Two-step verification is on: keep your recovery codes now."),
+        error_message=None,  # the error is under the code
+        template="accounts/two_factor_setup.html",
+        context=page,
+    )
 
 
 def two_factor_verify(request):
     """The second step of logging in: a code from the app, or a recovery code."""
-    next_url = _safe_next(request) or reverse_lazy("core:dashboard")
+    next_url = _safe_next(request) or reverse_lazy("portal:dashboard")
     if request.user.is_verified():
         return redirect(next_url)
     if not services.has_confirmed_totp(request.user):
         return redirect(_with_next("accounts:two_factor_setup", request))
-    form = TwoFactorCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def verify(form):
         device = services.verify_second_factor(request, form.cleaned_data["code"])
-        if device is not None:
-            if device.__class__.__name__ == "StaticDevice":
-                left = services.remaining_recovery_codes(request.user)
-                messages.warning(
-                    request,
-                    _("You used a recovery code; %(left)s left. Generate new ones from your profile if needed.")
-                    % {"left": left},
-                )
-            return redirect(next_url)
-        form.add_error(
-            "code",
-            _(
-                "This code is not valid. Type the current code of your app, or one of your recovery codes; "
-                "after several mistakes, wait a few seconds between tries."
-            ),
-        )
-    return render(
+        if device is None:
+            raise DomainError(
+                _(
+                    "This code is not valid. Type the current code of your app, or one of your recovery codes; "
+                    "after several mistakes, wait a few seconds between tries."
+                ),
+                field="code",
+            )
+        if device.__class__.__name__ == "StaticDevice":
+            left = services.remaining_recovery_codes(request.user)
+            messages.warning(
+                request,
+                _("You used a recovery code; %(left)s left. Generate new ones from your profile if needed.")
+                % {"left": left},
+            )
+
+    return form_action(
         request,
-        "accounts/two_factor_verify.html",
-        {"form": form, "next": _safe_next(request)},
-        status=400 if form.errors else 200,
+        TwoFactorCodeForm(posted(request)),
+        verify,
+        success_url=next_url,
+        error_message=None,  # the error is under the code
+        template="accounts/two_factor_verify.html",
+        context={"next": _safe_next(request)},
     )
 
 
@@ -284,10 +304,8 @@ def my_data(request):
 def my_data_download(request):
     """The user's personal data as a JSON file (GDPR right of access and portability)."""
     data = services.export_personal_data(request.user)
-    response = HttpResponse(
+    return attachment(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
+        f"ais-emploi-mes-donnees-{timezone.localdate().isoformat()}.json",
+        "application/json; charset=utf-8",
     )
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="ais-emploi-mes-donnees-{stamp}.json"'
-    return response

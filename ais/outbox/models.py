@@ -2,7 +2,8 @@
 
 A Celery task sends each row through Django's e-mail backend; the row keeps its
 status, attempts and error so that it can be shown, retried and tested. The
-``dedup_key`` makes a reminder impossible to queue twice.
+``dedup_key`` makes a reminder impossible to queue twice. ``reason`` says why the
+e-mail was sent: a code that an app registered (see ``reasons.py``).
 """
 
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -10,34 +11,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import reasons
+
 
 class Status(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
-
-
-class Reason(models.TextChoices):
-    PASSWORD_RESET = "password_reset", _("Password reset")
-    WELCOME = "welcome", _("Welcome")
-    SIGNUP_CONFIRMATION = "signup_confirmation", _("Account confirmation")
-    DOSSIER_RECEIPT = "dossier_receipt", _("Dossier receipt")
-    DOSSIER_CORRECTIONS = "dossier_corrections", _("Corrections requested on a dossier")
-    DOSSIER_ELIGIBILITY = "dossier_eligibility", _("Eligibility decision")
-    DOSSIER_REMINDER = "dossier_reminder", _("Reminder of an unsubmitted dossier")
-    REVIEW_REMINDER = "review_reminder", _("Reminder of pending reviews")
-    SELECTION_DECISION = "selection_decision", _("Selection decision")
-    STRUCTURE_APPLICATION = "structure_application", _("Receipt of a structure's application")
-    STRUCTURE_DECISION = "structure_decision", _("Decision on a structure's application")
-    ACCOUNT_INVITATION = "account_invitation", _("Invitation to create an account")
-    EVALUATION_REMINDER = "evaluation_reminder", _("Evaluation questionnaire")
-    EVALUATION_ALERT = "evaluation_alert", _("Late questionnaire alert")
-    EVENT_REGISTRATION = "event_registration", _("Event registration")
-    EVENT_WAITLIST = "event_waitlist", _("Event waiting list")
-    EVENT_CANCELLATION = "event_cancellation", _("Event cancellation")
-    TEST = "test", _("Test message")
-    OTHER = "other", _("Other")
 
 
 class OutgoingEmailQuerySet(models.QuerySet):
@@ -50,10 +31,11 @@ class OutgoingEmail(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("text"))
     html_body = models.TextField(_("HTML version"), blank=True)
-    # Small files sent with the message (e.g. an event's calendar file):
+    # Small files sent with the message (e.g. a calendar file):
     # [{"filename": ..., "mimetype": ..., "content": base64}]
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
-    reason = models.CharField(_("reason"), max_length=50, choices=Reason.choices, default=Reason.OTHER)
+    # No choices: each app registers its reasons (reasons.register_reason), without a migration.
+    reason = models.CharField(_("reason"), max_length=reasons.MAX_LENGTH, default=reasons.OTHER, db_index=True)
     dedup_key = models.CharField(_("deduplication key"), max_length=255, unique=True)
     content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
@@ -77,3 +59,7 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.recipient}"
+
+    def reason_label(self):
+        """The registered label of the reason (the code when no app registered it)."""
+        return reasons.reason_label(self.reason)

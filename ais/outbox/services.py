@@ -15,21 +15,23 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
-from .models import OutgoingEmail, Reason, Status
+from . import reasons
+from .models import OutgoingEmail, Status
 
 logger = logging.getLogger(__name__)
 
 
 def _fields(
-    *, recipient: str, subject: str, body: str, reason=Reason.OTHER, html_body="", related_object=None, attachments=()
+    *, recipient: str, subject: str, body: str, reason=reasons.OTHER, html_body="", related_object=None, attachments=()
 ) -> dict:
-    """The columns of an outbox row from ``queue_email``'s arguments (all but the key)."""
+    """The columns of an outbox row from ``queue_email``'s arguments (all but the key);
+    ``ValueError`` if no app registered the reason."""
     fields = {
         "recipient": recipient,
         "subject": subject[:255],
         "body": body,
         "html_body": html_body,
-        "reason": reason,
+        "reason": reasons.check_reason(reason),
         "attachments": [
             {"filename": name, "mimetype": mimetype, "content": base64.b64encode(content).decode()}
             for name, content, mimetype in attachments
@@ -46,7 +48,7 @@ def queue_email(
     recipient: str,
     subject: str,
     body: str,
-    reason: str = Reason.OTHER,
+    reason: str = reasons.OTHER,
     dedup_key: str,
     html_body: str = "",
     related_object=None,
@@ -54,10 +56,11 @@ def queue_email(
 ) -> tuple[OutgoingEmail, bool]:
     """Store an e-mail in the outbox and send it after the transaction commits.
 
-    ``dedup_key`` identifies the message (e.g. ``"reminder:questionnaire:42:j-7"``):
+    ``dedup_key`` identifies the message (e.g. ``"reminder:42:j-7"``):
     queueing the same key twice returns the existing row and sends nothing more.
     ``attachments`` are ``(filename, content, mimetype)`` triples, kept small (calendar
     files): they are stored in the row so that a resend sends the same message.
+    ``reason`` is a registered code (``reasons.register_reason``), ``ValueError`` otherwise.
     Returns ``(email, created)``. Many e-mails at once: ``queue_emails``.
     """
     defaults = _fields(
@@ -84,7 +87,8 @@ def queue_emails(messages: Iterable[dict]) -> list[OutgoingEmail]:
     by a single ``INSERT … ON CONFLICT (dedup_key) DO NOTHING``: a key already in the
     outbox, or repeated in ``messages``, is skipped as ``queue_email`` skips it (a key
     that a concurrent transaction is inserting waits for that transaction, and is
-    skipped if it commits). Each e-mail created is handed to the broker after the
+    skipped if it commits). A message with an unregistered reason raises ``ValueError``
+    before anything is inserted. Each e-mail created is handed to the broker after the
     transaction commits, as ``queue_email`` does. Returns the e-mails created, with
     their ids, in the order of ``messages``.
     """

@@ -117,10 +117,10 @@ def load_demo_territories() -> None:
     ``load_territories`` (35,000 communes, ~2 s) would run again for every test,
     since ``transactional_db`` empties the tables after each one.
     """
-    from ais import demo_accompaniment
-    from ais.core.management.commands import demo_data
     from ais.territories.management.commands.load_territories import _rows
     from ais.territories.models import Commune, Department, Region
+    from devtools import demo_accompaniment
+    from devtools.management.commands import demo_data
 
     codes = (
         {row[3] for row in demo_data.ORGANISATIONS}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import CSP_LISTENER
+from tests.browser.conftest import CSP_LISTENER
 
 PASSWORD = "Parcours-Essaimage-AIS-2026"
 

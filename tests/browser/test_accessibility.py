@@ -3,12 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from ais.demo import DEMO_PASSWORD
-from ais.outbox.models import Reason
+from ais.outbox import reasons
+from devtools.demo import DEMO_PASSWORD
 from events.models import Event
 from projects.models import Innovation
-
-from ..factories import OutgoingEmailFactory
+from tests.ais.factories import OutgoingEmailFactory
 
 pytestmark = pytest.mark.browser
 
@@ -82,8 +81,8 @@ def log_in(page, email: str) -> None:
 
 def test_main_pages_have_no_serious_accessibility_violation(page, demo_data):
     # Some rows, so that the outbox page shows its table rather than its empty state.
-    OutgoingEmailFactory(sent=True, reason=Reason.WELCOME)
-    OutgoingEmailFactory(failed=True, reason=Reason.PASSWORD_RESET)
+    OutgoingEmailFactory(sent=True, reason=reasons.WELCOME)
+    OutgoingEmailFactory(failed=True, reason=reasons.PASSWORD_RESET)
     OutgoingEmailFactory()
 
     blocking, minor = [], []

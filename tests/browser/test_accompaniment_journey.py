@@ -20,7 +20,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from ais.accounts.models import Membership, Organisation, OrganisationType, Role, User
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
+from essaimage.emails import STRUCTURE_APPLICATION, STRUCTURE_DECISION
 from essaimage.models import (
     ApplicationStatus,
     Attendance,
@@ -31,10 +32,18 @@ from essaimage.models import (
     Training,
 )
 from projects.models import Deliverable, DeliverableKind, FeasibilityConclusion, Innovation, Stage, StageTransition
-
-from .axe_helpers import check_axe
-from .conftest import load_demo_territories
-from .journey_helpers import PASSWORD, download, expect_success, log_in, new_page, pdf_file, pdf_text, visit
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import load_demo_territories
+from tests.browser.journey_helpers import (
+    PASSWORD,
+    download,
+    expect_success,
+    log_in,
+    new_page,
+    pdf_file,
+    pdf_text,
+    visit,
+)
 
 __all__ = ["new_page"]  # a fixture, used by name
 
@@ -236,7 +245,7 @@ def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_
             page.shot("04-application-sent", target=visitor)
             check_axe(visitor, "04-application-sent")
     assert StructureApplication.objects.filter(call=call, status=ApplicationStatus.RECEIVED).count() == 3
-    assert OutgoingEmail.objects.filter(reason=Reason.STRUCTURE_APPLICATION).count() == 3
+    assert OutgoingEmail.objects.filter(reason=STRUCTURE_APPLICATION).count() == 3
 
     # 5. The manager selects the three applicants from the applications page --------------
     open_innovation(page, innovation)
@@ -264,7 +273,7 @@ def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_
     # Each contact got an account (structure role) and the decision e-mail.
     for *_rest, email, _capacity in APPLICANTS:
         assert User.objects.get(email=email).has_role(Role.STRUCTURE)
-    assert OutgoingEmail.objects.filter(reason=Reason.STRUCTURE_DECISION).count() == 3
+    assert OutgoingEmail.objects.filter(reason=STRUCTURE_DECISION).count() == 3
 
     # 6. The signed partnership agreements, one per structure -----------------------------
     for index, (name, *_rest) in enumerate(APPLICANTS):

@@ -11,14 +11,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ais.demo import DEMO_PASSWORD
-from ais.outbox.models import OutgoingEmail, Reason, Status
-from evaluation.models import Report, ReportKind
+from ais.outbox import reasons
+from ais.outbox.models import OutgoingEmail, Status
+from devtools.demo import DEMO_PASSWORD
 from projects.models import Innovation
-
-from ..factories import OutgoingEmailFactory
-from .axe_helpers import check_axe
-from .journey_helpers import celery_worker, download, expect_success, log_in, visit
+from reporting.models import Report, ReportKind
+from tests.ais.factories import OutgoingEmailFactory
+from tests.browser.axe_helpers import check_axe
+from tests.browser.journey_helpers import celery_worker, download, expect_success, log_in, visit
 
 __all__ = ["celery_worker"]  # a fixture, used by name
 
@@ -32,9 +32,9 @@ def test_administrator_retries_a_failed_email_reads_the_history_and_exports_the_
     page, demo_data, celery_worker, tmp_path
 ):
     failed = OutgoingEmailFactory(
-        failed=True, reason=Reason.PASSWORD_RESET, recipient="julie.moreau@exemple.fr", subject=FAILED_SUBJECT
+        failed=True, reason=reasons.PASSWORD_RESET, recipient="julie.moreau@exemple.fr", subject=FAILED_SUBJECT
     )
-    OutgoingEmailFactory(sent=True, reason=Reason.WELCOME)
+    OutgoingEmailFactory(sent=True, reason=reasons.WELCOME)
     celery_worker()  # the worker that sends the e-mails and builds the reports
 
     # 1. The outbox: the failed e-mails, then the one to send again --------------------

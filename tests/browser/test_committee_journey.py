@@ -21,8 +21,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from ais.accounts.models import Membership, Organisation, OrganisationType, Role, User
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
 from projects import services
+from projects.emails import SELECTION_DECISION
 from projects.models import (
     DEFAULT_REQUIRED_QUESTIONS,
     Call,
@@ -38,9 +39,8 @@ from projects.models import (
     SessionStatus,
     Stage,
 )
-
-from .axe_helpers import check_axe
-from .conftest import CSP_LISTENER, load_demo_territories
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import CSP_LISTENER, load_demo_territories
 
 pytestmark = pytest.mark.browser
 
@@ -394,7 +394,7 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
     for decision in decisions:
         decision.refresh_from_db()
     assert [d.decision for d in decisions] == [Decision.SELECTED, Decision.NOT_SELECTED]
-    assert not OutgoingEmail.objects.filter(reason=Reason.SELECTION_DECISION).exists()  # internal until released
+    assert not OutgoingEmail.objects.filter(reason=SELECTION_DECISION).exists()  # internal until released
 
     close = manager_page.locator(f"form[action='/gestion/seances/{session.pk}/cloturer/'] button[type=submit]")
     close.click()
@@ -409,7 +409,7 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
     check_axe(manager_page, "11-session-closed")
     session.refresh_from_db()
     assert session.status == SessionStatus.CLOSED and session.closed_at is not None
-    assert not OutgoingEmail.objects.filter(reason=Reason.SELECTION_DECISION).exists()
+    assert not OutgoingEmail.objects.filter(reason=SELECTION_DECISION).exists()
 
     release.click()
     expect(manager_page.locator(f"form[action='/gestion/seances/{session.pk}/diffuser/']")).to_have_count(0)
@@ -437,10 +437,10 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
     assert Innovation.objects.count() == 1
     # Each carrier is told, once, the decision on their dossier.
     for index, (name, _organisation, _commune, email) in enumerate(DOSSIERS):
-        emails = OutgoingEmail.objects.filter(recipient=email, reason=Reason.SELECTION_DECISION)
+        emails = OutgoingEmail.objects.filter(recipient=email, reason=SELECTION_DECISION)
         assert emails.count() == 1, email
         assert name in emails.get().body and motivations[index] in emails.get().body
-    assert OutgoingEmail.objects.filter(reason=Reason.SELECTION_DECISION).count() == 2
+    assert OutgoingEmail.objects.filter(reason=SELECTION_DECISION).count() == 2
 
     # The minutes, as a PDF, name both dossiers.
     with manager_page.expect_download() as download_info:

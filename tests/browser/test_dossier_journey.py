@@ -18,12 +18,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from ais.accounts.models import Membership, Role, User
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox import reasons
+from ais.outbox.models import OutgoingEmail
 from projects import services
+from projects.emails import DOSSIER_ELIGIBILITY, DOSSIER_RECEIPT
 from projects.models import DEFAULT_REQUIRED_QUESTIONS, Call, Dossier, DossierStatus
-
-from .axe_helpers import check_axe
-from .conftest import CSP_LISTENER, load_demo_territories
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import CSP_LISTENER, load_demo_territories
 
 pytestmark = pytest.mark.browser
 
@@ -165,7 +166,7 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
     user = User.objects.get(email=CARRIER_EMAIL)
     assert not user.is_active
     assert user.memberships.get().role == Role.CARRIER
-    confirmation = OutgoingEmail.objects.get(recipient=CARRIER_EMAIL, reason=Reason.SIGNUP_CONFIRMATION)
+    confirmation = OutgoingEmail.objects.get(recipient=CARRIER_EMAIL, reason=reasons.SIGNUP_CONFIRMATION)
     link = re.search(r"https?://\S+/compte/activer/\S+", confirmation.body)
     assert link, confirmation.body
     url = urlsplit(link.group(0))
@@ -317,7 +318,7 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
     assert dossier.status == DossierStatus.SUBMITTED and dossier.submitted_at is not None
     assert (dossier.origin_commune_id, dossier.publics) == ("76540", ["deld", "qpv"])
     assert (dossier.people_accompanied, dossier.exits_to_employment) == (40, 28)
-    assert OutgoingEmail.objects.filter(recipient=CARRIER_EMAIL, reason=Reason.DOSSIER_RECEIPT).count() == 1
+    assert OutgoingEmail.objects.filter(recipient=CARRIER_EMAIL, reason=DOSSIER_RECEIPT).count() == 1
 
     with page.expect_download() as download_info:
         page.locator(f"main a[href='/dossiers/{dossier.pk}/pdf/']").click()
@@ -367,7 +368,7 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
     dossier.refresh_from_db()
     assert dossier.status == DossierStatus.ELIGIBLE
     assert dossier.decided_by.email == MANAGER_EMAIL
-    assert OutgoingEmail.objects.filter(recipient=CARRIER_EMAIL, reason=Reason.DOSSIER_ELIGIBILITY).count() == 1
+    assert OutgoingEmail.objects.filter(recipient=CARRIER_EMAIL, reason=DOSSIER_ELIGIBILITY).count() == 1
 
     # The carrier sees the decision.
     page.reload()

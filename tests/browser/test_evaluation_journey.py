@@ -24,16 +24,16 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from ais.accounts.models import Membership, Organisation, OrganisationType, Role, User
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
 from essaimage import services as essaimage_services
 from essaimage.models import SpreadStructure, StructureStatus
 from evaluation import reminders
+from evaluation.emails import EVALUATION_REMINDER
 from evaluation.models import Answer, Phase, QuestionKind, Reminder, ReminderKind, Response, ResponseStatus
 from projects.models import Innovation, Stage
-
-from .axe_helpers import check_axe
-from .conftest import load_demo_territories
-from .journey_helpers import PASSWORD, download, expect_success, log_in, new_page, visit
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import load_demo_territories
+from tests.browser.journey_helpers import PASSWORD, download, expect_success, log_in, new_page, visit
 
 __all__ = ["new_page"]  # a fixture, used by name
 
@@ -195,7 +195,7 @@ def test_contact_answers_from_the_emailed_link_in_two_goes_and_the_manager_valid
     assert reminders.send_due_reminders() == 1
     assert reminders.send_due_reminders() == 0
     assert list(Reminder.objects.filter(response=response).values_list("kind", flat=True)) == [ReminderKind.OPENING]
-    emails = OutgoingEmail.objects.filter(recipient=CONTACT_EMAIL, reason=Reason.EVALUATION_REMINDER)
+    emails = OutgoingEmail.objects.filter(recipient=CONTACT_EMAIL, reason=EVALUATION_REMINDER)
     assert emails.count() == 1
     first_link = link_in(emails.get())
 

@@ -14,12 +14,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from ais.accounts.models import Role
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
+from events.emails import EVENT_REGISTRATION
 from events.models import Event, EventKind, Registration, Restitution, Session, SessionKind
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import CSP_LISTENER
 from tests.conftest import make_user
-
-from .axe_helpers import check_axe
-from .conftest import CSP_LISTENER
 
 pytestmark = pytest.mark.browser
 
@@ -111,7 +111,7 @@ def test_visitor_registers_and_manager_checks_in_and_publishes_restitution(page,
     ).to_be_visible()
     page.shot("3-confirmation")
     check_axe(page, "3-confirmation")
-    email = OutgoingEmail.objects.get(recipient=registration.email, reason=Reason.EVENT_REGISTRATION)
+    email = OutgoingEmail.objects.get(recipient=registration.email, reason=EVENT_REGISTRATION)
     assert "Journée nationale d'échanges" in email.subject
     assert f"/inscriptions/{registration.token}/" in email.body
     assert "Speed-dating 2 – Salle Jaurès" in email.body

@@ -5,10 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ais.demo import DEMO_PASSWORD, DEMO_USERS
+from devtools.demo import DEMO_PASSWORD, DEMO_USERS
 from projects.models import Innovation
-
-from .axe_helpers import check_axe
+from tests.browser.axe_helpers import check_axe
 
 pytestmark = pytest.mark.browser
 

@@ -15,16 +15,23 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from ais.accounts.models import Membership, Organisation, OrganisationType, Role, User
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
 from evaluation import reminders
+from evaluation.emails import EVALUATION_REMINDER
 from evaluation.models import Answer, Phase, QuestionKind, Response, ResponseStatus
 from projects import services
+from projects.emails import DOSSIER_RECEIPT
 from projects.models import DEFAULT_REQUIRED_QUESTIONS, Call, Dossier, DossierStatus
-
-from .axe_helpers import check_axe
-from .conftest import load_demo_territories
-from .journey_helpers import PASSWORD, visit
-from .test_evaluation_journey import CONTACT_EMAIL, STRUCTURE_NAME, link_in, open_questionnaire, questions_of
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import load_demo_territories
+from tests.browser.journey_helpers import PASSWORD, visit
+from tests.browser.test_evaluation_journey import (
+    CONTACT_EMAIL,
+    STRUCTURE_NAME,
+    link_in,
+    open_questionnaire,
+    questions_of,
+)
 
 __all__ = ["open_questionnaire"]  # a fixture, used by name
 
@@ -258,7 +265,7 @@ def test_carrier_fills_and_submits_a_dossier_with_the_keyboard_alone(page, carri
     assert (dossier.origin_commune_id, dossier.publics) == ("76540", ["deld", "qpv"])
     assert (dossier.people_accompanied, dossier.exits_to_employment) == (36, 21)
     assert dossier.formalisation_level == "documented"
-    assert OutgoingEmail.objects.filter(recipient=CARRIER_EMAIL, reason=Reason.DOSSIER_RECEIPT).count() == 1
+    assert OutgoingEmail.objects.filter(recipient=CARRIER_EMAIL, reason=DOSSIER_RECEIPT).count() == 1
 
 
 # The questionnaire -----------------------------------------------------------------------
@@ -314,7 +321,7 @@ def test_structure_contact_fills_and_sends_a_questionnaire_with_the_keyboard_alo
     structure = open_questionnaire
     response = Response.objects.get(structure=structure, phase=Phase.APPROPRIATION)
     assert reminders.send_due_reminders() == 1
-    email = OutgoingEmail.objects.get(recipient=CONTACT_EMAIL, reason=Reason.EVALUATION_REMINDER)
+    email = OutgoingEmail.objects.get(recipient=CONTACT_EMAIL, reason=EVALUATION_REMINDER)
 
     # The e-mailed link's page: a button opens the questionnaire.
     visit(page, link_in(email))

@@ -23,13 +23,22 @@ from playwright.sync_api import expect
 
 from ais.accounts.models import Membership, Organisation, OrganisationType, Role, User
 from essaimage.models import SpreadStructure, StructureStatus
-from evaluation.models import Answer, Phase, Report, ReportKind, ReportStatus, Response, ResponseStatus
+from evaluation.models import Answer, Phase, Response, ResponseStatus
 from evaluation.schedule import current_version, schedule_for_structure
 from projects.models import Innovation, InnovationTarget, Stage
-
-from .axe_helpers import check_axe
-from .conftest import load_demo_territories
-from .journey_helpers import PASSWORD, celery_worker, download, expect_success, log_in, new_page, pdf_text, visit
+from reporting.models import Report, ReportKind, ReportStatus
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import load_demo_territories
+from tests.browser.journey_helpers import (
+    PASSWORD,
+    celery_worker,
+    download,
+    expect_success,
+    log_in,
+    new_page,
+    pdf_text,
+    visit,
+)
 
 __all__ = ["celery_worker", "new_page"]  # fixtures, used by name
 

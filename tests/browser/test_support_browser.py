@@ -10,13 +10,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ais.demo import DEMO_PASSWORD
+from devtools.demo import DEMO_PASSWORD
 from essaimage.models import StructureStatus
 from projects.models import Innovation
-
-from ..factories import OrganisationFactory, SpreadStructureFactory, SupportRequestFactory
-from .axe_helpers import check_axe
-from .conftest import CSP_LISTENER
+from tests.ais.factories import OrganisationFactory
+from tests.browser.axe_helpers import check_axe
+from tests.browser.conftest import CSP_LISTENER
+from tests.essaimage.factories import SpreadStructureFactory, SupportRequestFactory
 
 pytestmark = pytest.mark.browser
 

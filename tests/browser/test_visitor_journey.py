@@ -8,11 +8,11 @@ with axe-core and saved as a screenshot.
 import pytest
 from playwright.sync_api import expect
 
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
+from events.emails import EVENT_REGISTRATION
 from events.models import Event, Registration, Session
-
-from .axe_helpers import check_axe
-from .journey_helpers import visit
+from tests.browser.axe_helpers import check_axe
+from tests.browser.journey_helpers import visit
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +85,7 @@ def test_visitor_browses_the_catalogue_and_registers_to_an_event(page, demo_data
     ).to_be_visible()
     page.shot("07-confirmation")
     check_axe(page, "07-confirmation")
-    email = OutgoingEmail.objects.get(recipient=VISITOR_EMAIL, reason=Reason.EVENT_REGISTRATION)
+    email = OutgoingEmail.objects.get(recipient=VISITOR_EMAIL, reason=EVENT_REGISTRATION)
     assert event.title in email.subject
     assert f"/inscriptions/{registration.token}/" in email.body
 

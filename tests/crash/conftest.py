@@ -1,3 +1,3 @@
 """Fixtures of the crash and concurrency tests: the Celery broker of the integration tests."""
 
-from ..integration.conftest import isolated_broker_url  # noqa: F401 - a fixture
+from tests.integration.conftest import isolated_broker_url  # noqa: F401 - a fixture

@@ -33,16 +33,16 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from ais.accounts.models import Membership, Organisation, Role, User
-from ais.outbox.models import OutgoingEmail, Reason, Status
+from ais.outbox.models import OutgoingEmail, Status
 from ais.outbox.tasks import flush_outbox
 from essaimage.models import SpreadStructure, StructureStatus
+from evaluation.emails import EVALUATION_REMINDER
 from evaluation.models import Phase, Reminder, ReminderKind, Response, ResponseStatus
 from evaluation.reminders import BATCH_SIZE
 from evaluation.schedule import current_version
 from evaluation.tasks import send_reminders
-
-from ..factories import InnovationFactory
-from ..integration.conftest import _test_database_url, celery_broker
+from tests.integration.conftest import _test_database_url, celery_broker
+from tests.projects.factories import InnovationFactory
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 QUESTIONNAIRES = 1000
@@ -257,7 +257,7 @@ def test_killed_three_times_during_the_sweep_exactly_1000_emails_leave(
     assert all(figure["reminders"] < QUESTIONNAIRES for figure in figures)  # each kill was during the sweep
     # One e-mail per questionnaire in the outbox, each sent.
     assert rows.count() == QUESTIONNAIRES
-    assert rows.filter(status=Status.SENT, reason=Reason.EVALUATION_REMINDER).count() == QUESTIONNAIRES
+    assert rows.filter(status=Status.SENT, reason=EVALUATION_REMINDER).count() == QUESTIONNAIRES
     # Exactly 1,000 e-mails left: 1,000 Message-IDs, one per outbox row and per recipient.
     by_message_id = {}
     for message in messages:

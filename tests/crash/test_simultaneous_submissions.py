@@ -17,23 +17,22 @@ from django.test import Client
 from django.urls import reverse
 
 from ais.accounts.models import Role
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
 from evaluation.models import Phase, ResponseStatus
+from events.emails import EVENT_REGISTRATION
 from events.models import Registration
 from projects.models import Recommendation, Review, Score
-
-from ..committee.conftest import review_data
-from ..evaluation_answer.conftest import fill, question
-from ..evaluation_answer.helpers import schedule, structure_of
-from ..events.factories import EventFactory
-from ..factories import (
+from tests.ais.factories import OrganisationFactory, UserFactory
+from tests.evaluation.answer.conftest import fill, question
+from tests.evaluation.answer.helpers import schedule, structure_of
+from tests.events.factories import EventFactory
+from tests.projects.committee.conftest import review_data
+from tests.projects.factories import (
     CallFactory,
     CommitteeMemberFactory,
     EligibleDossierFactory,
     InnovationFactory,
-    OrganisationFactory,
     ReviewAssignmentFactory,
-    UserFactory,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
@@ -164,5 +163,5 @@ def test_fifty_simultaneous_registrations_with_the_same_email_leave_one():
     assert statuses == Counter({302: 1, 400: SIMULTANEOUS - 1}), statuses
     refused = [result for result in results if result.status_code == 400]
     assert all("lucie@example.org" in _text(result) for result in refused)
-    emails = OutgoingEmail.objects.filter(recipient="lucie@example.org", reason=Reason.EVENT_REGISTRATION)
+    emails = OutgoingEmail.objects.filter(recipient="lucie@example.org", reason=EVENT_REGISTRATION)
     assert emails.count() == 1

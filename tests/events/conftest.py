@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from .factories import EventFactory, SessionFactory
+from tests.events.factories import EventFactory, SessionFactory
 
 
 @pytest.fixture

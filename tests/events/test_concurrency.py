@@ -12,8 +12,7 @@ from django.db import connections
 
 from events import services
 from events.models import RegistrationStatus
-
-from .factories import EventFactory, RegistrationFactory, SessionFactory
+from tests.events.factories import EventFactory, RegistrationFactory, SessionFactory
 
 
 def _race(event, sessions=()):

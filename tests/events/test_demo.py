@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from events import demo
+from devtools import events_demo as demo
 from events.models import Event, EventKind, Resource
-from tests.factories import InnovationFactory
+from tests.projects.factories import InnovationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from events import services
-
-from .factories import EventFactory
+from tests.events.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")

@@ -12,13 +12,14 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from ais.accounts.models import Role
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
 from events import services
+from events.emails import EVENT_CANCELLATION, EVENT_REGISTRATION, EVENT_WAITLIST
 from events.models import Registration, RegistrationStatus, Restitution
+from tests.ais.factories import tiny_pdf_bytes
 from tests.conftest import MANY, make_user
-from tests.factories import InnovationFactory, tiny_pdf_bytes
-
-from .factories import EventFactory, RegistrationFactory, ResourceFactory, SessionFactory
+from tests.events.factories import EventFactory, RegistrationFactory, ResourceFactory, SessionFactory
+from tests.projects.factories import InnovationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +114,7 @@ def test_register_form_confirms_and_sends_email(client, event, rounds):
     assert response.redirect_chain[-1][0] == f"/inscriptions/{registration.token}/"
     assert "Speed-dating 1 Curie" in _text(response)
     assert [c.session for c in registration.choices.all()] == [rounds[1, "Curie"], rounds[2, "Jaurès"]]
-    assert OutgoingEmail.objects.filter(recipient="lucie@example.org", reason=Reason.EVENT_REGISTRATION).exists()
+    assert OutgoingEmail.objects.filter(recipient="lucie@example.org", reason=EVENT_REGISTRATION).exists()
 
 
 def test_register_bad_input_keeps_typed_data(client, event, rounds):
@@ -168,7 +169,7 @@ def test_cancel_link_cancels_and_promotes_waiting_person(client, event):
     waiting.refresh_from_db()
     assert response.url == f"/inscriptions/{first.token}/"
     assert first.is_cancelled and waiting.is_confirmed
-    assert OutgoingEmail.objects.filter(recipient="c@example.org", reason=Reason.EVENT_WAITLIST).exists()
+    assert OutgoingEmail.objects.filter(recipient="c@example.org", reason=EVENT_WAITLIST).exists()
 
 
 def test_cancel_link_used_twice_says_already_cancelled(client, event):
@@ -180,7 +181,7 @@ def test_cancel_link_used_twice_says_already_cancelled(client, event):
 
     assert response.status_code == 200
     assert 'class="btn btn-danger"' not in _text(response)
-    assert OutgoingEmail.objects.filter(reason=Reason.EVENT_CANCELLATION).count() == 1
+    assert OutgoingEmail.objects.filter(reason=EVENT_CANCELLATION).count() == 1
 
 
 def test_cancel_link_invalid_explains_what_to_do(client):

@@ -2,11 +2,11 @@
 
 import pytest
 
-from ais.outbox.models import OutgoingEmail, Reason
+from ais.outbox.models import OutgoingEmail
 from events import services
+from events.emails import EVENT_CANCELLATION, EVENT_REGISTRATION, EVENT_WAITLIST
 from events.models import RegistrationStatus
-
-from .factories import EventFactory, SessionFactory
+from tests.events.factories import EventFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def test_register_confirms_while_places_are_left_then_waiting_list(event):
 def test_register_queues_confirmation_email_with_links(event):
     registration = _register(event, 1)
 
-    email = OutgoingEmail.objects.get(reason=Reason.EVENT_REGISTRATION)
+    email = OutgoingEmail.objects.get(reason=EVENT_REGISTRATION)
     assert email.recipient == "personne1@example.org"
     assert "Journée nationale d'échanges" in email.subject
     assert f"/inscriptions/{registration.token}/" in email.body
@@ -42,7 +42,7 @@ def test_confirmation_email_carries_the_calendar_file_and_sends_it(event, mailou
     from ais.outbox.services import send_outgoing_email
 
     _register(event, 1)
-    email = OutgoingEmail.objects.get(reason=Reason.EVENT_REGISTRATION)
+    email = OutgoingEmail.objects.get(reason=EVENT_REGISTRATION)
 
     assert [a["filename"] for a in email.attachments] == ["journee-nationale.ics"]
     assert send_outgoing_email(email.pk) == "sent"
@@ -59,7 +59,7 @@ def test_waiting_list_email_has_no_calendar_file_until_promoted(event):
 
     assert OutgoingEmail.objects.get(recipient=waiting.email).attachments == []
     services.cancel_registration(event.registrations.get(email="personne1@example.org"))
-    promoted = OutgoingEmail.objects.get(recipient=waiting.email, reason=Reason.EVENT_WAITLIST)
+    promoted = OutgoingEmail.objects.get(recipient=waiting.email, reason=EVENT_WAITLIST)
     assert [a["filename"] for a in promoted.attachments] == ["journee-nationale.ics"]
 
 
@@ -100,9 +100,9 @@ def test_cancel_promotes_first_waiting_and_tells_them(event):
     assert waiting_first.status == RegistrationStatus.CONFIRMED
     assert waiting_second.status == RegistrationStatus.WAITING
     assert waiting_second.waiting_position() == 1
-    promoted_email = OutgoingEmail.objects.get(recipient=waiting_first.email, reason=Reason.EVENT_WAITLIST)
+    promoted_email = OutgoingEmail.objects.get(recipient=waiting_first.email, reason=EVENT_WAITLIST)
     assert "Journée nationale d'échanges" in promoted_email.subject
-    assert OutgoingEmail.objects.filter(recipient=first.email, reason=Reason.EVENT_CANCELLATION).count() == 1
+    assert OutgoingEmail.objects.filter(recipient=first.email, reason=EVENT_CANCELLATION).count() == 1
 
 
 def test_cancel_twice_changes_nothing(event):
@@ -110,7 +110,7 @@ def test_cancel_twice_changes_nothing(event):
     services.cancel_registration(registration)
 
     assert services.cancel_registration(registration) == []
-    assert OutgoingEmail.objects.filter(reason=Reason.EVENT_CANCELLATION).count() == 1
+    assert OutgoingEmail.objects.filter(reason=EVENT_CANCELLATION).count() == 1
 
 
 def test_more_places_promote_waiting_list(event):
@@ -168,5 +168,5 @@ def test_promotion_drops_choices_whose_room_is_full(event, rounds):
     waiting.refresh_from_db()
     assert waiting.is_confirmed
     assert [c.session for c in waiting.choices.all()] == [rounds[2, "Curie"]]
-    email = OutgoingEmail.objects.get(recipient=waiting.email, reason=Reason.EVENT_WAITLIST)
+    email = OutgoingEmail.objects.get(recipient=waiting.email, reason=EVENT_WAITLIST)
     assert "Speed-dating 1 Jaurès" in email.body

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from events.models import EventKind, RegistrationStatus
 from events.reporting import figures
-
-from .factories import EventFactory, RegistrationFactory
+from tests.events.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 YEAR = (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))

@@ -5,8 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from events.models import Resource
 from events.services import search_resources
-
-from .factories import ResourceFactory
+from tests.events.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -24,8 +24,7 @@ from django.db import connection
 from kombu import pools
 
 from ais.celery import app as celery_app
-
-from .. import redis_databases
+from tests import redis_databases
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 LOCK_KEY = "ais:test-celery-broker-lock"

@@ -18,12 +18,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ais.outbox.models import OutgoingEmail, Reason, Status
+from ais.outbox import reasons
+from ais.outbox.models import OutgoingEmail, Status
 from ais.outbox.services import queue_email
 from ais.outbox.tasks import flush_outbox
-
-from ..factories import OutgoingEmailFactory
-from .conftest import celery_broker
+from tests.ais.factories import OutgoingEmailFactory
+from tests.integration.conftest import celery_broker
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -84,7 +84,7 @@ def test_queued_email_is_sent_by_the_worker(transactional_db, real_celery_worker
                 recipient="camille.martin@exemple.fr",
                 subject=subject,
                 body="Bonjour Camille,\n\nVotre compte est prêt.\n",
-                reason=Reason.WELCOME,
+                reason=reasons.WELCOME,
                 dedup_key="integration:welcome:1",
             )
             assert created

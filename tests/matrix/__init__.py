@@ -7,10 +7,11 @@ meaning as in ``tests/access_matrix.py``; its kwargs factories get the
 more objects with the factories.
 """
 
-from . import (
+from tests.matrix import (
     accessibility,
     accompaniment,
     accounts_security,
+    archive,
     evaluation_answer,
     evaluation_manage,
     events,
@@ -32,6 +33,7 @@ AREAS = [
     evaluation_manage,
     events,
     reports,
+    archive,
     health,
     accounts_security,
     accessibility,

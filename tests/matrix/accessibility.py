@@ -2,7 +2,7 @@
 a public page, the same for every role (the text it shows does not depend on the
 language catalogue)."""
 
-from ..access_matrix import Access, everyone
+from tests.access_matrix import Access, everyone
 
 MATRIX: dict = {
     "core:accessibility": Access(None, everyone(200), "mailto:accessibilite@ais-emploi.fr"),

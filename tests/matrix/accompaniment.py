@@ -10,9 +10,8 @@ pages are for managers and administrators (403 for the others).
 """
 
 from ais.accounts.models import Role
-
-from ..access_matrix import Access, logged_in, only
-from ..factories import AwarenessActionFactory, DeliverableFactory, GovernanceMemberFactory
+from tests.access_matrix import Access, logged_in, only
+from tests.projects.factories import AwarenessActionFactory, DeliverableFactory, GovernanceMemberFactory
 
 STAFF = (Role.MANAGER, Role.ADMIN)
 DETAIL = "/suivi/innovations/{pk}/"
@@ -79,6 +78,8 @@ MATRIX: dict = {
     "projects:awareness_add": Access(lambda o: {"pk": o.innovation.pk}, logged_in(405)),
     "projects:awareness_delete": Access(_action, logged_in(405)),
     "projects:stage_advance": Access(lambda o: {"pk": o.innovation.pk}, logged_in(405)),
+    "projects:accompaniment_close": Access(lambda o: {"pk": o.innovation.pk}, logged_in(405)),
+    "projects:accompaniment_reopen": Access(lambda o: {"pk": o.innovation.pk}, logged_in(405)),
 }
 
 POST_MATRIX: dict = {
@@ -90,6 +91,13 @@ POST_MATRIX: dict = {
     # "Parcours Gardien" is at stage III without its deliverables: the move needs a reason.
     "projects:stage_advance": Access(
         lambda o: {"pk": o.innovation.pk}, only(*STAFF, ok=400), 'name="advance-exception_reason"'
+    ),
+    # An empty closure form comes back with its errors; reopening an open innovation too.
+    "projects:accompaniment_close": Access(
+        lambda o: {"pk": o.innovation.pk}, only(*STAFF, ok=400), 'name="close-reason"'
+    ),
+    "projects:accompaniment_reopen": Access(
+        lambda o: {"pk": o.innovation.pk}, only(*STAFF, ok=400), 'name="close-reason"'
     ),
     # A calendar posted without its rows: back to the calendar.
     "projects:stage_plans": Access(

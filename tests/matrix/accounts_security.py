@@ -3,7 +3,7 @@ two-step verification and personal data. Every page is the user's own: logged-in
 users only, the same answer for each role (2FA is off in tests, so nobody is sent to
 the code page first; tests/security_auth/ covers the enforcement)."""
 
-from ..access_matrix import LOGIN, Access, logged_in
+from tests.access_matrix import LOGIN, Access, logged_in
 
 SETUP = "/compte/double-authentification/"
 VERIFY = "/compte/double-authentification/code/"

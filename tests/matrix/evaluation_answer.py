@@ -9,10 +9,9 @@ redirects, an expired, revoked or used one answers 410). The link pages are publ
 
 from ais.accounts.models import Role
 from evaluation.models import Phase
-
-from ..access_matrix import LOGIN, Access, everyone, only
-from ..evaluation_answer.helpers import schedule
-from ..factories import SpreadStructureFactory
+from tests.access_matrix import LOGIN, Access, everyone, only
+from tests.essaimage.factories import SpreadStructureFactory
+from tests.evaluation.answer.helpers import schedule
 
 STAFF = (Role.MANAGER, Role.ADMIN)
 QUESTION = "Décrivez les activités menées depuis le démarrage"  # in the 9-month questionnaire

@@ -13,10 +13,9 @@ from ais.accounts.models import Role
 from ais.core.uploads import PDF, store_upload
 from events import services
 from events.models import RestitutionDocument
-
-from ..access_matrix import Access, everyone, logged_in, only
-from ..events.factories import EventFactory, RegistrationFactory, ResourceFactory, SessionFactory
-from ..factories import tiny_pdf_bytes
+from tests.access_matrix import Access, everyone, logged_in, only
+from tests.ais.factories import tiny_pdf_bytes
+from tests.events.factories import EventFactory, RegistrationFactory, ResourceFactory, SessionFactory
 
 STAFF = (Role.MANAGER, Role.ADMIN)
 TITLE = "Journée nationale d'échanges"

@@ -9,8 +9,7 @@ role. The 503 cases are tested in tests/health/.
 
 from ais.health.heartbeats import record_heartbeat
 from ais.health.models import Component
-
-from ..access_matrix import Access, everyone
+from tests.access_matrix import Access, everyone
 
 
 def with_fresh_heartbeats(o) -> dict:

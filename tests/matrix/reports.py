@@ -1,5 +1,5 @@
 """Access-matrix entries of the indicators, dashboards, reports and exports
-(see tests/matrix/__init__.py and evaluation/report_rules.py).
+(see tests/matrix/__init__.py and reporting/rules.py).
 
 - the indicators' definitions: every logged-in user;
 - an innovation's dashboard and reports: managers and administrators, and the
@@ -15,9 +15,8 @@ The read-only pages answer a POST as a GET; the acting views are POST-only (405 
 from django.core.files.base import ContentFile
 
 from ais.accounts.models import Role
-from evaluation.models import Report, ReportKind, ReportStatus
-
-from ..access_matrix import Access, logged_in, only
+from reporting.models import Report, ReportKind, ReportStatus
+from tests.access_matrix import Access, logged_in, only
 
 STAFF = (Role.MANAGER, Role.ADMIN)
 FOLLOWERS = (Role.CARRIER, *STAFF)
@@ -84,40 +83,40 @@ def _final(o) -> dict:
 
 
 READ_ONLY = {
-    "evaluation:indicators": Access(None, logged_in(200), "exits_durable_employment"),
-    "evaluation:innovation_dashboard": Access(_innovation, OTHERS_INNOVATION, 'id="chart-phases"'),
-    "evaluation:innovation_dashboard [own]": Access(_own_innovation, OWN_INNOVATION, 'id="chart-phases"'),
-    "evaluation:programme_dashboard": Access(None, only(*STAFF), 'id="chart-years"'),
-    "evaluation:report_list": Access(_innovation, OTHERS_INNOVATION, 'id="generated-title"'),
-    "evaluation:report_list [own]": Access(_own_innovation, OWN_INNOVATION, 'id="generated-title"'),
-    "evaluation:report_preview": Access(_final, only(*STAFF), "Parcours Gardien"),
-    "evaluation:report_status": Access(_others_report, OTHERS_INNOVATION, 'role="progressbar"'),
-    "evaluation:report_status [own]": Access(_own_report, OWN_INNOVATION, 'role="progressbar"'),
-    "evaluation:report_status [yearly]": Access(_yearly_report, YEARLY, 'role="progressbar"'),
-    "evaluation:report_download": Access(_others_download, OTHERS_INNOVATION, "%PDF"),
-    "evaluation:report_download [own]": Access(_own_download, OWN_INNOVATION, "%PDF"),
-    "evaluation:report_download [yearly]": Access(_yearly_download, YEARLY, "PK"),
-    "evaluation:exports": Access(None, only(*EXPORTERS), "/suivi/exports/structures.csv"),
-    "evaluation:export_list": Access(lambda o: {"name": "structures", "fmt": "csv"}, only(*EXPORTERS), "Innovation;"),
-    "evaluation:export_list [support]": Access(lambda o: {"name": "support", "fmt": "xlsx"}, only(*FOLLOWERS), "PK"),
+    "reporting:indicators": Access(None, logged_in(200), "exits_durable_employment"),
+    "reporting:innovation_dashboard": Access(_innovation, OTHERS_INNOVATION, 'id="chart-phases"'),
+    "reporting:innovation_dashboard [own]": Access(_own_innovation, OWN_INNOVATION, 'id="chart-phases"'),
+    "reporting:programme_dashboard": Access(None, only(*STAFF), 'id="chart-years"'),
+    "reporting:report_list": Access(_innovation, OTHERS_INNOVATION, 'id="generated-title"'),
+    "reporting:report_list [own]": Access(_own_innovation, OWN_INNOVATION, 'id="generated-title"'),
+    "reporting:report_preview": Access(_final, only(*STAFF), "Parcours Gardien"),
+    "reporting:report_status": Access(_others_report, OTHERS_INNOVATION, 'role="progressbar"'),
+    "reporting:report_status [own]": Access(_own_report, OWN_INNOVATION, 'role="progressbar"'),
+    "reporting:report_status [yearly]": Access(_yearly_report, YEARLY, 'role="progressbar"'),
+    "reporting:report_download": Access(_others_download, OTHERS_INNOVATION, "%PDF"),
+    "reporting:report_download [own]": Access(_own_download, OWN_INNOVATION, "%PDF"),
+    "reporting:report_download [yearly]": Access(_yearly_download, YEARLY, "PK"),
+    "reporting:exports": Access(None, only(*EXPORTERS), "/suivi/exports/structures.csv"),
+    "reporting:export_list": Access(lambda o: {"name": "structures", "fmt": "csv"}, only(*EXPORTERS), "Innovation;"),
+    "reporting:export_list [support]": Access(lambda o: {"name": "support", "fmt": "xlsx"}, only(*FOLLOWERS), "PK"),
 }
 
 MATRIX: dict = {
     **READ_ONLY,
-    "evaluation:report_narrative": Access(_final, logged_in(405)),  # require_POST
-    "evaluation:report_generate": Access(_final, logged_in(405)),  # require_POST
-    "evaluation:yearly_report": Access(None, only(Role.ADMIN), 'name="year"'),
+    "reporting:report_narrative": Access(_final, logged_in(405)),  # require_POST
+    "reporting:report_generate": Access(_final, logged_in(405)),  # require_POST
+    "reporting:yearly_report": Access(None, only(Role.ADMIN), 'name="year"'),
 }
 
 POST_MATRIX: dict = {
     **READ_ONLY,
-    "evaluation:report_narrative": Access(_final, only(*STAFF, ok=REPORTS_URL)),
+    "reporting:report_narrative": Access(_final, only(*STAFF, ok=REPORTS_URL)),
     # No questionnaire answered yet: the list comes back with the reason (nothing is queued).
-    "evaluation:report_generate": Access(_final, only(*STAFF, ok=REPORTS_URL)),
-    "evaluation:yearly_report": Access(None, only(Role.ADMIN, ok=YEARLY_URL)),
+    "reporting:report_generate": Access(_final, only(*STAFF, ok=REPORTS_URL)),
+    "reporting:yearly_report": Access(None, only(Role.ADMIN, ok=YEARLY_URL)),
 }
 
 POST_DATA: dict = {
-    "evaluation:report_narrative": {"final-revision": "0", "final-conclusions": "Le modèle a été adopté."},
-    "evaluation:yearly_report": {"year": "2025"},
+    "reporting:report_narrative": {"final-revision": "0", "final-conclusions": "Le modèle a été adopté."},
+    "reporting:yearly_report": {"year": "2025"},
 }

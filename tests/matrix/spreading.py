@@ -11,13 +11,8 @@ get a 403 on the structures pages.
 import datetime
 
 from ais.accounts.models import Role
-
-from ..access_matrix import Access, everyone, logged_in, only
-from ..factories import (
-    SpreadStructureFactory,
-    StructureApplicationFactory,
-    StructureCallFactory,
-)
+from tests.access_matrix import Access, everyone, logged_in, only
+from tests.essaimage.factories import SpreadStructureFactory, StructureApplicationFactory, StructureCallFactory
 
 STAFF = (Role.MANAGER, Role.ADMIN)
 CALL_TITLE = "Appel aux structures Parcours Gardien"
@@ -97,6 +92,7 @@ MATRIX: dict = {
     "essaimage:structure_start_date": Access(lambda o: {"pk": o.structure.pk}, logged_in(405)),  # require_POST
     "essaimage:structure_withdraw": Access(lambda o: {"pk": o.structure.pk}, only(*STAFF), 'name="reason"'),
     "essaimage:structure_withdraw [own]": Access(lambda o: {"pk": o.own_structure().pk}, only(*STAFF), 'name="reason"'),
+    "essaimage:structure_move": Access(lambda o: {"pk": o.structure.pk}, only(*STAFF), 'name="moved_on"'),
     "essaimage:agreement_upload": Access(lambda o: {"pk": o.structure.pk}, only(*STAFF), 'name="signed_on"'),
     "essaimage:agreement_download": Access(_signed, OTHERS_STRUCTURE, "%PDF-"),
     "essaimage:agreement_download [own]": Access(lambda o: _signed(o, own=True), OWN_STRUCTURE, "%PDF-"),
@@ -142,6 +138,7 @@ POST_MATRIX: dict = {
         lambda o: {"pk": o.own_structure().pk}, only(*STAFF, ok="/suivi/structures/{pk}/")
     ),
     "essaimage:agreement_upload": Access(lambda o: {"pk": o.structure.pk}, only(*STAFF, ok=400), 'name="signed_on"'),
+    "essaimage:structure_move": Access(lambda o: {"pk": o.structure.pk}, only(*STAFF, ok=400), 'name="moved_on"'),
     "essaimage:contact_add": Access(
         lambda o: {"pk": o.structure.pk}, only(*STAFF, ok="/suivi/structures/{pk}/#contacts")
     ),

@@ -6,9 +6,9 @@ innovations' entries). Structure contacts and committee members may not use the 
 """
 
 from ais.accounts.models import Role
-
-from ..access_matrix import Access, logged_in, only
-from ..factories import OrganisationFactory, SiteVisitFactory, SpreadStructureFactory, SupportRequestFactory
+from tests.access_matrix import Access, logged_in, only
+from tests.ais.factories import OrganisationFactory
+from tests.essaimage.factories import SiteVisitFactory, SpreadStructureFactory, SupportRequestFactory
 
 STAFF = (Role.MANAGER, Role.ADMIN)
 READERS = (Role.CARRIER, *STAFF)

@@ -9,9 +9,8 @@ training is a 404; committee members, who take no part in trainings, get a 403.
 import datetime
 
 from ais.accounts.models import Role
-
-from ..access_matrix import Access, logged_in, only
-from ..factories import (
+from tests.access_matrix import Access, logged_in, only
+from tests.essaimage.factories import (
     SpreadStructureFactory,
     TrainingDayFactory,
     TrainingDocumentFactory,

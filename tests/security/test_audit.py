@@ -21,16 +21,15 @@ from evaluation import services as evaluation_services
 from evaluation.models import Phase, QuestionnaireTemplate, ResponseStatus
 from projects import accompaniment, committee, services
 from projects.models import Dossier, Innovation, SelectionCriterion, SessionDecision, Stage, StagePlan
-
-from ..conftest import make_user
-from ..evaluation_answer.helpers import schedule
-from ..factories import (
+from tests.conftest import make_user
+from tests.essaimage.factories import SpreadStructureFactory
+from tests.evaluation.answer.helpers import schedule
+from tests.projects.factories import (
     CallFactory,
     DossierFactory,
     EligibleDossierFactory,
     InnovationFactory,
     ReviewAssignmentFactory,
-    SpreadStructureFactory,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,9 +39,9 @@ BULK_WRITES = {"update", "bulk_create", "bulk_update"}
 ALLOWED_BULK_WRITES = {
     ("projects/services.py", "Dossier"): "optimistic lock on the version; the save that follows records the change",
     ("ais/accounts/apps.py", "User"): "last_login only, a field the user's history leaves out",
-    ("ais/datagen.py", "Call"): "generated demo data, documented as written without history",
-    ("ais/datagen.py", "SpreadStructure"): "generated demo data, documented as written without history",
-    ("ais/datagen.py", "SessionDecision"): "generated demo data, documented as written without history",
+    ("devtools/datagen.py", "Call"): "generated demo data, documented as written without history",
+    ("devtools/datagen.py", "SpreadStructure"): "generated demo data, documented as written without history",
+    ("devtools/datagen.py", "SessionDecision"): "generated demo data, documented as written without history",
 }
 
 
@@ -224,7 +223,7 @@ def test_history_page_lists_scores_decisions_and_questionnaires(client, db):
     manager = make_user(Role.MANAGER)
     client.force_login(manager)
 
-    kinds = dict(client.get(reverse("core:history")).context["kinds"])
+    kinds = dict(client.get(reverse("portal:history")).context["kinds"])
 
     for label in (
         "projects.Dossier",
@@ -250,7 +249,7 @@ def test_history_page_shows_score_change_before_and_after(client, db):
         )
     client.force_login(manager)
 
-    page = _page(client.get(reverse("core:history"), {"type": "projects.Score"}))
+    page = _page(client.get(reverse("portal:history"), {"type": "projects.Score"}))
 
     assert "<td>Note</td><td>2</td><td>4</td>" in page.replace("\n", "")
     assert str(member) in page
@@ -264,7 +263,7 @@ def test_history_page_shows_questionnaire_moved_by_publication(client, db):
     evaluation_services.publish_version(draft, by=manager)
     client.force_login(manager)
 
-    page = _page(client.get(reverse("core:history"), {"type": "evaluation.Response"}))
+    page = _page(client.get(reverse("portal:history"), {"type": "evaluation.Response"}))
 
     assert "Camille Martin" in page
     assert "Modification" in page

@@ -22,10 +22,10 @@ from csp.constants import NONCE
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from ..access_matrix import KNOWN_BUGS, MATRIX
-from ..conftest import ROLES
-from ..test_access_matrix import _log_in, _matrix_objects, _url, objects  # noqa: F401 - the matrix's objects fixtures
-from .production import apply_production_settings, production_values
+from tests.access_matrix import KNOWN_BUGS, MATRIX
+from tests.conftest import ROLES
+from tests.security.production import apply_production_settings, production_values
+from tests.test_access_matrix import _log_in, _matrix_objects, _url, objects  # noqa: F401 - the matrix's objects fixtures
 
 ONE_YEAR = 365 * 24 * 60 * 60
 ACCEPTED_REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
@@ -155,7 +155,7 @@ def test_production_settings_are_strict():
 
 
 def test_our_pages_give_scripts_the_nonce(client, db, production):
-    response = client.get(reverse("core:home"), secure=True)
+    response = client.get(reverse("portal:home"), secure=True)
 
     script_src = csp_directives(response["Content-Security-Policy"])["script-src"]
     nonce = next(source for source in script_src if source.startswith("'nonce-"))[len("'nonce-") : -1]
@@ -164,7 +164,7 @@ def test_our_pages_give_scripts_the_nonce(client, db, production):
 
 
 def test_plain_http_request_redirected_to_https(client, db, production):
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("portal:home"))
 
     assert response.status_code == 301
     assert response.url.startswith("https://")
@@ -201,7 +201,7 @@ def test_url_get_as_role_sends_security_headers(client, objects, production, key
 
 
 def test_login_sets_secure_httponly_samesite_cookies(client, production, password, db):
-    from ..conftest import make_user
+    from tests.conftest import make_user
 
     user = make_user("carrier")
     login_page = client.get(reverse("accounts:login"), secure=True)

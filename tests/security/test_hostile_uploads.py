@@ -32,17 +32,11 @@ from essaimage.structure_forms import AGREEMENT_MAX_SIZE
 from events import services as event_services
 from events.models import RestitutionDocument
 from projects.models import Deliverable, DossierAttachment, Stage
-
-from ..conftest import make_user
-from ..events.factories import EventFactory, SessionFactory
-from ..factories import (
-    CallFactory,
-    DossierFactory,
-    InnovationFactory,
-    SpreadStructureFactory,
-    TrainingFactory,
-    tiny_pdf_bytes,
-)
+from tests.ais.factories import tiny_pdf_bytes
+from tests.conftest import make_user
+from tests.essaimage.factories import SpreadStructureFactory, TrainingFactory
+from tests.events.factories import EventFactory, SessionFactory
+from tests.projects.factories import CallFactory, DossierFactory, InnovationFactory
 
 DOCX_TYPES = (
     b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'

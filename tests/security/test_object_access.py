@@ -25,19 +25,12 @@ from django.urls import get_resolver
 
 from ais.accounts.models import Role
 from projects.models import Stage
-
-from ..access_matrix import MATRIX, NOT_FOUND_TEXT, POST_DATA, POST_MATRIX, url_name, walk_patterns
-from ..conftest import rows_for_the_module
-from ..factories import (
-    CallFactory,
-    DossierAttachmentFactory,
-    DossierFactory,
-    InnovationFactory,
-    OrganisationFactory,
-    SpreadStructureFactory,
-    UserFactory,
-)
-from ..test_access_matrix import MatrixObjects, _url
+from tests.access_matrix import MATRIX, NOT_FOUND_TEXT, POST_DATA, POST_MATRIX, url_name, walk_patterns
+from tests.ais.factories import OrganisationFactory, UserFactory
+from tests.conftest import rows_for_the_module
+from tests.essaimage.factories import SpreadStructureFactory
+from tests.projects.factories import CallFactory, DossierAttachmentFactory, DossierFactory, InnovationFactory
+from tests.test_access_matrix import MatrixObjects, _url
 
 CARRIER, STRUCTURE = Role.CARRIER, Role.STRUCTURE
 BOTH = (CARRIER, STRUCTURE)
@@ -75,6 +68,8 @@ OWNED: dict[str, Owned] = {
     "projects:innovation_edit": Owned(CARRIER),
     "projects:stage_plans": Owned(CARRIER),
     "projects:stage_advance": Owned(CARRIER),
+    "projects:accompaniment_close": Owned(CARRIER),
+    "projects:accompaniment_reopen": Owned(CARRIER),
     "projects:deliverable_add": Owned(CARRIER),
     "projects:deliverable_download": Owned(CARRIER, get=BOTH, skip=("own charter",)),
     "projects:deliverable_delete": Owned(CARRIER),
@@ -85,18 +80,19 @@ OWNED: dict[str, Owned] = {
     "essaimage:call_create": Owned(CARRIER),
     "essaimage:structure_create": Owned(CARRIER),
     "essaimage:training_create": Owned(CARRIER),
-    "evaluation:innovation_dashboard": Owned(CARRIER, get=(CARRIER,), post=(CARRIER,)),
-    "evaluation:report_list": Owned(CARRIER, get=(CARRIER,), post=(CARRIER,)),
-    "evaluation:report_status": Owned(CARRIER, get=(CARRIER,), post=(CARRIER,), skip=("yearly",)),
-    "evaluation:report_download": Owned(CARRIER, get=(CARRIER,), post=(CARRIER,), skip=("yearly",)),
-    "evaluation:report_preview": Owned(CARRIER),
-    "evaluation:report_narrative": Owned(CARRIER),
-    "evaluation:report_generate": Owned(CARRIER),
+    "reporting:innovation_dashboard": Owned(CARRIER, get=(CARRIER,), post=(CARRIER,)),
+    "reporting:report_list": Owned(CARRIER, get=(CARRIER,), post=(CARRIER,)),
+    "reporting:report_status": Owned(CARRIER, get=(CARRIER,), post=(CARRIER,), skip=("yearly",)),
+    "reporting:report_download": Owned(CARRIER, get=(CARRIER,), post=(CARRIER,), skip=("yearly",)),
+    "reporting:report_preview": Owned(CARRIER),
+    "reporting:report_narrative": Owned(CARRIER),
+    "reporting:report_generate": Owned(CARRIER),
     # Spread structures: their structure organisation's, read by the innovation's carrier
     "essaimage:structure_detail": Owned(STRUCTURE, get=BOTH),
     "essaimage:structure_edit": Owned(STRUCTURE),
     "essaimage:structure_start_date": Owned(STRUCTURE),
     "essaimage:structure_withdraw": Owned(STRUCTURE),
+    "essaimage:structure_move": Owned(STRUCTURE),
     "essaimage:contact_add": Owned(STRUCTURE),
     "essaimage:agreement_upload": Owned(STRUCTURE),
     # (its "own" variant adds a second structure of the contact's organisation to the innovation)
@@ -129,6 +125,9 @@ OWNED: dict[str, Owned] = {
 }
 
 NOT_OWNED: dict[str, str] = {
+    "archive:detail": "an import of the history: administrators only (tests/archive)",
+    "archive:status": "an import of the history: administrators only (tests/archive)",
+    "archive:confirm": "an import of the history: administrators only (tests/archive)",
     "accounts:activate": "a token, tested by the accounts' tests",
     "accounts:password_reset_confirm": "a token, tested by the accounts' tests",
     "essaimage:applications": "a call for structures: managers only",
@@ -143,7 +142,7 @@ NOT_OWNED: dict[str, str] = {
     "evaluation:version_edit": "questionnaire templates: managers only",
     "evaluation:version_publish": "questionnaire templates: managers only",
     "evaluation:export": "an export by phase, scoped to the user's rows",
-    "evaluation:export_list": "an export by name, scoped to the user's rows",
+    "reporting:export_list": "an export by name, scoped to the user's rows",
     "evaluation:link": "a token, tested in tests/evaluation_answer/test_links.py",
     "outbox:detail": "e-mails: administrators only",
     "outbox:retry": "e-mails: administrators only",
@@ -151,7 +150,7 @@ NOT_OWNED: dict[str, str] = {
     "projects:call_edit": "calls for projects: managers only",
     "projects:call_publish": "calls for projects: managers only",
     "projects:dossier_start": "a public call for projects",
-    "projects:innovation_public": "the public catalogue",
+    "portal:innovation_public": "the public catalogue",
     "projects:screening": "a call's dossiers: managers only",
     "projects:screening_export": "a call's dossiers: managers only",
     "projects:committee": "a call's committee: managers only",

@@ -1,0 +1,38 @@
+"""Fixtures of the managers' evaluation tests."""
+
+import pytest
+
+from ais.accounts.models import Role
+from evaluation.models import Phase
+from evaluation.schedule import current_version
+from tests.conftest import make_user
+
+
+@pytest.fixture(autouse=True)
+def _evaluation_settings(settings):
+    settings.EVALUATION_ANSWER_DAYS = 30
+    settings.EVALUATION_PHASE_MONTHS = {"appropriation": 3, "implementation": 9, "impact": 18}
+
+
+@pytest.fixture(autouse=True)
+def _default_templates(request):
+    """The three default questionnaires (a data migration creates them, but a transactional
+    test elsewhere in the run may have flushed the tables since)."""
+    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+        for phase in Phase.values:
+            current_version(phase)
+
+
+@pytest.fixture
+def staff(db):
+    """A programme manager, logged in by the tests that need it."""
+    return make_user(Role.MANAGER)
+
+
+@pytest.fixture
+def english(client, settings):
+    """Pages in English (the language cookie): assertions on interface words do not
+    depend on the French catalogue."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
