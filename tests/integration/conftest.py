@@ -39,7 +39,11 @@ def celery_broker(url: str):
     global registry): they are swapped too, and the ones opened here are closed
     and forgotten on exit (no ResourceWarning, no closed pool reused later).
     """
-    old_url = celery_app.conf.broker_url
+    # Celery reads the Django settings live (``conf.broker_url`` follows
+    # ``settings.CELERY_BROKER_URL``): restore "no override" rather than the URL read
+    # now, which is a temporary one when a test changed the settings first.
+    overridden = "broker_url" in celery_app.conf.changes
+    old_url = celery_app.conf.changes.get("broker_url")
     old_pool = celery_app._pool
     old_producer_pool = celery_app.amqp._producer_pool
     celery_app.conf.update(broker_url=url)
@@ -49,7 +53,10 @@ def celery_broker(url: str):
         yield
     finally:
         new_producer_pool, new_pool = celery_app.amqp._producer_pool, celery_app._pool
-        celery_app.conf.update(broker_url=old_url)
+        if overridden:
+            celery_app.conf.update(broker_url=old_url)
+        else:
+            celery_app.conf.changes.pop("broker_url", None)
         celery_app._pool = old_pool
         celery_app.amqp._producer_pool = old_producer_pool
         opened_here = {id(pool) for pool in (new_producer_pool, new_pool) if pool is not None}
