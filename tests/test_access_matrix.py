@@ -1,7 +1,9 @@
 """Every URL pattern × every role: see tests/access_matrix.py for the table and its rules."""
 
+import copy
 import html
 import re
+import shutil
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -30,7 +32,7 @@ from tests.access_matrix import (
     walk_patterns,
 )
 from tests.ais.factories import OutgoingEmailFactory, UserFactory
-from tests.conftest import ROLES, make_user
+from tests.conftest import ROLES, make_user, rows_for_the_module
 from tests.essaimage.factories import SpreadStructureFactory
 from tests.projects.factories import (
     CallFactory,
@@ -84,8 +86,7 @@ class MatrixObjects(SimpleNamespace):
         )
 
 
-@pytest.fixture
-def objects(db):
+def _build_objects() -> MatrixObjects:
     innovation = InnovationFactory(name="Parcours Gardien", stage=Stage.ESSAIMAGE)
     structure = SpreadStructureFactory(innovation=innovation)
     call = CallFactory(title="Appel à projets 2026 – Emploi")
@@ -106,6 +107,24 @@ def objects(db):
         assignment=ReviewAssignmentFactory(dossier=committee_dossier),
         session=committee.open_session(call, held_on=timezone.now(), place="Paris", by=None),
     )
+
+
+@pytest.fixture(scope="module")
+def _matrix_objects(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The matrix's objects (about 50 rows), made once for a test module rather than for each
+    of its thousands of tests (tests/conftest.py: rows_for_the_module). Their uploaded files
+    go to a directory of the module, copied into each test's MEDIA_ROOT."""
+    with rows_for_the_module(django_db_blocker, tmp_path_factory, _build_objects) as made:
+        yield made
+
+
+@pytest.fixture
+def objects(db, _matrix_objects, settings):
+    """The matrix's objects for one test: the module's rows, and model instances of its own
+    (a copy: what a test sets on them, ``user`` included, stays with that test)."""
+    built, media_root = _matrix_objects
+    shutil.copytree(media_root, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    return copy.deepcopy(built)
 
 
 def _log_in(client, role):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from ais.accounts.models import Role
 from tests.access_matrix import MATRIX, url_name
 from tests.conftest import MANY, make_user
-from tests.test_access_matrix import _log_in, objects  # noqa: F401 - the matrix's objects fixture
+from tests.test_access_matrix import _log_in, _matrix_objects, objects  # noqa: F401 - the matrix's objects fixtures
 
 BUDGET = 15
 

@@ -1,6 +1,6 @@
 """Headless Chromium (Debian's) driven by Playwright against pytest-django's live server.
 
-* ``browser``: one Chromium for the whole session.
+* ``browser``: one Chromium for the whole session; its contexts prefer reduced motion.
 * ``page``: a fresh context per test (1280x900), whose console errors, page
   errors and CSP violations fail the test; ``page.shot(step)`` saves
   ``test-artifacts/browser/<test>-<step>.png``.
@@ -63,6 +63,11 @@ def browser():
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # Every context prefers reduced motion: Bootstrap then neither scrolls smoothly to a
+        # #fragment nor fades modals in, and Playwright need not wait for the elements to stop
+        # moving before it clicks (up to 1 s of retries a click, on a busy machine).
+        new_context = browser.new_context
+        browser.new_context = lambda **options: new_context(**{"reduced_motion": "reduce", **options})
         try:
             yield browser
         finally:

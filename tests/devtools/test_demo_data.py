@@ -1,6 +1,7 @@
 """The demo data set: idempotent, and one working account per role."""
 
 import html
+import shutil
 from io import StringIO
 
 import pytest
@@ -11,6 +12,7 @@ from ais.accounts.models import Membership, Network, Organisation, User
 from devtools.demo import DEMO_PASSWORD, DEMO_USERS
 from essaimage.models import SpreadStructure
 from projects.models import Innovation
+from tests.conftest import rows_for_the_module
 
 pytestmark = pytest.mark.usefixtures("territories")
 
@@ -28,9 +30,21 @@ def _counts():
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
+@pytest.fixture(scope="module")
+def _demo_rows(territories, django_db_blocker, tmp_path_factory):
+    """The demo data set, made once for the module (tests/conftest.py: rows_for_the_module)."""
+
+    def load():
+        call_command("demo_data", stdout=StringIO())
+
+    with rows_for_the_module(django_db_blocker, tmp_path_factory, load) as made:
+        yield made
+
+
 @pytest.fixture
-def demo_data(db):
-    call_command("demo_data", stdout=StringIO())
+def demo_data(db, _demo_rows, settings):
+    _nothing, media_root = _demo_rows
+    shutil.copytree(media_root, settings.MEDIA_ROOT, dirs_exist_ok=True)
 
 
 def test_demo_data_twice_creates_nothing_more(demo_data):
