@@ -268,13 +268,22 @@ def store_upload(document, upload, *, by=None, kinds=DOCUMENT_KINDS) -> None:
 
 def file_download(file, filename: str, content_type: str | None = None):
     """Serve ``file`` (a stored FieldFile) as a download only: no sniffing, no rendering
-    in the site's origin. ``content_type`` defaults to what the name suggests."""
+    in the site's origin. ``content_type`` defaults to what the name suggests.
+
+    A file missing from the storage (lost in a restore, deleted by hand) is the French
+    404 page, not a 500; the health page counts such files (``ais.health.checks``)."""
+    import logging
     import mimetypes
 
-    from django.http import FileResponse
+    from django.http import FileResponse, Http404
 
+    try:
+        opened = file.open("rb")
+    except (FileNotFoundError, ValueError) as error:  # ValueError: no file in the field at all
+        logging.getLogger(__name__).warning("Stored file missing for download: %s (%s)", file.name, error)
+        raise Http404 from error
     response = FileResponse(
-        file.open("rb"),
+        opened,
         as_attachment=True,
         filename=filename,
         content_type=content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream",
