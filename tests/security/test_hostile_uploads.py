@@ -1,7 +1,7 @@
 """Hostile files: each is refused — with a reason in the user's language, and nothing
 stored — by ``store_upload`` and by every upload form of the product (dossier
 attachments, deliverables, partnership agreements, training documents, restitution
-documents). Accepted files are served only as downloads, with ``nosniff``.
+documents, resources). Accepted files are served only as downloads, with ``nosniff``.
 
 The files are built here: polyglots, renamed executables, HTML and SVG with script,
 oversize and empty files, zip bombs disguised as office documents, PDFs with
