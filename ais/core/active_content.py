@@ -339,7 +339,9 @@ def check_pdf(data: bytes) -> None:
         warnings.simplefilter("ignore")
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
-            if reader.is_encrypted:
+            # Encrypted with an empty user password (only printing or copying restricted,
+            # as many institutions' PDFs are): readable, so checked like the others.
+            if reader.is_encrypted and not reader.decrypt(""):
                 _refuse("pdf_encrypted")
             if reader.trailer.get("/Root") is None or reader.root_object is None:
                 _refuse("pdf_unreadable")

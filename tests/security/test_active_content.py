@@ -216,6 +216,29 @@ def test_validator_accepts_plain_documents_with_hyperlinks(name, content):
     DocumentValidator()(SimpleUploadedFile(name, content()))
 
 
+def _restricted_pdf(javascript: bool = False) -> bytes:
+    """A PDF encrypted with an empty user password (printing and copying restricted)."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.actions import JavaScript
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(build.pdf())))
+    if javascript:
+        writer.add_open_action(JavaScript("app.alert('restreint');"))
+    writer.encrypt(user_password="", owner_password="proprietaire", permissions_flag=0, algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_validator_reads_a_pdf_encrypted_with_an_empty_password():
+    DocumentValidator()(SimpleUploadedFile("restreint.pdf", _restricted_pdf()))
+    with pytest.raises(ValidationError) as refused:
+        DocumentValidator()(SimpleUploadedFile("restreint-script.pdf", _restricted_pdf(javascript=True)))
+    assert refused.value.code == "pdf_javascript"
+
+
 # Partnership agreements take PDFs only.
 BENIGN_AT = [
     pytest.param(endpoint, name, content, id=f"{name}-{endpoint}")
