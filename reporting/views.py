@@ -136,7 +136,9 @@ def indicator_library(request):
                 }
             )
         rows.append({"indicator": indicator, "sources": sources})
-    return render(request, "reporting/reports/indicators.html", {"rows": rows})
+    return render(
+        request, "reporting/reports/indicators.html", {"rows": rows, "programme_definitions": definitions.DEFINITIONS}
+    )
 
 
 # --------------------------------------------------------------------------
