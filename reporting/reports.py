@@ -397,11 +397,10 @@ def programme_context(year: int | None, *, today: datetime.date | None = None) -
 
 
 def _in_columns(items: list, columns: int = 3) -> list[list]:
-    """``items`` laid out in ``columns`` columns read from top to bottom, as table rows
-    (the last column may be shorter: its missing cells are ``("", "", "")``)."""
-    height = -(-len(items) // columns)
-    padded = [*items, *[("", "", "")] * (height * columns - len(items))]
-    return [[padded[column * height + row] for column in range(columns)] for row in range(height)]
+    """``items`` as table rows of ``columns`` cells, read along each row (so that the
+    order survives a page break); the last row's missing cells are ``("", "", "")``."""
+    padded = [*items, *[("", "", "")] * (-len(items) % columns)]
+    return [padded[start : start + columns] for start in range(0, len(padded), columns)]
 
 
 def events_figures(start, end) -> dict | None:

@@ -110,3 +110,22 @@ def test_managers_map_page_says_its_date(history, client, manager):
     assert 'data-figures-on="2017-12-31"' in page
     assert 'data-map-total="structures">4<' in page
     assert 'data-definition="structures_active"' in page
+
+
+def test_innovation_dashboard_gives_the_definitions_of_today(history, client, manager):
+    """Parcours Alpha today: A1's 18-month figures (50 people, 12 + 4 exits), A2's 9-month
+    ones (withdrawn in 2018, it keeps them: 20 people, 4 + 2 exits), A3's 3-month ones
+    (7 people); active structures A1 and A3."""
+    client.force_login(manager)
+    response = client.get(reverse("reporting:innovation_dashboard", kwargs={"pk": history.alpha.pk}))
+    page = html.unescape(response.content.decode())
+    alpha = history.alpha.spread_structures.all()
+
+    assert response.context["overall"]["people_accompanied"] == definitions.people_reached(TODAY, structures=alpha)
+    assert response.context["overall"]["people_accompanied"] == 77
+    assert response.context["overall"]["exits_employment"] == definitions.exits_to_employment(TODAY, structures=alpha)
+    assert response.context["overall"]["exits_employment"] == 22
+    assert response.context["active_count"] == definitions.structures_active(TODAY, structures=alpha) == 2
+    assert 'data-figure="structures_active">2<' in page
+    for code in ("structures_active", "people_reached", "exits_to_employment"):
+        assert f'data-definition="{code}"' in page
