@@ -1,15 +1,15 @@
 """Where the innovations have spread: active structures counted per department.
 
-The managers' map counts the structures in an active status (``ACTIVE_STATUSES``:
-selected, in training, spreading, evaluated; candidates and withdrawn structures
-are left out), by the department of their organisation's commune: a working view
-of today. The public map (``public_figures``) counts what the programme publishes:
-the structures active on a date (started, not withdrawn) in their territory on
-that date, the rules of ``reporting.definitions``.
+The managers' map (``managers_figures``) and the public map (``public_figures``)
+count what the programme publishes: the structures active on a date (started, not
+withdrawn) in their territory on that date, the rules of ``reporting.definitions``
+(« Structures en activité », « Départements atteints »). The managers' map describes
+today, or 31 December of the year chosen (today for the current year), as the
+yearly report and the programme dashboard of that year.
 
-The *year* of a structure is the year it started spreading (``start_date``) or,
-while it has no start date yet, the year it was selected (``selected_on``); a
-structure with neither has no year and is left out when a year is chosen.
+The *year* of a structure (``spreading_year``, the years offered by the map's filter)
+is the year it started spreading (``start_date``) or, while it has no start date
+yet, the year it was selected (``selected_on``).
 
 Each counting function issues one query, whatever the number of structures.
 
@@ -20,6 +20,7 @@ at a date use it (``reporting.definitions``).
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce, ExtractYear
@@ -192,6 +193,23 @@ def structures_by_department(structures: QuerySet, *, on=None) -> MapFigures:
         regions=len(regions),
         innovations=len(innovations),
     )
+
+
+def figures_on(year: int | None = None, *, today=None):
+    """The date the managers' map describes: 31 December of ``year`` (today for the
+    current year), or today without a year (as ``reporting.definitions.report_date``)."""
+    today = today or timezone.localdate()
+    return today if year is None else min(date(year, 12, 31), today)
+
+
+def managers_figures(innovation=None, *, year: int | None = None) -> MapFigures:
+    """The managers' map: the structures active on the date it describes
+    (``figures_on(year)``) per department of their territory on that date, of every
+    innovation or of one — the rules of ``reporting.definitions.structures_active`` and
+    ``territories`` (one query)."""
+    on = figures_on(year)
+    structures = SpreadStructure.objects.active_on(on)
+    return structures_by_department(filter_structures(structures, innovation=innovation), on=on)
 
 
 def public_figures(innovation=None, *, on=None) -> MapFigures:

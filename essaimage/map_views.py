@@ -16,6 +16,7 @@ from rules.contrib.views import permission_required
 from projects.models import Innovation
 
 from . import geo
+from .models import SpreadStructure
 
 manage_spreading = permission_required("essaimage.manage_spreading", raise_exception=True)
 
@@ -34,7 +35,7 @@ class MapFilterForm(forms.Form):
         required=False,
         min_value=1990,
         max_value=2100,
-        help_text=_("Year of the start of spreading, or of the selection when there is no start date yet."),
+        help_text=_("The structures active on 31 December of the year (today for the current year)."),
     )
 
     def __init__(self, *args, years=(), **kwargs):
@@ -63,15 +64,14 @@ def _errors(form) -> JsonResponse:
 
 @manage_spreading
 def programme_map(request):
-    """Full-page map of the active structures per department, with its table."""
-    years = geo.structure_years(geo.active_structures())
+    """Full-page map of the structures active today (or on 31 December of the year
+    chosen) per department, with its table."""
+    years = geo.structure_years(SpreadStructure.objects.all())
     form = MapFilterForm(request.GET or None, years=years)
     innovation = year = None
     if form.is_bound and form.is_valid():
         innovation, year = form.cleaned_data["innovation"], form.cleaned_data["year"]
-    figures = geo.structures_by_department(
-        geo.filter_structures(geo.active_structures(), innovation=innovation, year=year)
-    )
+    figures = geo.managers_figures(innovation, year=year)
     query = request.GET.urlencode() if form.is_bound and form.is_valid() else ""
     data_url = reverse("essaimage:map_data") + (f"?{query}" if query else "")
     return render(
@@ -82,6 +82,7 @@ def programme_map(request):
             "figures": figures,
             "innovation": innovation,
             "year": year,
+            "on": geo.figures_on(year),
             "data_url": data_url,
         },
     )
@@ -91,14 +92,13 @@ def programme_map(request):
 @require_GET
 def map_data(request):
     """``{"departments": {code: {name, region, count, innovations}}, "totals": {...}}``
-    for the managers, filtered by ``?innovation=<pk>`` and ``?year=<yyyy>``."""
+    for the managers, filtered by ``?innovation=<pk>``; ``?year=<yyyy>`` gives the
+    figures of 31 December of that year."""
     form = MapFilterForm(request.GET)
     if not form.is_valid():
         return _errors(form)
     innovation, year = form.cleaned_data["innovation"], form.cleaned_data["year"]
-    figures = geo.structures_by_department(
-        geo.filter_structures(geo.active_structures(), innovation=innovation, year=year)
-    )
+    figures = geo.managers_figures(innovation, year=year)
     return _json(
         {
             **figures.as_json(),

@@ -36,10 +36,13 @@ def spread_on(on) -> models.Q:
     return models.Q(start_date__lte=on)
 
 
-def active_on(on) -> models.Q:
+def active_on(on, prefix: str = "") -> models.Q:
     """Active on ``on``: started on or before that date and not withdrawn on or before
-    it (``reporting.definitions.structures_active``)."""
-    return models.Q(start_date__lte=on) & (models.Q(withdrawn_on__isnull=True) | models.Q(withdrawn_on__gt=on))
+    it (``reporting.definitions.structures_active``). ``prefix`` is the path from the
+    queried model to the structure (``"spread_structures__"`` from an innovation)."""
+    return models.Q(**{f"{prefix}start_date__lte": on}) & (
+        models.Q(**{f"{prefix}withdrawn_on__isnull": True}) | models.Q(**{f"{prefix}withdrawn_on__gt": on})
+    )
 
 
 class SpreadStructureQuerySet(models.QuerySet):

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from ais.accounts.models import Membership, Role
 from ais.core.figures_cache import cached
 from ais.outbox.models import OutgoingEmail, Status
-from essaimage import geo
 from essaimage.models import (
     ACTIVE_STATUSES,
     SpreadStructure,
@@ -25,10 +24,12 @@ from essaimage.models import (
     SupportRequest,
     Training,
     TrainingParticipant,
+    active_on,
 )
 from evaluation.models import EDITABLE_STATUSES, Response
 from projects.accompaniment import late_stage_plans
 from projects.models import Call, Dossier, DossierStatus, Innovation, ReviewAssignment, Stage
+from reporting import definitions
 
 
 @dataclass
@@ -38,6 +39,16 @@ class Section:
     template: str
     context: dict = field(default_factory=dict)
 
+
+# The figures of the key figures that follow a definition of reporting.definitions (the
+# page names it and links to it).
+MANAGER_DEFINITIONS = (
+    "innovations_in_progress",
+    "innovations_accompanied_to_spreading",
+    "structures_active",
+    "departments",
+    "regions",
+)
 
 # A structure selected this many days ago that has still no start date is late.
 LATE_START_DAYS = 90
@@ -81,17 +92,15 @@ def _single_values(**parts: tuple[str, QuerySet]) -> dict:
 
 
 def _manager_figures(today) -> dict:
-    """The programme's key figures and the active structures per year (one query)."""
-    active = geo.active_structures().order_by()
-    region = f"{geo.DEPARTMENT}__region"
-    per_year = active.annotate(spreading_year=geo.spreading_year()).values("spreading_year").annotate(n=Count("pk"))
+    """The programme's key figures on ``today``, by the rules of ``reporting.definitions``
+    (the same as the reports and the programme dashboard), what is late, the activity
+    counts, and the new structures per year (one query)."""
     figures = _single_values(
-        structures=(COUNT, active.values("pk")),
-        departments=(COUNT, active.filter(**{f"{geo.DEPARTMENT}__isnull": False}).values(geo.DEPARTMENT).distinct()),
-        regions=(
-            COUNT,
-            active.filter(**{f"{region}__isnull": False}).values(region).distinct(),
-        ),
+        innovations=(COUNT, definitions.counted("innovations_in_progress", today).values("pk")),
+        spreading=(COUNT, definitions.counted("innovations_accompanied_to_spreading", today).values("pk")),
+        structures=(COUNT, definitions.counted("structures_active", today).values("pk")),
+        departments=(COUNT, definitions.counted_territories(today, "department", active=True)),
+        regions=(COUNT, definitions.counted_territories(today, "region", active=True)),
         late_start=(COUNT, SpreadStructure.objects.filter(_late_start(today)).order_by().values("pk")),
         unsigned=(COUNT, SpreadStructure.objects.filter(_unsigned_agreement()).order_by().values("pk")),
         trainings_held=(COUNT, Training.objects.filter(days__date__lt=today).order_by().values("pk").distinct()),
@@ -100,13 +109,10 @@ def _manager_figures(today) -> dict:
             TrainingParticipant.objects.filter(attendances__present=True).order_by().values("pk").distinct(),
         ),
         hotline_this_year=(COUNT, SupportRequest.objects.filter(date__year=today.year).order_by().values("pk")),
-        per_year=(ROWS, per_year),
+        per_year=(ROWS, definitions.structures_started_per_year_rows(today)),
     )
-    # [(year, count)] in chronological order, None last (as geo.structures_per_year).
-    figures["per_year"] = sorted(
-        ((row["spreading_year"], row["n"]) for row in figures["per_year"]),
-        key=lambda item: (item[0] is None, item[0] or 0),
-    )
+    # [(year, count)] in chronological order (as definitions.structures_started_per_year).
+    figures["per_year"] = sorted((row["year"], row["n"]) for row in figures["per_year"])
     return figures
 
 
@@ -140,7 +146,8 @@ def _manager_section(user) -> Section:
         Innovation.objects.in_progress()  # a closed accompaniment leaves the board
         .select_related("carrier")
         .annotate(
-            structures=Count("spread_structures", filter=Q(spread_structures__status__in=ACTIVE_STATUSES)),
+            # « Structures en activité » today (reporting.definitions.structures_active)
+            structures=Count("spread_structures", filter=active_on(today, "spread_structures__")),
             late_structures=Count(
                 "spread_structures",
                 filter=_late_start(today, "spread_structures__") | _unsigned_agreement("spread_structures__"),
@@ -181,11 +188,8 @@ def _manager_section(user) -> Section:
         {
             "calls": calls,
             "columns": columns,
-            "figures": {
-                **figures,
-                "innovations": len(innovations),
-                "spreading": sum(1 for i in innovations if i.stage >= Stage.ESSAIMAGE),
-            },
+            "figures": figures,
+            "definitions": {code: definitions.BY_CODE[code].label for code in MANAGER_DEFINITIONS},
             "late": {
                 "plans": late_plans[:LATE_LIST_SIZE],
                 "plans_more": len(late_plans) - len(late_plans[:LATE_LIST_SIZE]),
@@ -198,11 +202,13 @@ def _manager_section(user) -> Section:
             },
             "per_year": [{"year": year, "count": count} for year, count in per_year],
             "chart": {
-                "labels": [str(year) if year else str(_("no date")) for year, _count in per_year],
+                "labels": [str(year) for year, _count in per_year],
                 "values": [count for _year, count in per_year],
-                "label": str(_("Active adopting structures")),
+                "label": str(_("New adopting structures")),
             },
             "year": today.year,
+            "today": today,
+            "new_structures_label": definitions.BY_CODE["structures_started_between"].label,
         },
     )
 

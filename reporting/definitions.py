@@ -29,7 +29,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.functions import Cast, Coalesce, ExtractYear, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,7 +75,7 @@ def innovations_selected(on: datetime.date) -> int:
     """« Innovations sélectionnées »: innovations whose selection date is on or before D
     (when only the year of selection is known, from 1 January of that year). Closed
     ones included: a closure ends an accompaniment, not the selection. One query."""
-    return Innovation.objects.filter(_selected(on)).count()
+    return counted("innovations_selected", on).count()
 
 
 def _entered_spreading(on) -> Exists:
@@ -88,7 +88,7 @@ def innovations_accompanied_to_spreading(on: datetime.date) -> int:
     """« Innovations accompagnées jusqu'à l'essaimage »: innovations whose recorded move
     into stage III (spreading) took effect on or before D, whatever came after
     (stage IV, closure). One query."""
-    return Innovation.objects.filter(_entered_spreading(on)).count()
+    return counted("innovations_accompanied_to_spreading", on).count()
 
 
 def _in_progress(on) -> Q:
@@ -98,7 +98,7 @@ def _in_progress(on) -> Q:
 def innovations_in_progress(on: datetime.date) -> int:
     """« Innovations en cours d'accompagnement »: innovations selected on or before D
     whose accompaniment was not closed on or before D. One query."""
-    return Innovation.objects.filter(_in_progress(on)).count()
+    return counted("innovations_in_progress", on).count()
 
 
 def innovation_counts(on: datetime.date) -> dict[str, int]:
@@ -167,13 +167,13 @@ def structures_spread(on: datetime.date, *, structures: QuerySet | None = None) 
     D, withdrawn or not (a withdrawal ends the activity, not the fact that the
     innovation was spread there). Candidates and structures selected but not started
     are not counted. One query."""
-    return _structures(structures).filter(_spread(on)).count()
+    return counted("structures_spread", on, structures=structures).count()
 
 
 def structures_active(on: datetime.date, *, structures: QuerySet | None = None) -> int:
     """« Structures en activité »: structures started on or before D and not withdrawn
     on or before D. One query."""
-    return _structures(structures).filter(_active(on)).count()
+    return counted("structures_active", on, structures=structures).count()
 
 
 def _selected_not_started(on) -> Q:
@@ -184,7 +184,7 @@ def structures_selected_not_started(on: datetime.date, *, structures: QuerySet |
     """« Structures retenues, pas encore démarrées »: structures selected on or before D
     that had not started spreading on D (no start date, or a later one) and had not
     withdrawn by then. One query."""
-    return _structures(structures).filter(_selected_not_started(on)).count()
+    return counted("structures_selected_not_started", on, structures=structures).count()
 
 
 def structure_counts(on: datetime.date, *, structures: QuerySet | None = None) -> dict[str, int]:
@@ -429,7 +429,60 @@ def spreading_methods(on: datetime.date) -> list[tuple[str, int]]:
 def structure_applications(on: datetime.date) -> int:
     """« Candidatures reçues aux appels à structures »: applications of organisations to
     the calls for structures submitted on or before D, whatever the decision. One query."""
-    return StructureApplication.objects.filter(submitted_at__lte=end_of(on)).count()
+    return counted("structure_applications", on).count()
+
+
+# The rows each count figure counts on D, as a queryset: ``counted(code, on).count()`` is
+# the figure. A page that gathers several figures in one query (``portal.dashboard``)
+# takes them from here, so that the rule stays written once.
+_COUNTED = {
+    "innovations_selected": lambda on, structures: Innovation.objects.filter(_selected(on)),
+    "innovations_accompanied_to_spreading": lambda on, structures: Innovation.objects.filter(_entered_spreading(on)),
+    "innovations_in_progress": lambda on, structures: Innovation.objects.filter(_in_progress(on)),
+    "structures_spread": lambda on, structures: _structures(structures).filter(_spread(on)),
+    "structures_active": lambda on, structures: _structures(structures).filter(_active(on)),
+    "structures_selected_not_started": lambda on, structures: _structures(structures).filter(_selected_not_started(on)),
+    "structure_applications": lambda on, structures: StructureApplication.objects.filter(submitted_at__lte=end_of(on)),
+}
+
+
+def counted(code: str, on: datetime.date, *, structures: QuerySet | None = None) -> QuerySet:
+    """The rows the count figure ``code`` counts on D (innovations, structures or
+    applications, unordered): the figure is their number. ``structures`` narrows a
+    structure figure. No query until evaluated."""
+    return _COUNTED[code](on, structures).order_by()
+
+
+def counted_territories(
+    on: datetime.date, level: str = "department", *, active: bool = False, structures: QuerySet | None = None
+) -> QuerySet:
+    """The distinct departments (``level="department"``) or regions (``"region"``) of
+    ``territories(D)``, as a queryset of codes: its number is « Départements atteints »
+    or « Régions atteintes ». No query until evaluated."""
+    key = f"territory_{level}"
+    rows = with_territory(
+        counted("structures_active" if active else "structures_spread", on, structures=structures), on
+    )
+    return rows.filter(**{f"{key}__isnull": False}).values(key).distinct()
+
+
+def structures_started_per_year(on: datetime.date, *, structures: QuerySet | None = None) -> list[tuple[int, int]]:
+    """« Nouvelles structures essaimées » of each year up to D: ``[(year, n)]`` in
+    chronological order, ``n`` being ``structures_started_between(1 January of the year,
+    D or 31 December)``; years with none are left out. One query."""
+    return sorted(structures_started_per_year_rows(on, structures=structures).values_list("year", "n"))
+
+
+def structures_started_per_year_rows(on: datetime.date, *, structures: QuerySet | None = None) -> QuerySet:
+    """The rows of ``structures_started_per_year`` (``year``, ``n``), unevaluated."""
+    return (
+        _structures(structures)
+        .filter(start_date__lte=on)
+        .annotate(year=ExtractYear("start_date"))
+        .values("year")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
 
 
 # --------------------------------------------------------------------------
@@ -442,28 +495,97 @@ class Definition:
     code: str
     label: str
     function: object
+    rule: str = ""  # what is counted on D, in one sentence (shown on the indicators' page)
 
 
 DEFINITIONS = [
-    Definition("innovations_selected", _("Innovations selected"), innovations_selected),
+    Definition(
+        "innovations_selected",
+        _("Innovations selected"),
+        innovations_selected,
+        _("Innovations whose selection date is on or before the date (from 1 January when only the year is known)."),
+    ),
     Definition(
         "innovations_accompanied_to_spreading",
         _("Innovations accompanied to spreading"),
         innovations_accompanied_to_spreading,
+        _("Innovations whose move into stage III (spreading) took effect on or before the date."),
     ),
-    Definition("innovations_in_progress", _("Innovations in progress"), innovations_in_progress),
-    Definition("structures_spread", _("Adopting structures"), structures_spread),
-    Definition("structures_active", _("Active adopting structures"), structures_active),
     Definition(
-        "structures_selected_not_started", _("Structures selected, not started yet"), structures_selected_not_started
+        "innovations_in_progress",
+        _("Innovations in progress"),
+        innovations_in_progress,
+        _("Innovations selected on or before the date whose accompaniment was not closed by then."),
     ),
-    Definition("departments", _("Departments reached"), territories),
-    Definition("regions", _("Regions reached"), territories),
-    Definition("people_reached", _("People accompanied"), people_reached),
-    Definition("long_term_unemployed_reached", _("of whom long-term jobseekers (DELD)"), long_term_unemployed_reached),
-    Definition("exits_to_employment", _("Exits to employment"), exits_to_employment),
-    Definition("spreading_methods", _("Spreading methods in use"), spreading_methods),
-    Definition("structure_applications", _("Applications to the calls for structures"), structure_applications),
+    Definition(
+        "structures_spread",
+        _("Adopting structures"),
+        structures_spread,
+        _("Structures whose spreading started on or before the date, withdrawn since or not."),
+    ),
+    Definition(
+        "structures_active",
+        _("Active adopting structures"),
+        structures_active,
+        _("Structures whose spreading started on or before the date and that had not withdrawn by then."),
+    ),
+    Definition(
+        "structures_selected_not_started",
+        _("Structures selected, not started yet"),
+        structures_selected_not_started,
+        _("Structures selected on or before the date that had neither started spreading nor withdrawn by then."),
+    ),
+    Definition(
+        "structures_started_between",
+        _("New adopting structures"),
+        structures_started_between,
+        _("Structures whose spreading started during the period (a year), withdrawn since or not."),
+    ),
+    Definition(
+        "departments",
+        _("Departments reached"),
+        territories,
+        _("Distinct departments of the structures counted, each where it was on the date."),
+    ),
+    Definition(
+        "regions",
+        _("Regions reached"),
+        territories,
+        _("Distinct regions of the structures counted, each where it was on the date."),
+    ),
+    Definition(
+        "people_reached",
+        _("People accompanied"),
+        people_reached,
+        _(
+            "Per structure, the figure of its latest validated questionnaire dated on or before the date, "
+            "summed over the structures (withdrawn ones keep theirs)."
+        ),
+    ),
+    Definition(
+        "long_term_unemployed_reached",
+        _("of whom long-term jobseekers (DELD)"),
+        long_term_unemployed_reached,
+        _("The same rule as the people accompanied, on the long-term jobseekers."),
+    ),
+    Definition(
+        "exits_to_employment",
+        _("Exits to employment"),
+        exits_to_employment,
+        _("The same rule, on the exits to durable and to transitional employment (not to a training)."),
+    ),
+    Definition(
+        "spreading_methods",
+        _("Spreading methods in use"),
+        spreading_methods,
+        _("The spreading models of the innovations with at least one structure active on the date."),
+    ),
+    Definition(
+        "structure_applications",
+        _("Applications to the calls for structures"),
+        structure_applications,
+        _("Applications to the calls for structures submitted on or before the date, whatever the decision."),
+    ),
 ]
 BY_CODE = {definition.code: definition for definition in DEFINITIONS}
 

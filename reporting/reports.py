@@ -381,6 +381,7 @@ def programme_context(year: int | None, *, today: datetime.date | None = None) -
         "events": events,
         "innovation_rows": innovation_rows,
         "department_table": [(d.code, d.name, d.structures) for d in territories.departments],
+        "department_rows": _in_columns([(d.code, d.name, d.structures) for d in territories.departments]),
         "yearly_people": yearly,
         "chart_stages": charts.bar_chart([(str(label), n) for label, n in stage_rows], label_width=270),
         "chart_years": charts.bar_chart([(str(y), people) for y, people in yearly]),
@@ -393,6 +394,13 @@ def programme_context(year: int | None, *, today: datetime.date | None = None) -
         "innovations_charted": min(STRUCTURE_CHART_LIMIT, sum(1 for r in innovation_rows if r["structures"])),
         "map": charts.france_map(territories.counts(), title=_("Adopting structures per department")),
     }
+
+
+def _in_columns(items: list, columns: int = 3) -> list[list]:
+    """``items`` as table rows of ``columns`` cells, read along each row (so that the
+    order survives a page break); the last row's missing cells are ``("", "", "")``."""
+    padded = [*items, *[("", "", "")] * (-len(items) % columns)]
+    return [padded[start : start + columns] for start in range(0, len(padded), columns)]
 
 
 def events_figures(start, end) -> dict | None:

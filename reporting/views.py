@@ -18,7 +18,7 @@ from collections import defaultdict
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -34,7 +34,7 @@ from ais.core.figures_cache import cached
 from ais.core.forms import FORM_ERRORS, add_domain_error, form_action
 from ais.core.uploads import file_download
 from ais.territories.models import Region
-from essaimage.models import ACTIVE_STATUSES, SpreadStructure, StructureStatus
+from essaimage.models import SpreadStructure, StructureStatus, active_on
 from evaluation.models import ANSWERED_STATUSES, PHASE_ORDER, Phase, Question, Response, ResponseStatus
 from projects.models import Innovation
 
@@ -137,7 +137,9 @@ def indicator_library(request):
                 }
             )
         rows.append({"indicator": indicator, "sources": sources})
-    return render(request, "reporting/reports/indicators.html", {"rows": rows})
+    return render(
+        request, "reporting/reports/indicators.html", {"rows": rows, "programme_definitions": definitions.DEFINITIONS}
+    )
 
 
 # --------------------------------------------------------------------------
@@ -154,16 +156,30 @@ def innovation_dashboard(request, pk):
     )
     form = WaveFilterForm(request.GET or None, waves=waves)
     wave = form.chosen_wave()
-    structures = SpreadStructure.objects.filter(innovation=innovation).select_related(
-        "organisation__commune__department"
-    )
+    counted = SpreadStructure.objects.filter(innovation=innovation)
     scope = Response.objects.filter(structure__innovation=innovation)
     if wave is not None:
-        structures = structures.filter(wave=wave)
+        counted = counted.filter(wave=wave)
         scope = scope.filter(structure__wave=wave)
-    structures = list(structures.order_by("wave", "organisation__name", "pk"))
+    structures = list(
+        counted.select_related("organisation__commune__department")
+        # « Structures essaimées actives » today (reporting.definitions.structures_active)
+        .annotate(active_today=ExpressionWrapper(active_on(today), output_field=BooleanField()))
+        .order_by("wave", "organisation__name", "pk")
+    )
 
-    figures = cached(f"innovation:{innovation.pk}:{wave}", lambda: indicators.innovation_figures(scope))
+    def compute():
+        # The innovation's figures today by the definitions (people accompanied, exits...:
+        # each structure's latest validated figure dated by today, withdrawn structures
+        # keeping theirs), as in the programme's reports; the table per phase follows each
+        # phase's questionnaires, submitted or validated (reporting.indicators).
+        figures = indicators.innovation_figures(scope)
+        today_figures = definitions.structure_figures(today, indicators.QUESTION_CODES, structures=counted)
+        figures["overall"] = indicators.aggregate(list(today_figures.values()))
+        figures["per_structure"] = {pk: indicators.aggregate([values]) for pk, values in today_figures.items()}
+        return figures
+
+    figures = cached(f"innovation:{innovation.pk}:{wave}:{today.isoformat()}", compute)
     overall, per_phase, per_structure = figures["overall"], figures["per_phase"], figures["per_structure"]
     counts = scope.exclude(status=ResponseStatus.CANCELLED).aggregate(
         **{f"{phase}_due": Count("pk", filter=Q(phase=phase, opens_on__lte=today)) for phase in PHASE_ORDER},
@@ -237,8 +253,13 @@ def innovation_dashboard(request, pk):
             ],
             "structure_rows": structure_rows,
             "charted_structures": len(charted),
-            "active_count": sum(1 for s in structures if s.status in ACTIVE_STATUSES),
+            "active_count": sum(1 for s in structures if s.active_today),
             "withdrawn_count": sum(1 for s in structures if s.status == StructureStatus.WITHDRAWN),
+            "figures_on": today,
+            "definition_labels": {
+                code: definitions.BY_CODE[code].label
+                for code in ("structures_active", "people_reached", "exits_to_employment")
+            },
             "rates": rates,
             "response_rate": round(100 * answered_total / due_total) if due_total else None,
             "responses_due": due_total,
@@ -348,6 +369,7 @@ def programme_dashboard(request):
             "figures": figures,
             "key": summary["key"],
             "departments": summary["departments"],
+            "definition_labels": {definition.code: definition.label for definition in definitions.DEFINITIONS},
             "year_labels": year_labels,
             "year_rows": _figure_rows(DASHBOARD_INDICATORS, list(yearly.values())),
             "innovation_rows": innovation_rows,

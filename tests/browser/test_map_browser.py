@@ -107,6 +107,10 @@ def test_manager_map_page_filters_and_redraws(page, overseas_structure):
 
     dashboard_map = _wait_for_map(page, "dashboard-map")
     expect(page.locator("canvas[data-chart]")).to_be_visible()
+    # The key figures follow reporting.definitions and name the definition they follow.
+    definition = page.locator('.key-figures [data-definition="structures_active"]')
+    expect(definition).to_have_text("Structures essaimées actives")
+    expect(definition).to_have_attribute("title", "Définition\u00a0: «\u00a0Structures essaimées actives\u00a0»")
     page.shot("manager-dashboard")
     _accessible(page)
 
@@ -123,3 +127,7 @@ def test_manager_map_page_filters_and_redraws(page, overseas_structure):
     assert "innovation=" in page.url
     assert _coloured(the_map) == page.locator("#map-figures tbody tr").count() < everything
     page.shot("programme-map-one-innovation")
+
+    page.goto("/suivi/indicateurs/#definition-structures_active")
+    expect(page.locator("#definition-structures_active dt")).to_have_text("Structures essaimées actives")
+    page.shot("indicator-definitions")

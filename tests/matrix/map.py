@@ -12,16 +12,16 @@ STAFF = (Role.MANAGER, Role.ADMIN)
 
 
 def _started(o):
-    """No URL argument; the matrix's structure has started spreading: the public map shows
-    the structures active today (reporting.definitions)."""
+    """No URL argument; the matrix's structure has started spreading: the public and the
+    managers' maps show the structures active today (reporting.definitions)."""
     o.structure.start_date = datetime.date(2024, 9, 2)
     o.structure.save(update_fields=["start_date"])
     return {}
 
 
 MATRIX: dict = {
-    "essaimage:programme_map": Access(None, only(*STAFF), "Seine-Maritime"),
-    "essaimage:map_data": Access(None, only(*STAFF), '"76": {"name": "Seine-Maritime"'),
+    "essaimage:programme_map": Access(_started, only(*STAFF), "Seine-Maritime"),
+    "essaimage:map_data": Access(_started, only(*STAFF), '"76": {"name": "Seine-Maritime"'),
     "essaimage:public_map_data": Access(_started, everyone(200), '"innovations": ["Parcours Gardien"]'),
 }
 POST_MATRIX: dict = {}

@@ -1,6 +1,7 @@
 """The role-aware dashboard: the manager's stage board and what carriers and
 structure contacts see of their own innovations and structures only."""
 
+import datetime
 import html
 import re
 
@@ -57,9 +58,11 @@ def test_manager_board_puts_each_innovation_in_its_stage_column(client, db):
 
 def test_manager_board_counts_active_structures_only(client, db):
     innovation = InnovationFactory(name="Parcours Gardien", stage=Stage.ESSAIMAGE)
-    SpreadStructureFactory(innovation=innovation)
-    SpreadStructureFactory(innovation=innovation, status=StructureStatus.TRAINING)
-    SpreadStructureFactory(innovation=innovation, withdrawn=True)
+    started = datetime.date(2024, 9, 1)
+    SpreadStructureFactory(innovation=innovation, start_date=started)
+    SpreadStructureFactory(innovation=innovation, status=StructureStatus.TRAINING, start_date=started)
+    SpreadStructureFactory(innovation=innovation, status=StructureStatus.SELECTED)  # not started yet
+    SpreadStructureFactory(innovation=innovation, withdrawn=True, start_date=started)  # withdrew in 2025
     SpreadStructureFactory(innovation=innovation, candidate=True)
 
     section = _section(_dashboard(client, make_user(Role.MANAGER)), Role.MANAGER)

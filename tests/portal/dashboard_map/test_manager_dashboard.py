@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ais.accounts.models import Role
 from essaimage.models import SpreadStructure, StructureStatus
-from projects.models import Stage
+from projects.models import Stage, StageTransition
 from tests.ais.factories import OrganisationFactory
 from tests.conftest import MANY, make_user
 from tests.essaimage.factories import (
@@ -52,12 +52,15 @@ def _late(section: str, kind: str) -> list[str]:
 @pytest.fixture
 def followed(db):
     """Three innovations, structures on time and late, trainings, attendance and hotline."""
-    late_end = InnovationFactory(name="Soleni", stage=Stage.MOBILISATION)
+    late_end = InnovationFactory(name="Soleni", stage=Stage.MOBILISATION, selected_on=_days(-400))
     StagePlanFactory(innovation=late_end, stage=Stage.MOBILISATION, planned_end=_days(-10))
-    late_start = InnovationFactory(name="Rallye pour l'emploi", stage=Stage.FEASIBILITY)
+    late_start = InnovationFactory(name="Rallye pour l'emploi", stage=Stage.FEASIBILITY, selected_on=_days(-100))
     StagePlanFactory(innovation=late_start, stage=Stage.MOBILISATION, planned_start=_days(-5))
-    on_time = InnovationFactory(name="Parcours Gardien", stage=Stage.ESSAIMAGE)
+    on_time = InnovationFactory(name="Parcours Gardien", stage=Stage.ESSAIMAGE, selected_on=_days(-800))
     StagePlanFactory(innovation=on_time, stage=Stage.ESSAIMAGE, planned_end=_days(200))
+    StageTransition.objects.create(
+        innovation=on_time, from_stage=Stage.MOBILISATION, to_stage=Stage.ESSAIMAGE, effective_on=_days(-300)
+    )
 
     def structure(name, town, **kwargs):
         return SpreadStructureFactory(
@@ -97,11 +100,13 @@ def followed(db):
 def test_manager_dashboard_key_figures(followed, client):
     figures = _figures(_manager_section(client))
 
+    # The first four follow reporting.definitions on today (tests/history checks them
+    # against the definitions on a dated history).
     assert figures == {
-        "innovations": "3",
-        "spreading": "1",  # stage III or IV
-        "structures": "4",  # selected ×2, spreading ×2; not the withdrawn one nor the candidate
-        "territories": "3",  # departments (then regions: 3)
+        "innovations": "3",  # « Innovations en cours d'accompagnement »
+        "spreading": "1",  # « Innovations accompagnées jusqu'à l'essaimage »: Gardien's move into stage III
+        "structures": "2",  # « Structures en activité »: the two started; the selected ones have not started
+        "territories": "2",  # their departments, Toulouse and Rouen (then regions: 2)
         "trainings": "1",  # the one with days in the past
         "trained": "2",  # present at least once; not the absent one nor the one of a future training
         "hotline": "2",  # this year's
@@ -166,7 +171,7 @@ def test_manager_dashboard_has_the_small_map_and_the_chart(followed, client):
     assert f'data-map-link="{reverse("essaimage:programme_map")}"' in section
     assert 'data-map-size="small"' in section
     chart = re.search(r'<script id="structures-per-year" type="application/json">(.*?)</script>', section).group(1)
-    assert sum(json.loads(chart)["values"]) == 4  # the four active structures, by year
+    assert sum(json.loads(chart)["values"]) == 2  # « Nouvelles structures essaimées », by year of start
     assert "chart.umd.min.js" in section
 
 
@@ -213,7 +218,7 @@ def test_manager_dashboard_queries_constant_with_many_structures(client, db, ass
 
     assert "Innovation suivie 01" in one
     assert "Innovation suivie 20" in many
-    assert f'data-figure="structures">{MANY}<' in many
+    assert f'data-figure="structures">{MANY // 2}<' in many  # every other row has started
 
 
 def test_map_data_queries_constant_with_many_structures(client, db, assert_constant_queries):
@@ -222,7 +227,7 @@ def test_map_data_queries_constant_with_many_structures(client, db, assert_const
     one, many = assert_constant_queries(client, reverse("essaimage:map_data"), _rows_maker("Innovation"), 4)
 
     assert '"departments": 1' in one
-    assert f'"departments": {MANY}' in many
+    assert f'"departments": {MANY // 2}' in many  # the structures active today: every other row has started
 
 
 def test_map_data_filtered_queries_constant_with_many_structures(client, db, assert_constant_queries):
@@ -254,4 +259,4 @@ def test_programme_map_page_queries_constant_with_many_structures(client, db, as
     one, many = assert_constant_queries(client, reverse("essaimage:programme_map"), _rows_maker("Innovation"), 6)
 
     assert "Département 1 <span" in one
-    assert "Département 20 <span" in many
+    assert "Département 19 <span" in many  # the 20th has not started: not on the map of today

@@ -90,9 +90,11 @@ def test_map_data_gives_counts_names_and_innovations_per_department(programme, m
             "innovations": ["Projet confidentiel", "TAPAJ"],
         },
         "69": {"name": "Rhône", "region": "Auvergne-Rhône-Alpes", "count": 1, "innovations": ["Parcours Gardien"]},
-        "76": {"name": "Seine-Maritime", "region": "Normandie", "count": 2, "innovations": ["Parcours Gardien"]},
+        "76": {"name": "Seine-Maritime", "region": "Normandie", "count": 1, "innovations": ["Parcours Gardien"]},
     }
-    assert data["totals"] == {"structures": 5, "departments": 3, "regions": 3, "innovations": 3, "unlocated": 0}
+    # The structures active today (reporting.definitions.structures_active): started and not
+    # withdrawn; Le Havre, selected and in training, has not started yet.
+    assert data["totals"] == {"structures": 4, "departments": 3, "regions": 3, "innovations": 3, "unlocated": 0}
 
 
 def test_map_data_filters_by_innovation_and_year(programme, manager_client):
@@ -102,11 +104,13 @@ def test_map_data_filters_by_innovation_and_year(programme, manager_client):
     gardien_2025 = _json(manager_client, url, innovation=programme.gardien.pk, year=2025)
     all_2024 = _json(manager_client, url, year=2024)
 
-    assert {code: d["count"] for code, d in gardien["departments"].items()} == {"69": 1, "76": 2}
+    assert {code: d["count"] for code, d in gardien["departments"].items()} == {"69": 1, "76": 1}
     assert {code: d["count"] for code, d in gardien_2025["departments"].items()} == {"69": 1, "76": 1}
-    assert {code: d["count"] for code, d in all_2024["departments"].items()} == {"31": 2, "76": 1}
+    # A year gives the structures active on its 31 December: in 2024 Lyon Sud had not
+    # withdrawn yet (30 June 2025) and Lyon Solidaire had not started (September 2025).
+    assert {code: d["count"] for code, d in all_2024["departments"].items()} == {"31": 2, "69": 1, "76": 1}
     assert gardien_2025["filters"] == {"innovation": programme.gardien.pk, "year": 2025}
-    assert all_2024["totals"]["structures"] == 3
+    assert all_2024["totals"]["structures"] == 4
 
 
 def test_map_data_refuses_unknown_filters_with_an_error(programme, manager_client):
@@ -179,7 +183,7 @@ def test_programme_map_page_shows_the_table_of_the_map(programme, manager_client
     assert _rows(page) == [
         ("Haute-Garonne", "31", "Occitanie", "2"),
         ("Rhône", "69", "Auvergne-Rhône-Alpes", "1"),
-        ("Seine-Maritime", "76", "Normandie", "2"),
+        ("Seine-Maritime", "76", "Normandie", "1"),
     ]
     assert f'data-map-data="{reverse("essaimage:map_data")}"' in page
     assert 'data-map-geo="/static/geo/departements-metropole-simplifie.geojson"' in page
