@@ -21,7 +21,7 @@ from tests.ais.factories import OrganisationFactory, UserFactory, tiny_pdf_bytes
 from tests.conftest import ROLES, make_user
 from tests.evaluation.answer.helpers import schedule, structure_of
 from tests.projects.factories import DossierFactory, InnovationFactory
-from tests.test_access_matrix import objects  # noqa: F401 (the matrix's objects, a fixture)
+from tests.test_access_matrix import _matrix_objects, objects  # noqa: F401 - the matrix's objects fixtures
 
 INVALID_ADDRESS_TEXT = "Cette adresse contient des caractères non autorisés"
 NUL = "\x00"
@@ -135,7 +135,7 @@ def test_dossier_autosave_with_nul_saves_the_text_without_it(client):
 def test_questionnaire_autosave_with_nul_saves_the_answer_without_it(client):
     organisation = OrganisationFactory()
     contact = UserFactory(roles=[(Role.STRUCTURE, organisation)])
-    structure = structure_of(organisation, innovation=InnovationFactory(name="Parcours Gardien", spreading=True))
+    structure = structure_of(organisation, innovation=InnovationFactory(spreading=True))
     questionnaire = schedule(structure)[Phase.IMPLEMENTATION]  # open for five days
     question = questionnaire.version.questions.filter(kind="long_text").first()
     client.force_login(contact)
@@ -152,7 +152,7 @@ def test_questionnaire_autosave_with_nul_saves_the_answer_without_it(client):
 
 
 def test_report_narrative_with_nul_saves_the_text_without_it(client):
-    innovation = InnovationFactory(name="Parcours Gardien", spreading=True)
+    innovation = InnovationFactory(spreading=True)
     client.force_login(make_user(Role.MANAGER))
 
     response = client.post(

@@ -19,7 +19,7 @@ from ais.health.heartbeats import record_heartbeat
 from ais.health.models import Component
 from tests.access_matrix import MATRIX, NOT_FOUND_TEXT, url_name, walk_patterns
 from tests.conftest import ROLES, make_user
-from tests.test_access_matrix import objects  # noqa: F401 (the matrix's objects, a fixture)
+from tests.test_access_matrix import _matrix_objects, objects  # noqa: F401 - the matrix's objects fixtures
 
 pytestmark = pytest.mark.django_db
 
