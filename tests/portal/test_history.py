@@ -112,7 +112,7 @@ def test_history_names_linked_people_and_shows_local_times_without_microseconds(
     page = _page(client.get(reverse("portal:history"), {"type": "projects.Dossier"}))
 
     created = [e for e in _entries(page) if "Création" in e][0]
-    assert f"<td>Créé par</td><td>—</td><td>Claire Dubois</td>" in created
+    assert "<td>Créé par</td><td>—</td><td>Claire Dubois</td>" in created
     assert f"<td>{carrier.pk}</td>" not in created
     assert f"<td>{dossier.organisation.name}</td>" in created
     submitted = [e for e in _entries(page) if "Modification" in e][0]
