@@ -1,6 +1,6 @@
 """Confirmation of irreversible steps, with or without JavaScript.
 
-A form whose button cannot be undone carries ``data-confirm`` (what will happen) and
+A form whose button cannot be undone carries ``data-confirm-step`` (what will happen) and
 ``data-confirm-action`` (the button's label). With JavaScript, ``static/js/confirm.js``
 asks in a Bootstrap dialog (``templates/core/_confirm_dialog.html``, in every page)
 and posts the form with ``confirm=yes``. Without it, the form posts without

@@ -1,13 +1,13 @@
 // Irreversible steps (ais/core/confirm.py): a form, or its submit button, with
-// data-confirm asks in a dialog first; once confirmed the form is posted with
+// data-confirm-step asks in a dialog first; once confirmed the form is posted with
 // confirm=yes. Without this script the server shows a confirmation page instead.
 (function () {
   "use strict";
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var submitter = event.submitter;
-    var source = submitter && submitter.dataset.confirm ? submitter : form;
-    var text = source.dataset.confirm;
+    var source = submitter && submitter.dataset.confirmStep ? submitter : form;
+    var text = source.dataset.confirmStep;
     var dialog = document.getElementById("confirm-dialog");
     if (!text || !dialog || typeof bootstrap === "undefined" || form.dataset.confirmed === "yes") { return; }
     event.preventDefault();

@@ -460,5 +460,5 @@ def test_session_page_buttons_carry_the_dialog_text(client, decided, manager):
 
     content = page(client.get(reverse("projects:session", args=[decided.pk])))
 
-    assert 'data-confirm="Les notes et les décisions seront verrouillées' in content
+    assert 'data-confirm-step="Les notes et les décisions seront verrouillées' in content
     assert 'id="confirm-dialog"' in content
