@@ -305,9 +305,9 @@ def ranking_export(request, pk):
             _("%(criterion)s – spread") % {"criterion": criterion.title},
         ]
     lines = []
-    for rank, row in enumerate(rows, start=1):
+    for row in rows:
         line = [
-            rank,
+            row.rank if row.rank is not None else _("not scored"),
             str(row.dossier),
             row.dossier.organisation.name,
             round(row.weighted, 2) if row.weighted is not None else None,
