@@ -90,7 +90,7 @@ def _items(user) -> list[dict]:
         ]
     if user.has_role(Role.STRUCTURE):
         items += [
-            _item(_("My structure"), "essaimage:structure_list", "buildings"),
+            _item(_("My structure"), "essaimage:my_structure", "buildings"),
             _item(_("My questionnaires"), "evaluation:my_questionnaires", "ui-checks"),
         ]
     if user.has_role(Role.CARRIER, Role.STRUCTURE):
