@@ -3,10 +3,12 @@ answers of the section are still saved, the invalid one is marked with its Frenc
 message (also after a reload), and the status never claims that nothing was lost."""
 
 import html
+import re
 
 from django.urls import reverse
 
 from projects.models import Dossier, DossierSection
+from tests.projects.factories import DossierFactory
 
 AUTOSAVE = {"HX-Request": "true"}
 
@@ -80,3 +82,14 @@ def test_corrected_answer_is_saved_and_no_longer_marked(carrier_client, draft):
     assert "Enregistré à" in _text(fixed)
     assert Dossier.objects.get(pk=draft.pk).year_started == 2016
     assert "invalid-feedback" not in _text(page)
+
+
+def test_formalisation_question_has_no_blank_radio_ticked(carrier_client, carrier, carrier_organisation):
+    """No « --------- » radio, ticked before anything is chosen (issue 16)."""
+    dossier = DossierFactory(organisation=carrier_organisation, created_by=carrier)
+
+    text = _text(carrier_client.get(reverse("projects:dossier_edit", args=[dossier.pk, DossierSection.PROCESS])))
+
+    assert "---------" not in text
+    assert text.count('name="formalisation_level"') == 4  # the four levels, no blank one
+    assert not re.search(r'name="formalisation_level"[^>]*checked', text)
