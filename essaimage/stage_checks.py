@@ -37,7 +37,9 @@ def stage_two(innovation: Innovation) -> list[Requirement]:
             bool(structures) and not unsigned,
             _("%(n)s agreement(s) still to sign.") % {"n": len(unsigned)}
             if unsigned
-            else _("Every selected structure has signed."),
+            else _("Every selected structure has signed.")
+            if structures
+            else _("No structure selected yet: no agreement to sign."),
         ),
     ]
 

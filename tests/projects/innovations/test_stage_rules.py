@@ -343,3 +343,16 @@ def test_stage_move_unconfirmed_post_moves_nothing_and_confirmed_moves(manager_c
     assert done.status_code == 302
     innovation.refresh_from_db()
     assert innovation.stage == Stage.MOBILISATION
+
+
+def test_stage_two_checklist_without_structures_does_not_say_all_signed(manager_client):
+    """« Manquant — Toutes les structures sélectionnées ont signé » with 0 structures
+    contradicted itself (issue 16)."""
+    innovation = _innovation_at(Stage.MOBILISATION)
+
+    agreements = next(r for r in accompaniment.requirements(innovation) if r.code == "agreements")
+    page = text(manager_client.get(detail_url(innovation)))
+
+    assert not agreements.met
+    assert "Toutes les structures sélectionnées ont signé" not in page
+    assert "Aucune structure sélectionnée pour l'instant : aucune convention à signer." in page
