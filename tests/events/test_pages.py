@@ -479,3 +479,13 @@ def test_event_video_link_only_for_registered_people_and_managers(client, db, ma
     assert link not in public_ics.replace("\r\n ", "")
     assert link in personal_ics.replace("\r\n ", "")
     assert seen == {"claire@regie.fr": True, "paul@ailleurs.fr": False, manager.email: True}
+
+
+def test_resource_without_document_or_text_says_so(client, db):
+    """A resource page with neither document nor text explained nothing (issue 16)."""
+    resource = ResourceFactory(title="Guide de l'essaimage", body="")
+
+    text = _text(client.get(reverse("events:resource_detail", kwargs={"slug": resource.slug})))
+
+    assert "Guide de l'essaimage" in text
+    assert "Pas encore de document ni de texte pour cette ressource" in text
