@@ -522,8 +522,9 @@ class SiteVisit(models.Model):
     )
     date = models.DateField(_("date"))
     visitors = models.CharField(_("visited by"), max_length=255)
-    people_met = models.TextField(_("people met"), help_text=_("Names and roles, one per line."))
-    report = models.TextField(_("report"))
+    people_met = models.TextField(_("people met"), blank=True, help_text=_("Names and roles, one per line."))
+    # Empty while the visit is planned (a date to come); required once it has taken place.
+    report = models.TextField(_("report"), blank=True)
 
     objects = SupportQuerySet.as_manager()
     history = HistoricalRecords()
@@ -535,3 +536,8 @@ class SiteVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.structure} – {self.date:%d/%m/%Y}"
+
+    @property
+    def is_planned(self) -> bool:
+        """A visit to come: planned, not held yet."""
+        return self.date > timezone.localdate()

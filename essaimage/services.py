@@ -169,6 +169,7 @@ def select_application(
             first_name=application.contact_first_name,
             last_name=application.contact_last_name,
             job_title=application.contact_function,
+            phone=application.contact_phone,
             by=by,
         )
         _queue_decision(application)
@@ -210,15 +211,23 @@ def _queue_decision(application: StructureApplication) -> None:
 # --------------------------------------------------------------------------
 
 
-def add_contact(structure: SpreadStructure, *, email: str, first_name: str, last_name: str, job_title: str = "", by):
+def add_contact(
+    structure: SpreadStructure, *, email: str, first_name: str, last_name: str, job_title: str = "", phone: str = "", by
+):
     """Give a person of the structure's organisation the "structure" role; a new
-    person gets an account and an e-mail with a link to choose a password."""
+    person gets an account (with the phone given, e.g. in their application) and an
+    e-mail with a link to choose a password; a known person without a phone gets it."""
     User = get_user_model()
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
     if created:
-        user = User.objects.create_user(email=email, first_name=first_name, last_name=last_name, job_title=job_title)
+        user = User.objects.create_user(
+            email=email, first_name=first_name, last_name=last_name, job_title=job_title, phone=phone
+        )
+    elif phone and not user.phone:
+        user.phone = phone
+        user.save(update_fields=["phone"])
     membership, new_role = Membership.objects.get_or_create(
         user=user, role=Role.STRUCTURE, organisation=structure.organisation
     )

@@ -37,7 +37,9 @@ def stage_two(innovation: Innovation) -> list[Requirement]:
             bool(structures) and not unsigned,
             _("%(n)s agreement(s) still to sign.") % {"n": len(unsigned)}
             if unsigned
-            else _("Every selected structure has signed."),
+            else _("Every selected structure has signed.")
+            if structures
+            else _("No structure selected yet: no agreement to sign."),
         ),
     ]
 
@@ -62,4 +64,5 @@ def register() -> None:
     )
     register_innovation_counter("training_count", lambda: count_per_innovation(Training))
     register_innovation_counter("support_count", lambda: count_per_innovation(SupportRequest))
-    register_innovation_counter("visit_count", lambda: count_per_innovation(SiteVisit))
+    # Visits made (a planned one, dated after today, is not counted yet).
+    register_innovation_counter("visit_count", lambda: count_per_innovation(SiteVisit, date__lte=timezone.localdate()))

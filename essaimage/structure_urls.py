@@ -18,6 +18,7 @@ urlpatterns: list = [
     path("suivi/candidatures-structures/<int:pk>/refuser/", views.application_reject, name="application_reject"),
     # Structures: list and record
     path("suivi/structures/", views.structure_list, name="structure_list"),
+    path("suivi/ma-structure/", views.my_structure, name="my_structure"),
     path("suivi/structures/<int:pk>/", views.structure_detail, name="structure_detail"),
     path("suivi/innovations/<int:pk>/structures/nouvelle/", views.structure_create, name="structure_create"),
     path("suivi/structures/<int:pk>/modifier/", views.structure_edit, name="structure_edit"),

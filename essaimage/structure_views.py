@@ -279,6 +279,20 @@ def application_reject(request, pk):
 
 
 @view_structures
+def my_structure(request):
+    """« Ma structure »: a structure's contact goes straight to their structure's page;
+    someone with several (or none of their own) gets the list."""
+    own = list(
+        SpreadStructure.objects.for_user(request.user)
+        .filter(organisation__in=request.user.organisations_for(Role.STRUCTURE))
+        .values_list("pk", flat=True)[:2]
+    )
+    if len(own) == 1:
+        return redirect("essaimage:structure_detail", pk=own[0])
+    return redirect("essaimage:structure_list")
+
+
+@view_structures
 def structure_list(request):
     visible = SpreadStructure.objects.for_user(request.user)
     innovations = Innovation.objects.filter(pk__in=visible.values("innovation")).only("pk", "name").order_by("name")

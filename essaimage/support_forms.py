@@ -143,8 +143,9 @@ class SupportFormMixin:
             )
             % {"count": SEARCH_MIN_LENGTH},
         )
-        self.fields["date"].validators.append(_not_in_future)
-        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        if self._meta.model is not SiteVisit:  # a visit may be planned ahead
+            self.fields["date"].validators.append(_not_in_future)
+            self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
 
 class SupportRequestForm(SupportFormMixin, forms.ModelForm):
@@ -193,6 +194,15 @@ class SiteVisitForm(SupportFormMixin, forms.ModelForm):
         self._setup_common(current, user)
         self.fields["date"].required = True
         self.fields["date"].error_messages["required"] = _("Give the date of the visit.")
+        self.fields["date"].help_text = _("A date to come plans the visit; write the report once it has taken place.")
+        self.fields["report"].required = False
+
+    def clean(self):
+        data = super().clean()
+        date = data.get("date")
+        if date and date <= timezone.localdate() and not (data.get("report") or "").strip():
+            self.add_error("report", _("Write the report of the visit: it has taken place."))
+        return data
 
 
 # --------------------------------------------------------------------------

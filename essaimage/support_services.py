@@ -146,12 +146,19 @@ def update_support_request(entry: SupportRequest, *, by) -> SupportRequest:
     return entry
 
 
+def _check_visit(visit: SiteVisit) -> None:
+    """A visit to come is planned (its report comes after); one that took place has its report."""
+    if visit.date <= timezone.localdate() and not visit.report.strip():
+        raise SupportError(_("Write the report of the visit: it has taken place."))
+
+
 def record_site_visit(visit: SiteVisit, *, by) -> SiteVisit:
-    """Record a visit made to a structure (unsaved ``visit``). A visit is recorded once
-    it has happened: a date in the future is refused. The innovation is the structure's."""
+    """Record a visit to a structure (unsaved ``visit``): planned (a date to come, the
+    report written afterwards) or made (a date today or past, with its report). The
+    innovation is the structure's. Counters count the visits made only."""
     if visit.pk:
         raise SupportError(_("This site visit is already recorded."))
-    _check_date(visit.date)
+    _check_visit(visit)
     visit.innovation_id = visit.structure.innovation_id
     visit._history_user = by
     visit.save()
@@ -160,7 +167,7 @@ def record_site_visit(visit: SiteVisit, *, by) -> SiteVisit:
 
 def update_site_visit(visit: SiteVisit, *, by) -> SiteVisit:
     """Save the changes made to a visit's record (same rules as when recorded)."""
-    _check_date(visit.date)
+    _check_visit(visit)
     visit.innovation_id = visit.structure.innovation_id
     visit._history_user = by
     visit.save()
@@ -180,9 +187,14 @@ def _aggregate(queryset, link: str, expression):
     )
 
 
+def _held(visits):
+    """The visits that took place (planned ones, dated after today, are not counted)."""
+    return visits.filter(date__lte=timezone.localdate())
+
+
 def _annotate_counts(queryset, link: str, requests, visits):
     requests = SupportRequest.objects.all() if requests is None else requests
-    visits = SiteVisit.objects.all() if visits is None else visits
+    visits = _held(SiteVisit.objects.all() if visits is None else visits)
     return queryset.annotate(
         support_count=Coalesce(_aggregate(requests, link, Count("pk")), 0, output_field=IntegerField()),
         support_unresolved=Coalesce(
@@ -221,7 +233,7 @@ def structures_with_support(structures: QuerySet, *, requests=None, visits=None)
     """``structures`` restricted to those with at least one hotline entry among
     ``requests`` or one site visit among ``visits`` (everything by default)."""
     requests = SupportRequest.objects.all() if requests is None else requests
-    visits = SiteVisit.objects.all() if visits is None else visits
+    visits = _held(SiteVisit.objects.all() if visits is None else visits)
     return structures.filter(
         Exists(requests.filter(structure=OuterRef("pk"))) | Exists(visits.filter(structure=OuterRef("pk")))
     )

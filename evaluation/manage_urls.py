@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("suivi/evaluation/questionnaires/<int:pk>/valider/", views.response_validate, name="response_validate"),
     path("suivi/evaluation/questionnaires/<int:pk>/renvoyer/", views.response_return, name="response_return"),
     path("suivi/evaluation/questionnaires/<int:pk>/liens/", views.response_links, name="response_links"),
+    path("suivi/evaluation/questionnaires/<int:pk>/relancer/", views.response_remind, name="response_remind"),
     path("suivi/evaluation/structures/<int:pk>/", views.structure_compare, name="structure_compare"),
     path("suivi/evaluation/export/<str:phase>.<str:fmt>", views.export, name="export"),
     # Questionnaire templates and their versions

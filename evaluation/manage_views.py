@@ -10,18 +10,20 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from ais.core.confirm import confirmation_page, confirmed
 from ais.core.documents import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment
 from ais.core.forms import FORM_ERRORS, form_action, perform
 from ais.outbox.models import OutgoingEmail
 from essaimage.models import SpreadStructure
 from projects.models import Innovation
 
-from . import services
+from . import reminders, services
 from .exports import phase_csv, phase_xlsx
 from .followup import chart_data, comparison, filtered_responses, late_page, rate_rows, validation_page
 from .links import contacts, revoke_links, send_access_links
@@ -139,6 +141,7 @@ def _response_context(request, response: Response, *, return_form=None) -> dict:
         "sections": sections,
         "warnings": consistency_errors(response.version, values),
         "reminders": list(response.reminders.all()),
+        "can_remind": response.is_late() and response.is_open(),
         "emails": list(emails),
         "links": links,
         "has_active_links": any(link.is_active for link in links),
@@ -223,6 +226,44 @@ def response_links(request, pk):
                 request, _("The structure has no contact with an account yet: add one on the structure's page.")
             )
     return redirect("evaluation:response_manage", pk=response.pk)
+
+
+@manage_evaluation
+def response_remind(request, pk):
+    """« Relancer »: one reminder now to the structure's contacts. A GET, or a POST not
+    confirmed, says to whom it goes; the confirmed POST sends it (through the outbox)."""
+    response = _response(request, pk)
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    back = back if back == reverse("evaluation:followup") else reverse("evaluation:response_manage", args=[pk])
+    if not confirmed(request):
+        people = contacts(response.structure)
+        return confirmation_page(
+            request,
+            title=_("Remind the structure now"),
+            question=_("Send a reminder about this late questionnaire now?"),
+            consequences=[
+                _("%(structure)s – %(phase)s, due on %(date)s.")
+                % {
+                    "structure": response.structure.organisation.name,
+                    "phase": response.get_phase_display(),
+                    "date": date_format(response.due_on, "j F Y"),
+                },
+                _("Each contact gets a fresh link to the questionnaire by e-mail: %(emails)s.")
+                % {"emails": ", ".join(person.email for person in people) or "—"},
+                _("It is recorded with the other reminders; it cannot be sent again within 24 hours."),
+            ],
+            action_label=_("Send the reminder"),
+            cancel_url=back,
+            carry=[("next", back)],
+        )
+    perform(
+        request,
+        lambda: reminders.send_manual_reminder(response, by=request.user),
+        success_message=lambda reminder: (
+            _("Reminder sent to: %(emails)s.") % {"emails": ", ".join(reminder.recipients)}
+        ),
+    )
+    return redirect(back)
 
 
 # --------------------------------------------------------------------------

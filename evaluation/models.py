@@ -358,10 +358,13 @@ class ReminderKind(models.TextChoices):
     LATE_2 = "late_2", _("Second reminder after the due date")
     LATE_3 = "late_3", _("Third reminder after the due date")
     MANAGER_ALERT = "manager_alert", _("Alert to the programme manager")
+    MANUAL = "manual", _("Reminder sent by a programme manager")
 
 
 class Reminder(models.Model):
-    """A reminder sent (or being sent) for a questionnaire: at most one per kind."""
+    """A reminder sent (or being sent) for a questionnaire: at most one per kind of the
+    sweep's; a manager's « Relancer » (``MANUAL``, ``sent_by``) may come back, not
+    within ``MANUAL_REMINDER_INTERVAL``."""
 
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("questionnaire")
@@ -369,13 +372,25 @@ class Reminder(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
     created_at = models.DateTimeField(_("sent on"), default=timezone.now)
     recipients = models.JSONField(_("recipients"), default=list)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
 
     class Meta:
         ordering = ["response", "created_at", "pk"]
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         constraints = [
-            models.UniqueConstraint(fields=["response", "kind"], name="reminder_unique_kind_per_response"),
+            models.UniqueConstraint(
+                fields=["response", "kind"],
+                condition=~models.Q(kind="manual"),
+                name="reminder_unique_kind_per_response",
+            ),
         ]
 
     def __str__(self) -> str:

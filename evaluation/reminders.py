@@ -44,7 +44,7 @@ from essaimage.models import StructureStatus
 from projects.models import Innovation
 
 from .emails import EVALUATION_ALERT
-from .links import link_email, link_key
+from .links import contacts, link_email, link_key
 from .models import EDITABLE_STATUSES, AccessLink, Reminder, ReminderKind, Response
 
 logger = logging.getLogger(__name__)
@@ -147,6 +147,66 @@ def _record_batch(batch: list[tuple[Response, list[str]]]) -> int:
     return sent
 
 
+# A manager's « Relancer » is not repeated within this interval (a double click, two
+# managers on the same late list): the structure gets one e-mail, not several.
+MANUAL_REMINDER_INTERVAL = datetime.timedelta(hours=24)
+
+
+def send_manual_reminder(response: Response, *, by, now=None) -> Reminder:
+    """A programme manager reminds a late questionnaire now: each contact of the
+    structure gets a fresh link by e-mail, through the outbox, with the text of the
+    sweep's late reminders; recorded as a ``Reminder`` of kind ``MANUAL`` (who, when,
+    to whom). Refused (``EvaluationError``) when the questionnaire is not late and
+    open, when the structure has no contact, and within ``MANUAL_REMINDER_INTERVAL``
+    of the previous one."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from .services import EvaluationError
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Locked: two managers clicking at once send one reminder.
+        response = Response.objects.select_for_update().select_related("structure__innovation").get(pk=response.pk)
+        if not response.is_late(timezone.localdate(now)) or not response.is_open(timezone.localdate(now)):
+            raise EvaluationError(_("Only a late questionnaire, still open for answers, can be reminded."))
+        previous = (
+            response.reminders.filter(kind=ReminderKind.MANUAL, created_at__gt=now - MANUAL_REMINDER_INTERVAL)
+            .order_by("-created_at")
+            .first()
+        )
+        if previous is not None:
+            raise EvaluationError(
+                _("A reminder was already sent on %(when)s: the next one can be sent from %(next)s.")
+                % {
+                    "when": date_format(timezone.localtime(previous.created_at), "DATETIME_FORMAT"),
+                    "next": date_format(
+                        timezone.localtime(previous.created_at + MANUAL_REMINDER_INTERVAL), "DATETIME_FORMAT"
+                    ),
+                }
+            )
+        people = contacts(response.structure)
+        if not people:
+            raise EvaluationError(
+                _("The structure has no contact with an account yet: add one on the structure's page.")
+            )
+        reminder = Reminder.objects.create(
+            response=response,
+            kind=ReminderKind.MANUAL,
+            created_at=now,
+            recipients=[person.email for person in people],
+            sent_by=by,
+        )
+        links, messages = [], []
+        for person in people:
+            link, message = link_email(response, person, purpose=ReminderKind.MANUAL, dedup=f"manual-{reminder.pk}")
+            links.append(link)
+            messages.append(message)
+        AccessLink.objects.bulk_create(links)
+        queue_emails(messages)
+    return reminder
+
+
 def _insert_reminders(rows: list[tuple[int, str, list[str]]]) -> set[tuple[int, str]]:
     """Insert the ``Reminder`` rows not recorded yet, in their order; returns the
     ``(response id, kind)`` of those inserted. A row that a concurrent sweep is
@@ -161,7 +221,9 @@ def _insert_reminders(rows: list[tuple[int, str, list[str]]]) -> set[tuple[int, 
         f"SELECT batch.response_id, batch.kind, %s, batch.recipients "
         f"FROM unnest(%s::integer[], %s::varchar[], %s::jsonb[]) WITH ORDINALITY "
         f"AS batch(response_id, kind, recipients, position) ORDER BY batch.position "
-        f"ON CONFLICT ({response}, {kind}) DO NOTHING RETURNING {response}, {kind}"
+        # The unique index leaves out the managers' reminders (``MANUAL``): its predicate is repeated.
+        f"ON CONFLICT ({response}, {kind}) WHERE NOT ({kind} = '{ReminderKind.MANUAL}') "
+        f"DO NOTHING RETURNING {response}, {kind}"
     )
     response_ids, kinds, addresses = zip(*rows, strict=True)
     params = [timezone.now(), list(response_ids), list(kinds), [json.dumps(a) for a in addresses]]

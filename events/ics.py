@@ -19,8 +19,8 @@ PRODID = "-//Ansa//AIS#Emploi//FR"
 UID_DOMAIN = "ais-emploi.fr"
 
 
-def _location(event: Event, room: str = "") -> str:
-    place = event.place or event.online_link
+def _location(event: Event, room: str = "", *, online: bool = False) -> str:
+    place = event.place or (event.online_link if online else "")
     return f"{room} – {place}" if room and place else room or place
 
 
@@ -50,14 +50,17 @@ def event_calendar(event: Event, registration: Registration | None = None) -> by
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", event.title)
-    description = "\n\n".join(part for part in (event.description, event.online_link, url) if part)
+    # The video-call link only in a registered person's file (their secret token).
+    online = registration is not None
+    link = event.online_link if online else ""
+    description = "\n\n".join(part for part in (event.description, link, url) if part)
     calendar.add_component(
         _vevent(
             f"event-{event.pk}",
             event.title,
             event.starts,
             event.ends,
-            location=_location(event),
+            location=_location(event, online=online),
             description=description,
             url=url,
         )
@@ -72,7 +75,7 @@ def event_calendar(event: Event, registration: Registration | None = None) -> by
                     f"{session.title} – {event.title}",
                     session.starts,
                     session.ends,
-                    location=_location(event, session.room),
+                    location=_location(event, session.room, online=True),
                     description=session.description,
                     url=url,
                 )

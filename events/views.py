@@ -113,8 +113,19 @@ def event_detail(request, slug):
             "state": event.registration_state(),
             "states": RegistrationState,
             "can_manage": can_manage(request.user),
+            "show_online_link": _sees_online_link(request.user, event),
         },
     )
+
+
+def _sees_online_link(user, event) -> bool:
+    """The video-call link is for the people registered (and the programme team), not
+    for every visitor of the public page: they get it by e-mail and on their registration."""
+    if not event.online_link or not user.is_authenticated:
+        return False
+    if can_manage(user):
+        return True
+    return Registration.objects.filter(event=event, email__iexact=user.email).active().exists()
 
 
 @login_not_required

@@ -2,14 +2,20 @@
 
 ``recent_changes`` merges the newest history rows of every tracked model and,
 for each, what changed compared to the previous version of the same object:
-who, when, what before and after. Two queries per tracked model, whatever the
-length of the history.
+who, when, what before and after. Two queries per tracked model, plus one per
+model that a changed link points to (people, organisations, calls…: shown by name,
+never by id), whatever the length of the history.
 """
 
+import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Models whose changes managers can read, in the order of the filter list.
@@ -48,15 +54,33 @@ class Entry:
     object_repr: str
     action: str
     when: object
+    when_text: str
     who: object
     reason: str
     changes: list
 
 
-def _display(record, field) -> str:
+def long_datetime(value: datetime.datetime) -> str:
+    """« 6 décembre 2026 à 10 h 15 »: local time, no seconds."""
+    local = timezone.localtime(value)
+    return gettext("%(date)s at %(hour)s:%(minute)s") % {
+        "date": date_format(local, "j F Y"),
+        "hour": local.strftime("%H"),
+        "minute": local.strftime("%M"),
+    }
+
+
+def _display(record, field, related=None) -> str:
     value = getattr(record, field.attname, None)
     if value in (None, "", []):
         return "—"
+    if field.many_to_one and related is not None:
+        target = related.get(field.related_model, {}).get(value)
+        return _name_of(target) if target is not None else f"#{value}"
+    if isinstance(value, datetime.datetime):
+        return long_datetime(value)
+    if isinstance(value, datetime.date):
+        return date_format(value, "j F Y")
     if isinstance(value, list) and getattr(field, "base_field", None) is not None and field.base_field.choices:
         labels = dict(field.base_field.flatchoices)
         return ", ".join(str(labels.get(v, v)) for v in value)
@@ -72,13 +96,13 @@ def _display(record, field) -> str:
     return str(value)
 
 
-def _diff(model, record, previous) -> list[Change]:
+def _diff(model, record, previous, related=None) -> list[Change]:
     changes = []
     for field in model._meta.concrete_fields:
         if field.name in HIDDEN_FIELDS or field.attname not in record.__dict__:
             continue
-        after = _display(record, field)
-        before = _display(previous, field) if previous is not None else "—"
+        after = _display(record, field, related)
+        before = _display(previous, field, related) if previous is not None else "—"
         if previous is None and after == "—":
             continue
         if before != after:
@@ -88,7 +112,7 @@ def _diff(model, record, previous) -> list[Change]:
 
 def recent_changes(*, kind: str = "", limit: int = 100) -> tuple[list[Entry], list[tuple[str, str]]]:
     kinds = []
-    entries: list[Entry] = []
+    loaded = []
     for label in TRACKED:
         model = apps.get_model(label)
         kinds.append((label, str(model._meta.verbose_name_plural).capitalize()))
@@ -106,6 +130,10 @@ def recent_changes(*, kind: str = "", limit: int = 100) -> tuple[list[Entry], li
             .order_by("-history_date", "-history_id")[:limit]
         )
         previous = history_model.objects.in_bulk([r.previous_id for r in rows if r.previous_id])
+        loaded.append((label, model, rows, previous))
+    related = _related_objects(loaded)
+    entries: list[Entry] = []
+    for label, model, rows, previous in loaded:
         for row in rows:
             entries.append(
                 Entry(
@@ -114,13 +142,38 @@ def recent_changes(*, kind: str = "", limit: int = 100) -> tuple[list[Entry], li
                     object_repr=_object_repr(model, row),
                     action=str(ACTIONS.get(row.history_type, row.history_type)),
                     when=row.history_date,
+                    when_text=long_datetime(row.history_date),
                     who=row.history_user,
                     reason=row.history_change_reason or "",
-                    changes=_diff(model, row, previous.get(row.previous_id)),
+                    changes=_diff(model, row, previous.get(row.previous_id), related),
                 )
             )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit], kinds
+
+
+def _related_objects(loaded) -> dict:
+    """The objects the rows' links point to, one query per linked model: a change of
+    « created by » shows the person's name, not their id."""
+    ids = defaultdict(set)
+    for _label, model, rows, previous in loaded:
+        links = [f for f in model._meta.concrete_fields if f.many_to_one and f.name not in HIDDEN_FIELDS]
+        for record in [*rows, *previous.values()]:
+            for field in links:
+                value = getattr(record, field.attname, None)
+                if value is not None:
+                    ids[field.related_model].add(value)
+    return {target: target._default_manager.in_bulk(values) for target, values in ids.items()}
+
+
+def _name_of(target) -> str:
+    """A linked object's name without further queries (no ``__str__`` that follows links)."""
+    if hasattr(target, "get_full_name"):
+        return target.get_full_name() or target.email
+    for attname in ("name", "title", "innovation_name", "email"):
+        if getattr(target, attname, None):
+            return str(getattr(target, attname))
+    return f"#{target.pk}"
 
 
 def _object_repr(model, row) -> str:

@@ -91,7 +91,7 @@ def _items(user) -> list[dict]:
         ]
     if user.has_role(Role.STRUCTURE):
         items += [
-            _item(_("My structure"), "essaimage:structure_list", "buildings"),
+            _item(_("My structure"), "essaimage:my_structure", "buildings"),
             _item(_("My questionnaires"), "evaluation:my_questionnaires", "ui-checks"),
         ]
     if user.has_role(Role.CARRIER, Role.STRUCTURE):
@@ -113,4 +113,14 @@ def navigation(request):
         for child in item.get("children", []):
             child["active"] = _is_active(child["url"], current)
         item["active"] = _is_active(item["url"], current) or any(c["active"] for c in item.get("children", []))
-    return {"nav_items": items}
+    return {"nav_items": items, "link_visitor": _is_link_visitor(request, user)}
+
+
+def _is_link_visitor(request, user) -> bool:
+    """Someone answering a questionnaire through an e-mailed link, without logging in:
+    the menu does not ask them to log in (their link already gave them access)."""
+    if request is None or user is None or user.is_authenticated:
+        return False
+    from evaluation.links import SESSION_KEY
+
+    return bool(request.session.get(SESSION_KEY))

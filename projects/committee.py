@@ -352,6 +352,7 @@ class RankingRow:
     expected: int
     recommendations: dict
     disagreement: bool
+    rank: int | None = None  # None: no submitted score yet, listed after the ranked ones
 
     @property
     def recommendation_summary(self) -> list[tuple[str, int]]:
@@ -366,7 +367,8 @@ class RankingRow:
 def ranking(call: Call) -> list[RankingRow]:
     """Per eligible dossier: weighted score on 0–5 (Σ weight × criterion mean / Σ
     weights, over submitted reviews), each criterion's mean and spread, reviews
-    done versus expected, and a disagreement flag; best first. Four queries."""
+    done versus expected, and a disagreement flag; best first, then the dossiers not
+    scored yet, without a rank. Four queries."""
     criteria = list(call.criteria.order_by("position", "pk"))
     dossiers = list(
         call.dossiers.filter(status=DossierStatus.ELIGIBLE)
@@ -411,6 +413,8 @@ def ranking(call: Call) -> list[RankingRow]:
             )
         )
     rows.sort(key=lambda r: (r.weighted is None, -(r.weighted or 0), r.dossier.innovation_name))
+    for position, row in enumerate((row for row in rows if row.weighted is not None), start=1):
+        row.rank = position
     return rows
 
 

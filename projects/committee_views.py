@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from ais.accounts.forms import CommitteeInviteForm
+from ais.core.confirm import confirmation_page, confirmed
 from ais.core.documents import PDF_CSS, pdf_response, render_pdf, xlsx_response
 from ais.core.forms import FORM_ERRORS, form_action, perform, posted
 
@@ -26,7 +27,7 @@ from .committee_forms import (
     score_form_class,
 )
 from .display import dossier_sections
-from .models import Call, ReviewAssignment, SelectionSession
+from .models import Call, Decision, ReviewAssignment, SelectionSession
 from .services import DossierError
 
 member_only = permission_required("projects.review_dossiers", raise_exception=True)
@@ -133,6 +134,29 @@ def review(request, pk):
 
     if locked:  # a post changes nothing: the page shows the review as it is, read-only
         return render(request, "projects/committee/review.html", {**page(), "form": form})
+
+    if request.method == "POST" and "submit" in request.POST and not confirmed(request) and form.is_valid():
+        # Submitting is final: the scores are kept as a draft, then the page asks.
+        data = form.cleaned_data
+        committee.save_review(
+            assignment,
+            scores={c.pk: (data.get(f"score_{c.pk}"), data.get(f"comment_{c.pk}", "")) for c in criteria},
+            recommendation=data["recommendation"],
+            comment=data["comment"],
+            submit=False,
+            by=request.user,
+        )
+        return confirmation_page(
+            request,
+            title=_("Submit my review"),
+            consequences=[
+                _("Your scores, recommendation and comments can no longer be changed."),
+                _("You will then see the other members' scores."),
+                _("Your scores are saved as a draft until you submit."),
+            ],
+            action_label=_("Submit my review"),
+            cancel_url=review_url,
+        )
 
     def save(form):
         data = form.cleaned_data
@@ -364,9 +388,9 @@ def ranking_export(request, pk):
             _("%(criterion)s – spread") % {"criterion": criterion.title},
         ]
     lines = []
-    for rank, row in enumerate(rows, start=1):
+    for row in rows:
         line = [
-            rank,
+            row.rank if row.rank is not None else _("not scored"),
             str(row.dossier),
             row.dossier.organisation.name,
             round(row.weighted, 2) if row.weighted is not None else None,
@@ -469,10 +493,28 @@ def session_page(request, pk):
     )
 
 
-@require_POST
 @managers_only
 def session_close(request, pk):
+    """Closing is irreversible: a GET, or a POST not confirmed, shows what it will do."""
     session = _session(pk)
+    if not confirmed(request):
+        selected = session.decisions.filter(decision=Decision.SELECTED).count()
+        return confirmation_page(
+            request,
+            title=_("Close the session"),
+            consequences=[
+                _("Scores and decisions of the call are locked: nobody can change them any more."),
+                ngettext(
+                    "The selected dossier becomes an innovation in stage I.",
+                    "The %(n)s selected dossiers become innovations in stage I.",
+                    selected,
+                )
+                % {"n": selected},
+                _("The carriers are not told yet: you release the decisions afterwards."),
+            ],
+            action_label=_("Close the session"),
+            cancel_url=reverse("projects:session", kwargs={"pk": session.pk}),
+        )
     perform(
         request,
         lambda: committee.close_session(session, by=request.user),
@@ -483,10 +525,27 @@ def session_close(request, pk):
     return redirect("projects:session", pk=session.pk)
 
 
-@require_POST
 @managers_only
 def session_release(request, pk):
+    """Releasing e-mails every carrier: a GET, or a POST not confirmed, shows what it will do."""
     session = _session(pk)
+    if not confirmed(request):
+        count = session.decisions.count()
+        return confirmation_page(
+            request,
+            title=_("Release the decisions to carriers"),
+            consequences=[
+                ngettext(
+                    "%(n)s carrier receives the decision on their dossier by e-mail, with its motivation.",
+                    "%(n)s carriers receive the decision on their dossier by e-mail, with its motivation.",
+                    count,
+                )
+                % {"n": count},
+                _("An e-mail sent cannot be taken back; the decisions are released only once."),
+            ],
+            action_label=_("Release the decisions"),
+            cancel_url=reverse("projects:session", kwargs={"pk": session.pk}),
+        )
     perform(
         request,
         lambda: committee.release_decisions(session, by=request.user),

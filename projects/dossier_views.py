@@ -2,10 +2,13 @@
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import time_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
@@ -106,9 +109,11 @@ def dossier_edit(request, pk, section):
         return _organisation_step(request, dossier)
     required = [c for c in services.required_questions(dossier.call) if c in SECTION_FIELDS[section]]
     form_class = dossier_section_form_class(section)
-    form = form_class(
-        request.POST or None, instance=Dossier.objects.get(pk=dossier.pk), section=section, required_codes=required
-    )
+    instance = Dossier.objects.get(pk=dossier.pk)
+    if request.method == "POST":
+        form = form_class(request.POST, instance=instance, section=section, required_codes=required)
+    else:
+        form = _form_with_unsaved(request, form_class, instance, section=section, required_codes=required)
     context = _edit_context(dossier, section, user=request.user)
     if request.method == "POST":
         if not context["editable"]:
@@ -124,6 +129,7 @@ def dossier_edit(request, pk, section):
                     "status": status,
                     "message": message,
                     "version": dossier.version,
+                    "field_errors": _field_errors(form) if status == "partial" else [],
                 },
             )
         if status == "saved":
@@ -134,13 +140,25 @@ def dossier_edit(request, pk, section):
         messages.error(request, message)
         context = _edit_context(dossier, section, user=request.user)
     context["form"] = form
-    return render(request, "projects/dossiers/edit.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "projects/dossiers/edit.html", context, status=400 if request.method == "POST" and form.errors else 200
+    )
+
+
+def _unsaved_key(dossier, section) -> str:
+    return f"dossier-{dossier.pk}-{section}-unsaved"
 
 
 def _save(request, dossier, section, form):
-    if not form.is_valid():
+    """Save the section. While typing (htmx autosave), the well-formed answers are
+    saved even when another answer of the section is not: the invalid ones are kept
+    in the session, shown with their message until corrected, and the status says
+    which ones were not saved."""
+    valid = form.is_valid()
+    if not valid and (not request.htmx or "version" not in form.cleaned_data):
         return "invalid", _("Some answers are not valid: correct the fields marked in red. Nothing was lost.")
-    values = {name: form.cleaned_data[name] for name in SECTION_FIELDS[section]}
+    names = [name for name in SECTION_FIELDS[section] if name in form.cleaned_data]
+    values = {name: form.cleaned_data[name] for name in names}
     try:
         services.save_section(
             dossier, section=section, values=values, by=request.user, expected_version=form.cleaned_data["version"]
@@ -150,7 +168,50 @@ def _save(request, dossier, section, form):
         return "conflict", str(error)
     except DossierError as error:
         return "refused", str(error)
-    return "saved", _("Saved.")
+    key = _unsaved_key(dossier, section)
+    if valid:
+        request.session.pop(key, None)
+        return "saved", _("Saved.")
+    invalid = [name for name in SECTION_FIELDS[section] if name in form.errors]
+    request.session[key] = {name: request.POST.getlist(name) for name in invalid}
+    labels = ", ".join(f"«\u00a0{form.fields[name].label.rstrip(' *')}\u00a0»" for name in invalid)
+    return "partial", ngettext(
+        "Saved at %(time)s, except one answer that is not valid (marked in red): %(fields)s. "
+        "It is not saved until it is corrected.",
+        "Saved at %(time)s, except %(count)s answers that are not valid (marked in red): %(fields)s. "
+        "They are not saved until they are corrected.",
+        len(invalid),
+    ) % {"time": time_format(localtime(), "H:i"), "count": len(invalid), "fields": labels}
+
+
+def _field_errors(form) -> list[dict]:
+    return [
+        {"name": name, "message": " ".join(str(e) for e in errors)}
+        for name, errors in form.errors.items()
+        if name in form.fields and name != "version"
+    ]
+
+
+def _form_with_unsaved(request, form_class, instance, *, section, required_codes):
+    """The step's form; if answers typed earlier could not be saved (not valid), they
+    are put back in it with their message, so nothing typed disappears on reload."""
+    form = form_class(instance=instance, section=section, required_codes=required_codes)
+    unsaved = request.session.get(_unsaved_key(instance, section))
+    if not unsaved:
+        return form
+    data = QueryDict(mutable=True)
+    for bound in form:
+        value = bound.value()
+        values = value if isinstance(value, list | tuple) else [value]
+        data.setlist(bound.name, ["" if v is None else str(v) for v in values])
+    for name, values in unsaved.items():
+        data.setlist(name, values)
+    form = form_class(data, instance=instance, section=section, required_codes=required_codes)
+    form.is_valid()
+    for name in list(form.errors):
+        if name not in unsaved:
+            del form.errors[name]
+    return form
 
 
 def _organisation_step(request, dossier):

@@ -59,15 +59,18 @@ def dossier_rows(dossiers):
 
 def dossier_pdf(dossier: Dossier) -> bytes:
     """The dossier as submitted, for the carrier's receipt and the managers' file."""
+    from .display import dossier_sections
     from .services import completeness
 
+    state = completeness(dossier)
     return render_pdf(
         "projects/pdf/dossier.html",
         {
             "dossier": dossier,
             "call": dossier.call,
+            "sections": dossier_sections(dossier, missing=state["missing"]),
             "attachments": list(dossier.attachments.all()),
-            "completeness": completeness(dossier),
+            "completeness": state,
             "generated_at": timezone.now(),
         },
         stylesheets=[PDF_CSS],

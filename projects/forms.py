@@ -176,6 +176,9 @@ class DossierSectionForm(forms.ModelForm):
             if name in required_codes:
                 field.label = f"{field.label} *"
                 field.widget.attrs["aria-required"] = "true"
+            if isinstance(field.widget, forms.RadioSelect):
+                # No « --------- » radio, ticked before anything is chosen: no answer is no radio ticked.
+                field.choices = [(value, label) for value, label in field.choices if value != ""]
 
     def clean(self):
         data = super().clean()

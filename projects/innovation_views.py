@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from ais.accounts.models import Role
+from ais.core.confirm import confirmation_page, confirmed
 from ais.core.forms import FORM_ERRORS, form_action, perform, posted, posted_files, returned_message
 from ais.core.uploads import download_response
 
@@ -472,11 +473,22 @@ def awareness_delete(request, pk, action_pk):
 # Stage moves -----------------------------------------------------------------------------
 
 
-@require_POST
 @manage_accompaniment
 def stage_advance(request, pk):
+    """A stage move cannot be undone: a GET, or a valid POST not confirmed, shows what
+    it will do (the missing items, the exception) before it is made."""
     innovation = _innovation(request, pk)
-    form = AdvanceStageForm(request.POST, prefix="advance")
+    form = AdvanceStageForm(request.POST or None, prefix="advance")
+    if innovation.stage >= Stage.EVALUATION or innovation.is_closed:
+        if request.method == "GET":
+            return redirect(_detail_url(innovation, "stages"))
+    elif request.method == "GET" or (
+        form.is_valid()
+        and not confirmed(request)
+        # Missing items without a reason: the form says so first, no question to ask yet.
+        and (form.cleaned_data["exception_reason"] or not accompaniment.missing(innovation))
+    ):
+        return _stage_advance_confirmation(request, innovation, form)
     if form.is_valid():
         try:
             move = accompaniment.advance_stage(
@@ -505,6 +517,30 @@ def stage_advance(request, pk):
             return redirect(_detail_url(innovation, "stages"))
     context = _detail_context(request, innovation, status_forms={"advance_form": form})
     return render(request, "projects/innovation/detail.html", context, status=400)
+
+
+def _stage_advance_confirmation(request, innovation, form):
+    to_stage = Stage(innovation.stage + 1)
+    consequences = [
+        _("%(innovation)s moves from “%(from)s” to “%(to)s”.")
+        % {"innovation": innovation.name, "from": innovation.get_stage_display(), "to": to_stage.label},
+        _("The move is recorded with its date and your name; it cannot be undone."),
+    ]
+    missing = [str(requirement.label) for requirement in accompaniment.missing(innovation)]
+    if missing:
+        consequences.append(
+            _("It moves as an exception; missing items recorded with your reason: %(items)s.")
+            % {"items": "; ".join(missing)}
+        )
+    carry = None if request.method == "POST" else [(form.add_prefix("stage"), innovation.stage)]
+    return confirmation_page(
+        request,
+        title=_("Move to the next stage"),
+        consequences=consequences,
+        action_label=_("Move to “%(stage)s”") % {"stage": to_stage.label},
+        cancel_url=_detail_url(innovation, "stages"),
+        carry=carry,
+    )
 
 
 # End of the accompaniment ------------------------------------------------------------------

@@ -428,11 +428,9 @@ def report_list(request, pk):
     return render(request, "reporting/reports/report_list.html", _report_list_context(request, innovation))
 
 
-@require_POST
-@manage_reports
-def report_narrative(request, pk, kind):
-    innovation = _innovation(request, pk)
-    kind = _kind(kind)
+def _save_posted_narrative(request, innovation, kind):
+    """Save the texts posted with the page's form; ``None`` when saved, else the page
+    again with the typed text and its errors (400) or the newer saved text (409)."""
     candidates = list(reports.quote_candidates(innovation))
     form = NarrativeForm(request.POST, prefix=kind, candidates=candidates)
     if not form.is_valid():
@@ -462,6 +460,30 @@ def report_narrative(request, pk, kind):
         add_domain_error(form, error)
         context = _report_list_context(request, innovation, bound_kind=kind, bound_form=form, conflict=saved)
         return render(request, "reporting/reports/report_list.html", context, status=409)
+    return None
+
+
+def _narrative_changed(request, innovation, kind) -> bool:
+    """Whether the posted texts differ from the saved ones (invalid ones count as changed)."""
+    form = NarrativeForm(request.POST, prefix=kind, candidates=reports.quote_candidates(innovation))
+    if not form.is_valid():
+        return True
+    saved = ReportNarrative.objects.filter(innovation=innovation, kind=kind).first()
+    stored = reports.narrative_payload(saved) if saved else {"quotes": []}
+    texts = ("summary", "conclusions", "recommendations")
+    return any(form.cleaned_data[name] != stored.get(name, "") for name in texts) or sorted(
+        form.cleaned_data["quotes"]
+    ) != sorted(stored["quotes"])
+
+
+@require_POST
+@manage_reports
+def report_narrative(request, pk, kind):
+    innovation = _innovation(request, pk)
+    kind = _kind(kind)
+    refused = _save_posted_narrative(request, innovation, kind)
+    if refused is not None:
+        return refused
     messages.success(
         request, _("The texts of the %(report)s are saved.") % {"report": str(ReportKind(kind).label).lower()}
     )
@@ -495,6 +517,12 @@ def report_preview(request, pk, kind):
 def report_generate(request, pk, kind):
     innovation = _innovation(request, pk)
     kind = _kind(kind)
+    # « Generate the PDF » posts the page's texts with it: typed but unsaved texts are
+    # saved first, so the report never leaves them out.
+    if f"{kind}-revision" in request.POST and _narrative_changed(request, innovation, kind):
+        refused = _save_posted_narrative(request, innovation, kind)
+        if refused is not None:
+            return refused
     try:
         report = reports.request_report(innovation, kind, by=request.user)
     except ReportError as error:

@@ -183,8 +183,9 @@ MATRIX: dict[str, Access] = {
     "projects:ranking_export": Access(lambda o: {"pk": o.call.pk}, only(*STAFF), "PK\x03\x04"),  # a zip
     "projects:session_create": Access(lambda o: {"pk": o.call.pk}, only(*STAFF), 'name="held_on"'),
     "projects:session": Access(lambda o: {"pk": o.session.pk}, only(*STAFF), "Tremplin numérique"),
-    "projects:session_close": Access(lambda o: {"pk": o.session.pk}, logged_in(405)),  # require_POST
-    "projects:session_release": Access(lambda o: {"pk": o.session.pk}, logged_in(405)),  # require_POST
+    # Irreversible steps: a GET shows what they will do (ais/core/confirm.py).
+    "projects:session_close": Access(lambda o: {"pk": o.session.pk}, only(*STAFF), "Clôturer la séance"),
+    "projects:session_release": Access(lambda o: {"pk": o.session.pk}, only(*STAFF), "par e-mail"),
     "projects:session_minutes": Access(lambda o: {"pk": o.session.pk}, only(*STAFF), "%PDF-"),
     # Language switch: a GET changes nothing and goes back home
     "set_language": Access(None, everyone("/")),
@@ -266,6 +267,8 @@ POST_DATA = {
     "projects:review [own]": {"has_conflict": "no"},
     "projects:committee": {"setup-reviewers_per_dossier": "2"},
     "projects:session_create": {"place": "Paris"},  # no date: the form comes back with its errors
+    "projects:session_close": {"confirm": "yes"},  # confirmed (ais/core/confirm.py)
+    "projects:session_release": {"confirm": "yes"},
 }
 for _area in AREAS:
     POST_DATA.update(_area.POST_DATA)

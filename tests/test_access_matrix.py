@@ -247,7 +247,7 @@ def test_url_get_as_role_gives_expected_outcome(client, objects, key, role):
 
     response = client.get(url)
 
-    assert_outcome(response, access.expected[role], url=url, kwargs=kwargs, shows=access.shows)
+    assert_outcome(response, access.expected[role], url=url, kwargs={**kwargs, "o": objects}, shows=access.shows)
 
 
 POST_CASES = [_case("POST", key, role) for key in POST_MATRIX for role in ROLES]

@@ -37,7 +37,8 @@ OVER_BUDGET: dict[str, str] = {
     "accounts:my_data_download": "export of the personal data: one query per table",
     # One query per model whose history is shown (portal/history.py TRACKED: 14 since the
     # accounts' models joined), plus one for the previous versions of each model with
-    # changes; the same count with 1 or MANY changes (tests/test_query_budgets.py).
+    # changes, plus one per model that a changed link points to (people, organisations…,
+    # shown by name); the same count with 1 or MANY changes (tests/test_query_budgets.py).
     "portal:history": "one query per tracked model (14), constant with the rows",
 }
 

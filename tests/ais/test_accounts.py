@@ -310,3 +310,10 @@ def test_language_switch_sets_cookie_and_returns_to_page(client, db, settings):
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     assert following["Content-Language"] == "en"
     assert '<html lang="en">' in text(following)
+
+
+def test_login_page_links_to_the_carrier_sign_up(client, db):
+    """An organisation without an account finds how to create one from the login page (issue 16)."""
+    text = html.unescape(client.get(reverse("accounts:login")).content.decode())
+
+    assert f'<a href="{reverse("accounts:signup")}">Créer un compte porteur de projet</a>' in text

@@ -114,6 +114,7 @@ def advance(page, innovation, to_stage: int) -> None:
     """Move on with every deliverable there: the plain button, no exception reason."""
     expect(page.locator("form.advance-form textarea")).to_have_count(0)  # no exception asked for
     page.locator("form.advance-form button[type=submit]").click()
+    page.locator("#confirm-dialog [data-confirm-ok]").click()  # a move cannot be undone: the dialog asks
     page.wait_for_url(f"**/suivi/innovations/{innovation.pk}/#etapes")
     expect(page.locator(f"main .stage-badge.stage-{to_stage}")).to_be_visible()
     innovation.refresh_from_db()

@@ -219,6 +219,7 @@ def declare_no_conflict(page, assignment: ReviewAssignment) -> None:
 
 def submit_review(page, assignment: ReviewAssignment) -> None:
     page.locator("form.review-form button[name=submit]").click()
+    page.locator("#confirm-dialog [data-confirm-ok]").click()  # submitting is final: the dialog asks
     expect(page.locator("form.review-form > fieldset")).to_have_attribute("disabled", "")
     expect(page.locator("form.review-form button[name=submit]")).to_have_count(0)
     review = Review.objects.get(assignment=assignment)
@@ -397,6 +398,7 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
 
     close = manager_page.locator(f"form[action='/gestion/seances/{session.pk}/cloturer/'] button[type=submit]")
     close.click()
+    manager_page.locator("#confirm-dialog [data-confirm-ok]").click()
     release = manager_page.locator(f"form[action='/gestion/seances/{session.pk}/diffuser/'] button[type=submit]")
     expect(release).to_be_visible()
     expect(close).to_have_count(0)
@@ -411,6 +413,8 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
     assert not OutgoingEmail.objects.filter(reason=SELECTION_DECISION).exists()
 
     release.click()
+    expect(manager_page.locator("#confirm-dialog")).to_contain_text("par e-mail")
+    manager_page.locator("#confirm-dialog [data-confirm-ok]").click()
     expect(manager_page.locator(f"form[action='/gestion/seances/{session.pk}/diffuser/']")).to_have_count(0)
     page.shot("12-decisions-released", target=manager_page)
     check_axe(manager_page, "12-decisions-released")

@@ -486,3 +486,39 @@ def test_resource_list_query_budget(client, assert_constant_queries):
 
     one, many = assert_constant_queries(client, reverse("events:resource_list") + "?q=evaluer", make, 4)
     assert many.count("list-group-item-action") == MANY
+
+
+def test_event_video_link_only_for_registered_people_and_managers(client, db, manager):
+    """The video-call link is not shown to every visitor (issue 16): registered people
+    and the programme team see it; the public page and the public calendar file do not."""
+    link = "https://visio.exemple.fr/journee-2026"
+    event = EventFactory(title="Journée en ligne", slug="journee-en-ligne", online_link=link)
+    registered = make_user(Role.CARRIER, email="claire@regie.fr")
+    registration = RegistrationFactory(event=event, email="claire@regie.fr")
+    outsider = make_user(Role.CARRIER, email="paul@ailleurs.fr")
+    page_url = reverse("events:event_detail", kwargs={"slug": event.slug})
+    ics_url = reverse("events:event_ics", kwargs={"slug": event.slug})
+
+    anonymous = _text(client.get(page_url))
+    public_ics = client.get(ics_url).content.decode()
+    personal_ics = client.get(ics_url, {"inscription": registration.token}).content.decode()
+    seen = {}
+    for user in (registered, outsider, manager):
+        client.force_login(user)
+        seen[user.email] = link in _text(client.get(page_url))
+
+    assert link not in anonymous
+    assert "Le lien de la visioconférence est envoyé aux personnes inscrites." in anonymous
+    assert link not in public_ics.replace("\r\n ", "")
+    assert link in personal_ics.replace("\r\n ", "")
+    assert seen == {"claire@regie.fr": True, "paul@ailleurs.fr": False, manager.email: True}
+
+
+def test_resource_without_document_or_text_says_so(client, db):
+    """A resource page with neither document nor text explained nothing (issue 16)."""
+    resource = ResourceFactory(title="Guide de l'essaimage", body="")
+
+    text = _text(client.get(reverse("events:resource_detail", kwargs={"slug": resource.slug})))
+
+    assert "Guide de l'essaimage" in text
+    assert "Pas encore de document ni de texte pour cette ressource" in text

@@ -121,7 +121,12 @@ def test_stage_move_form_refuses_a_future_date_in_french(client, manager):
 
     response = client.post(
         reverse("projects:stage_advance", kwargs={"pk": innovation.pk}),
-        {"advance-stage": "1", "advance-effective_on": "2027-01-04", "advance-exception_reason": "Rattrapage"},
+        {
+            "confirm": "yes",
+            "advance-stage": "1",
+            "advance-effective_on": "2027-01-04",
+            "advance-exception_reason": "Rattrapage",
+        },
     )
 
     assert response.status_code == 400
@@ -135,7 +140,12 @@ def test_stage_move_form_records_a_past_date(client, manager):
 
     client.post(
         reverse("projects:stage_advance", kwargs={"pk": innovation.pk}),
-        {"advance-stage": "1", "advance-effective_on": "2016-09-01", "advance-exception_reason": "Rattrapage"},
+        {
+            "confirm": "yes",
+            "advance-stage": "1",
+            "advance-effective_on": "2016-09-01",
+            "advance-exception_reason": "Rattrapage",
+        },
     )
 
     move = StageTransition.objects.get(innovation=innovation)

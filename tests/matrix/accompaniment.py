@@ -77,7 +77,8 @@ MATRIX: dict = {
     "projects:governance_delete": Access(_member, logged_in(405)),
     "projects:awareness_add": Access(lambda o: {"pk": o.innovation.pk}, logged_in(405)),
     "projects:awareness_delete": Access(_action, logged_in(405)),
-    "projects:stage_advance": Access(lambda o: {"pk": o.innovation.pk}, logged_in(405)),
+    # A stage move cannot be undone: a GET shows what it will do (ais/core/confirm.py).
+    "projects:stage_advance": Access(lambda o: {"pk": o.innovation.pk}, only(*STAFF), "Passer à"),
     "projects:accompaniment_close": Access(lambda o: {"pk": o.innovation.pk}, logged_in(405)),
     "projects:accompaniment_reopen": Access(lambda o: {"pk": o.innovation.pk}, logged_in(405)),
 }

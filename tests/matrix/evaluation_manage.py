@@ -95,6 +95,8 @@ MATRIX: dict = {
     "evaluation:response_validate": Access(_submitted, logged_in(405)),  # require_POST
     "evaluation:response_return": Access(_submitted, logged_in(405)),  # require_POST
     "evaluation:response_links": Access(_response, logged_in(405)),  # require_POST
+    # « Relancer »: a GET shows to whom the reminder would go (ais/core/confirm.py).
+    "evaluation:response_remind": Access(_response, only(*STAFF), "Relancer la structure maintenant"),
     "evaluation:draft_create": Access(lambda o: {"pk": _template(o).pk}, logged_in(405)),  # require_POST
     "evaluation:version_edit": Access(_draft, only(*STAFF), 'name="questions-TOTAL_FORMS"'),
     # A published version is never edited: back to its page with a message.
@@ -109,6 +111,8 @@ POST_MATRIX: dict = {
     "evaluation:response_return": Access(_submitted, only(*STAFF, ok=RESPONSE_URL)),
     "evaluation:response_return [without reason]": Access(_submitted, only(*STAFF, ok=400), 'name="reason"'),
     "evaluation:response_links": Access(_response, only(*STAFF, ok=RESPONSE_URL)),
+    # Confirmed: sent, or refused with a message (the matrix's questionnaire may not be late); back to it.
+    "evaluation:response_remind": Access(_response, only(*STAFF, ok=RESPONSE_URL)),
     "evaluation:draft_create": Access(
         _template_with_draft, only(*STAFF, ok="/suivi/evaluation/modeles/versions/{o.draft.pk}/modifier/")
     ),
@@ -121,4 +125,5 @@ POST_MATRIX: dict = {
 POST_DATA: dict = {
     "evaluation:response_return": {"reason": "Les chiffres des sorties sont à vérifier."},
     "evaluation:response_links": {"action": "revoke"},
+    "evaluation:response_remind": {"confirm": "yes"},
 }

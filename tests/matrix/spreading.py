@@ -62,6 +62,12 @@ def _signed(o, *, own=False, carrier=False):
     return {"pk": SpreadStructureFactory(innovation=innovation, signed=True, **extra).pk}
 
 
+def _with_own_structure(o) -> dict:
+    """No URL argument; the requesting structure contact holds exactly one structure (``o.mine``)."""
+    o.mine = o.own_structure()
+    return {}
+
+
 def _carriers_structure(o):
     return {"pk": SpreadStructureFactory(innovation=o.own_innovation()).pk}
 
@@ -83,6 +89,14 @@ MATRIX: dict = {
     "essaimage:application_reject": Access(_application, logged_in(405)),  # require_POST
     # Structures: the list, and the record
     "essaimage:structure_list": Access(None, only(*STAFF, Role.CARRIER, Role.STRUCTURE), STRUCTURES_TEXT),
+    # « Ma structure »: a structure's contact goes to their structure's page, the others to the list.
+    "essaimage:my_structure": Access(
+        _with_own_structure,
+        {
+            **only(*STAFF, Role.CARRIER, Role.STRUCTURE, ok="/suivi/structures/"),
+            Role.STRUCTURE: "/suivi/structures/{o.mine.pk}/",
+        },
+    ),
     "essaimage:structure_detail": Access(lambda o: {"pk": o.structure.pk}, OTHERS_STRUCTURE, INNOVATION),
     "essaimage:structure_detail [own]": Access(lambda o: {"pk": o.own_structure().pk}, OWN_STRUCTURE, INNOVATION),
     "essaimage:structure_detail [carrier]": Access(_carriers_structure, CARRIERS_STRUCTURE, STRUCTURES_TEXT),

@@ -149,3 +149,18 @@ def test_dashboard_of_user_with_several_roles_shows_one_section_per_role_in_orde
 
     titles = re.findall(r'<h2 class="h4 mb-3" id="section-\w+">(.*?)</h2>', page)
     assert titles == ["Suivi du programme", "Porteur de projet", "Administration"]
+
+
+def test_structure_counts_say_which_definition_they_follow(client, db):
+    """The catalogue, the dashboard and the list count structures differently: each says
+    which definition it follows (issue 16)."""
+    manager = make_user(Role.MANAGER)
+    SpreadStructureFactory(start_date=datetime.date(2025, 1, 6))  # active, in its organisation's commune
+
+    catalogue = html.unescape(client.get(reverse("portal:catalogue")).content.decode())
+    board = _dashboard(client, manager)
+    listing = html.unescape(client.get(reverse("essaimage:structure_list")).content.decode())
+
+    assert "en activité aujourd'hui, innovations publiées" in catalogue
+    assert "démarrées et non retirées, toutes innovations" in board
+    assert "tous états : retenues, en formation, en essaimage, évaluées, retirées" in listing

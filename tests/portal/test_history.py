@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from ais.accounts.models import Role
 from projects.models import Stage
 from tests.ais.factories import OrganisationFactory
 from tests.conftest import make_user
-from tests.projects.factories import InnovationFactory
+from tests.projects.factories import DossierFactory, InnovationFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 STAGE_ROW = "<tr><td>Étape</td><td>Étape I – Étude de faisabilité</td><td>Étape III – Essaimage</td></tr>"
@@ -43,7 +44,7 @@ def test_history_stage_change_shows_who_when_before_and_after(client, db):
     newest = next(entry for entry in _entries(_page(response)) if "Parcours Gardien" in entry)
     assert "Parcours Gardien" in newest
     assert "Modification" in newest
-    assert "5 mars 2026 à 14:30" in newest
+    assert "5 mars 2026 à 14 h 30" in newest
     assert "Camille Martin" in newest
     assert STAGE_ROW in newest
 
@@ -95,3 +96,27 @@ def test_history_filter_without_changes_says_so(client, db):
     response = client.get(reverse("portal:history"), {"type": "essaimage.SpreadStructure"})
 
     assert "Aucune modification enregistrée pour ce type d'objet." in _page(response)
+
+
+def test_history_names_linked_people_and_shows_local_times_without_microseconds(client, db):
+    """« Créé par Camille Martin », not « Créé par 13 »; dates in French local time, to the
+    minute (issue 16)."""
+    carrier = make_user(Role.CARRIER, first_name="Claire", last_name="Dubois")
+    with time_machine.travel(datetime(2026, 12, 6, 10, 15, 42, 123456, tzinfo=PARIS), tick=False):
+        dossier = DossierFactory(created_by=carrier, innovation_name="Passerelle Seine Emploi")
+        dossier.status = "submitted"
+        dossier.submitted_at = timezone.now()
+        dossier.save()
+    client.force_login(make_user(Role.MANAGER))
+
+    page = _page(client.get(reverse("portal:history"), {"type": "projects.Dossier"}))
+
+    created = [e for e in _entries(page) if "Création" in e][0]
+    assert "<td>Créé par</td><td>—</td><td>Claire Dubois</td>" in created
+    assert f"<td>{carrier.pk}</td>" not in created
+    assert f"<td>{dossier.organisation.name}</td>" in created
+    submitted = [e for e in _entries(page) if "Modification" in e][0]
+    assert "6 décembre 2026 à 10 h 15" in submitted
+    assert "<td>Déposé le</td><td>—</td><td>6 décembre 2026 à 10 h 15</td>" in submitted
+    assert "123456" not in page
+    assert "+00:00" not in page

@@ -122,6 +122,7 @@ OWNED: dict[str, Owned] = {
     "evaluation:response_validate": Owned(STRUCTURE),
     "evaluation:response_return": Owned(STRUCTURE),
     "evaluation:response_links": Owned(STRUCTURE),
+    "evaluation:response_remind": Owned(STRUCTURE),
 }
 
 NOT_OWNED: dict[str, str] = {

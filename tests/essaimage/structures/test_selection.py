@@ -166,3 +166,15 @@ def test_applications_page_lists_applications_with_counts(manager_client, applic
     assert "paul.martin@jardins-du-val.fr" in content
     assert f'action="{reverse("essaimage:application_select", kwargs={"pk": application.pk})}"' in content
     assert "0 / 10" in content  # selected / places sought
+
+
+def test_select_keeps_the_applications_phone_in_the_contacts_account(manager, application):
+    """The phone number given in the application reaches the contact (issue 16)."""
+    application.contact_phone = "02 35 12 34 56"
+    application.save(update_fields=["contact_phone"])
+
+    structure = services.select_application(application, by=manager)
+
+    contact = User.objects.get(email__iexact=application.contact_email)
+    assert contact.phone == "02 35 12 34 56"
+    assert Membership.objects.filter(user=contact, role=Role.STRUCTURE, organisation=structure.organisation).exists()

@@ -490,3 +490,29 @@ def test_agreement_page_names_the_file_it_replaces(manager_client):
 
     assert "convention-partenariat.pdf" in content
     assert 'value="2025-01-15"' in content
+
+
+def test_my_structure_opens_the_contacts_own_structure_page(client):
+    """« Ma structure » opens the structure's own page, not the managers' filtered list (issue 16)."""
+    contact = make_user(Role.STRUCTURE)
+    mine = SpreadStructureFactory(organisation=contact.organisations_for(Role.STRUCTURE).get())
+    SpreadStructureFactory(organisation=OrganisationFactory(name="Structure d'un autre"))
+    client.force_login(contact)
+
+    menu = client.get(reverse("portal:dashboard")).content.decode()
+    response = client.get(reverse("essaimage:my_structure"))
+
+    assert f'href="{reverse("essaimage:my_structure")}"' in menu
+    assert response.status_code == 302 and response.url == _detail(mine)
+
+
+def test_my_structure_with_several_structures_opens_the_list(client):
+    contact = make_user(Role.STRUCTURE)
+    organisation = contact.organisations_for(Role.STRUCTURE).get()
+    SpreadStructureFactory(organisation=organisation)
+    SpreadStructureFactory(organisation=organisation)
+    client.force_login(contact)
+
+    response = client.get(reverse("essaimage:my_structure"))
+
+    assert response.url == reverse("essaimage:structure_list")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from ais.accounts.models import Role
 from essaimage import support_forms, support_services
-from essaimage.models import SiteVisit, SupportRequest
+from essaimage.models import SiteVisit, SpreadStructure, SupportRequest
 from essaimage.support_services import SupportError
 from tests.conftest import make_user
 from tests.essaimage.factories import SiteVisitFactory, SpreadStructureFactory, SupportRequestFactory
@@ -275,20 +275,34 @@ def test_visit_edit_records_editor_in_history(client, manager, dataset):
     assert visit.history.first().history_user == manager
 
 
-def test_visit_create_refuses_date_in_future_keeping_typed_values(client, manager, dataset):
+def test_visit_can_be_planned_in_the_future_without_a_report(client, manager, dataset):
+    """A visit to come is planned (issue 16: « site visits cannot be planned »); its report
+    comes afterwards, and it is not counted before it takes place."""
     client.force_login(manager)
     next_week = timezone.localdate() + datetime.timedelta(days=7)
 
-    response = client.post(reverse("essaimage:visit_create"), _visit_data(dataset.alpha, date=next_week.isoformat()))
+    response = client.post(
+        reverse("essaimage:visit_create"), _visit_data(dataset.alpha, date=next_week.isoformat(), report="")
+    )
 
-    content = response.content.decode()
+    assert response.status_code == 302
+    visit = SiteVisit.objects.get(structure=dataset.alpha, date=next_week)
+    assert visit.is_planned and visit.report == ""
+    counted = support_services.support_counts_by_structure(SpreadStructure.objects.filter(pk=dataset.alpha.pk)).get()
+    assert (
+        counted.visit_count == SiteVisit.objects.filter(structure=dataset.alpha, date__lte=timezone.localdate()).count()
+    )
+
+
+def test_visit_made_needs_its_report(client, manager, dataset):
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("essaimage:visit_create"), _visit_data(dataset.alpha, date=timezone.localdate().isoformat(), report="")
+    )
+
     assert response.status_code == 400
-    assert response.context["form"].errors["date"] == [gettext(FUTURE_MESSAGE)]
-    assert f'value="{next_week.isoformat()}"' in content
-    assert "Les ateliers collectifs ont démarré ; deux embauches en CDI." in content
-    assert "Claire Moreau (Ansa), Karim Haddad (porteur)" in content
-    assert select_options(content)[1:] == [(str(dataset.alpha.pk), "Alpha Insertion – VITA-Air", True)]
-    assert not SiteVisit.objects.filter(date=next_week).exists()
+    assert response.context["form"].errors["report"] == [gettext("Write the report of the visit: it has taken place.")]
 
 
 def test_visit_create_today_is_accepted(client, manager, dataset):
@@ -311,16 +325,15 @@ def test_visit_create_preselects_structure_and_visitor(client, manager, dataset)
     assert select_options(response.content.decode())[1:] == [alpha]
 
 
-def test_record_site_visit_refuses_date_in_future(manager, dataset):
+def test_record_site_visit_in_the_future_is_planned(manager, dataset):
     visit = SiteVisit(
         structure=dataset.alpha,
         date=timezone.localdate() + datetime.timedelta(days=1),
         visitors="Ansa",
-        people_met="Directrice",
-        report="Prévue",
+        people_met="",
+        report="",
     )
 
-    with pytest.raises(SupportError, match=gettext(FUTURE_MESSAGE)):
-        support_services.record_site_visit(visit, by=manager)
+    support_services.record_site_visit(visit, by=manager)
 
-    assert visit.pk is None
+    assert visit.pk is not None and visit.is_planned

@@ -213,3 +213,16 @@ def test_opening_expired_link_explains_how_to_get_a_new_one(english, response, c
         refused = english.get(_link_url(token))
 
     _assert_refused(refused, 410, english, response, "This link has expired")
+
+
+def test_pages_opened_with_a_link_do_not_offer_to_log_in(client, response, contact):
+    """The link already gave access: the menu says so instead of « Se connecter » (issue 16)."""
+    _link, token = links.issue_link(response, contact.email)
+    before = _text(client.get(_link_url(token)))
+    client.post(_link_url(token))
+
+    text = _text(client.get(_page_url(response)))
+
+    assert 'class="btn btn-primary" href="/compte/connexion/"' in before  # not yet redeemed
+    assert 'class="btn btn-primary" href="/compte/connexion/"' not in text
+    assert "Questionnaire ouvert avec votre lien personnel" in text

@@ -55,6 +55,8 @@ def review_data(criteria, values, *, recommendation="", comment="", comments=Non
         data[f"score_{criterion.pk}"] = "" if value is None else str(value)
         data[f"comment_{criterion.pk}"] = (comments or {}).get(index, "")
     data["submit" if submit else "draft"] = "1"
+    if submit:
+        data["confirm"] = "yes"  # submitting is final: the confirmation (page or dialog) says yes
     return data
 
 

@@ -622,3 +622,31 @@ def test_decision_changes_recorded_in_history_with_manager(call, dossier, manage
     ]
     innovation = Innovation.objects.get(pk=history.last().innovation_id)
     assert innovation.history.get().history_user == manager
+
+
+# Submitting a review is final: confirmed first (without JavaScript: a page) -------------
+
+
+def test_review_submit_unconfirmed_keeps_a_draft_and_asks(member_client, alice_declared, criteria):
+    data = review_data(criteria, [4] * len(criteria), recommendation="select", comment="Solide", submit=True)
+    del data["confirm"]
+
+    response = member_client(alice_declared).post(_review_url(alice_declared), data)
+
+    content = page(response)
+    assert response.status_code == 200
+    assert "Vos notes, votre recommandation et vos commentaires ne pourront plus être modifiés." in content
+    assert 'name="confirm" value="yes"' in content
+    assert f'name="score_{criteria[0].pk}" value="4"' in content  # the scores go with the confirmation
+    review = Review.objects.get(assignment=alice_declared)
+    assert not review.is_submitted  # a draft, kept if the member cancels
+    assert review.comment == "Solide"
+
+
+def test_review_submit_confirmed_submits(member_client, alice_declared, criteria):
+    data = review_data(criteria, [4] * len(criteria), recommendation="select", submit=True)
+
+    response = member_client(alice_declared).post(_review_url(alice_declared), data)
+
+    assert response.status_code == 302
+    assert Review.objects.get(assignment=alice_declared).is_submitted

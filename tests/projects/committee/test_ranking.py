@@ -12,12 +12,15 @@ Grid: criterion 1 weighs 2, criterion 2 weighs 1.
 - E: not eligible → not ranked.
 """
 
+import re
 from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from projects import committee
 from projects.models import Recommendation
@@ -188,3 +191,36 @@ def test_ranking_export_writes_dossier_names_as_text_never_formulas(client, mana
     cell = load_workbook(BytesIO(response.content)).active["B2"]
     assert cell.value == '=HYPERLINK("http://pirate.example","Voir")'
     assert cell.data_type == "s"
+
+
+def test_unscored_dossiers_have_no_rank_and_say_so(client, graded, manager):
+    """D has no submitted review: listed after the scored ones, « non noté », never « 4 »
+    (issue 16), on the page, in the spreadsheet and in the session's minutes."""
+    call, dossiers = graded
+    dossiers["F"] = EligibleDossierFactory(call=call, innovation_name="Bus de l'emploi")
+    session = committee.open_session(call, held_on=timezone.now(), place="Paris", by=manager)
+    client.force_login(manager)
+
+    rows = committee.ranking(call)
+    content = page(client.get(reverse("projects:ranking", args=[call.pk])))
+    sheet = load_workbook(BytesIO(client.get(reverse("projects:ranking_export", args=[call.pk])).content)).active
+    minutes = client.get(reverse("projects:session_minutes", args=[session.pk])).content
+    minutes_text = " ".join(" ".join(p.extract_text() for p in PdfReader(BytesIO(minutes)).pages).split())
+
+    assert [(row.dossier, row.rank) for row in rows] == [
+        (dossiers["B"], 1),
+        (dossiers["A"], 2),
+        (dossiers["C"], 3),
+        (dossiers["F"], None),
+        (dossiers["D"], None),
+    ]
+    assert (
+        re.findall(r"<tr>\s*<td>(.*?)</td>", content, re.S)[3:]
+        == ['<span class="text-body-secondary small">non noté</span>'] * 2
+    )
+    assert [line[0] for line in sheet.iter_rows(values_only=True)][1:] == [1, 2, 3, "non noté", "non noté"]
+    assert "4. Soleni" not in minutes_text and "5. Bus" not in minutes_text
+    assert "Soleni" in minutes_text
+    assert "1 évaluation sur 1" in minutes_text  # TAPAJ: one review, singular
+    assert "1 évaluations" not in minutes_text
+    assert "3 évaluations sur 4" in minutes_text

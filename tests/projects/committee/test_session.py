@@ -27,6 +27,8 @@ from tests.projects.factories import CallFactory, DossierFactory, EligibleDossie
 PARIS = ZoneInfo("Europe/Paris")
 HELD_ON = datetime(2026, 6, 12, 14, 0, tzinfo=PARIS)
 
+CONFIRMED = {"confirm": "yes"}  # the irreversible steps, confirmed (page or dialog)
+
 
 @pytest.fixture
 def call(db):
@@ -226,7 +228,7 @@ def test_close_session_with_a_pending_decision_is_refused(session, manager):
 def test_close_view_with_a_pending_decision_shows_why(client, session, manager):
     client.force_login(manager)
 
-    response = client.post(reverse("projects:session_close", args=[session.pk]), follow=True)
+    response = client.post(reverse("projects:session_close", args=[session.pk]), CONFIRMED, follow=True)
 
     assert gettext("Some dossiers have no decision yet.") in page(response)
     session.refresh_from_db()
@@ -270,7 +272,7 @@ def test_close_session_innovation_name_taken_gets_a_suffix(decided, manager):
 def test_close_view_then_page_shows_locked_and_innovation(client, decided, manager):
     client.force_login(manager)
 
-    response = client.post(reverse("projects:session_close", args=[decided.pk]), follow=True)
+    response = client.post(reverse("projects:session_close", args=[decided.pk]), CONFIRMED, follow=True)
 
     content = page(response)
     assert gettext("The session is closed: scores and decisions are locked.") in content
@@ -334,8 +336,8 @@ def test_release_view_queues_emails_and_hides_the_button(client, decided, manage
     committee.close_session(decided, by=manager)
     client.force_login(manager)
 
-    response = client.post(reverse("projects:session_release", args=[decided.pk]), follow=True)
-    again = client.post(reverse("projects:session_release", args=[decided.pk]), follow=True)
+    response = client.post(reverse("projects:session_release", args=[decided.pk]), CONFIRMED, follow=True)
+    again = client.post(reverse("projects:session_release", args=[decided.pk]), CONFIRMED, follow=True)
 
     assert ngettext(
         "%(n)s e-mail is on its way to the carriers.", "%(n)s e-mails are on their way to the carriers.", 2
@@ -348,7 +350,7 @@ def test_release_view_queues_emails_and_hides_the_button(client, decided, manage
 def test_release_view_before_closing_shows_why(client, decided, manager):
     client.force_login(manager)
 
-    response = client.post(reverse("projects:session_release", args=[decided.pk]), follow=True)
+    response = client.post(reverse("projects:session_release", args=[decided.pk]), CONFIRMED, follow=True)
 
     assert gettext("Close the session before releasing its decisions.") in page(response)
     assert not OutgoingEmail.objects.exists()
@@ -402,3 +404,61 @@ def test_session_page_lists_decisions_with_scores(client, session, manager):
     assert "Dossier en cours d'examen" not in content
     assert "Hors champ" not in content
     assert timezone.localtime(session.held_on).strftime("%Y") in content
+
+
+# Confirmations of the irreversible steps (without JavaScript) ----------------------------
+
+
+def test_close_unconfirmed_shows_what_it_will_do_and_changes_nothing(client, decided, manager):
+    client.force_login(manager)
+    url = reverse("projects:session_close", args=[decided.pk])
+    innovations = Innovation.objects.count()
+
+    shown = client.get(url)
+    unconfirmed = client.post(url)
+
+    for response in (shown, unconfirmed):
+        content = page(response)
+        assert response.status_code == 200
+        assert "Cette étape est définitive." in content
+        assert "Le dossier retenu devient une innovation à l'étape I." in content
+        assert 'name="confirm" value="yes"' in content
+        assert f'href="{reverse("projects:session", args=[decided.pk])}"' in content  # « Annuler »
+    decided.refresh_from_db()
+    assert decided.status != SessionStatus.CLOSED
+    assert Innovation.objects.count() == innovations
+
+
+def test_close_confirmed_from_the_confirmation_page_closes(client, decided, manager):
+    client.force_login(manager)
+    url = reverse("projects:session_close", args=[decided.pk])
+    form = re.search(r'<form method="post" class="d-flex[^"]*">(.*?)</form>', page(client.get(url)), re.S).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+
+    response = client.post(url, fields)
+
+    assert fields.keys() == {"csrfmiddlewaretoken", "confirm"}
+    assert response.status_code == 302
+    decided.refresh_from_db()
+    assert decided.status == SessionStatus.CLOSED
+
+
+def test_release_unconfirmed_says_who_gets_an_email_and_sends_nothing(client, decided, manager):
+    committee.close_session(decided, by=manager)
+    client.force_login(manager)
+
+    response = client.post(reverse("projects:session_release", args=[decided.pk]))
+
+    assert "2 porteurs reçoivent la décision sur leur dossier par e-mail" in page(response)
+    decided.refresh_from_db()
+    assert decided.released_at is None
+    assert not OutgoingEmail.objects.filter(reason=SELECTION_DECISION).exists()
+
+
+def test_session_page_buttons_carry_the_dialog_text(client, decided, manager):
+    client.force_login(manager)
+
+    content = page(client.get(reverse("projects:session", args=[decided.pk])))
+
+    assert 'data-confirm-step="Les notes et les décisions seront verrouillées' in content
+    assert 'id="confirm-dialog"' in content

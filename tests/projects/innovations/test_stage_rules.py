@@ -157,7 +157,9 @@ def test_expected_stage_refuses_a_second_move(db, manager):
 def test_view_refuses_move_without_deliverables_and_keeps_the_page(manager_client, stage):
     innovation = _innovation_at(stage)
 
-    response = manager_client.post(advance_url(innovation), {"advance-stage": stage, "advance-exception_reason": ""})
+    response = manager_client.post(
+        advance_url(innovation), {"confirm": "yes", "advance-stage": stage, "advance-exception_reason": ""}
+    )
 
     assert response.status_code == 400
     form = response.context["advance_form"]
@@ -173,7 +175,9 @@ def test_view_records_exception_with_reason(manager_client, manager, stage):
     reason = "Décision du comité de pilotage du 12 mars : on avance."
 
     response = manager_client.post(
-        advance_url(innovation), {"advance-stage": stage, "advance-exception_reason": reason}, follow=True
+        advance_url(innovation),
+        {"confirm": "yes", "advance-stage": stage, "advance-exception_reason": reason},
+        follow=True,
     )
 
     assert response.redirect_chain[-1][0] == detail_url(innovation) + "#etapes"
@@ -190,7 +194,7 @@ def test_view_moves_with_deliverables(manager_client, manager, stage):
     innovation = _innovation_at(stage)
     COMPLETE[stage](innovation)
 
-    response = manager_client.post(advance_url(innovation), {"advance-stage": stage})
+    response = manager_client.post(advance_url(innovation), {"confirm": "yes", "advance-stage": stage})
 
     assert response.status_code == 302
     innovation.refresh_from_db()
@@ -206,7 +210,8 @@ def test_view_blank_reason_is_no_reason_and_shows_the_domain_message(manager_cli
         accompaniment.advance_stage(innovation, by=manager)
 
     response = manager_client.post(
-        advance_url(innovation), {"advance-stage": Stage.FEASIBILITY, "advance-exception_reason": "   "}
+        advance_url(innovation),
+        {"confirm": "yes", "advance-stage": Stage.FEASIBILITY, "advance-exception_reason": "   "},
     )
 
     assert response.status_code == 400
@@ -220,7 +225,8 @@ def test_view_invalid_reason_is_kept_in_the_textarea(manager_client):
     reason = "Le comité a tranché. " * 100  # over the 2,000 characters allowed
 
     response = manager_client.post(
-        advance_url(innovation), {"advance-stage": Stage.FEASIBILITY, "advance-exception_reason": reason}
+        advance_url(innovation),
+        {"confirm": "yes", "advance-stage": Stage.FEASIBILITY, "advance-exception_reason": reason},
     )
 
     assert response.status_code == 400
@@ -234,7 +240,8 @@ def test_view_at_last_stage_changes_nothing(manager_client):
     innovation = _innovation_at(Stage.EVALUATION)
 
     response = manager_client.post(
-        advance_url(innovation), {"advance-stage": Stage.EVALUATION, "advance-exception_reason": "Pour voir"}
+        advance_url(innovation),
+        {"confirm": "yes", "advance-stage": Stage.EVALUATION, "advance-exception_reason": "Pour voir"},
     )
 
     assert response.status_code == 302
@@ -246,7 +253,7 @@ def test_view_at_last_stage_changes_nothing(manager_client):
 def test_view_second_click_does_not_skip_a_stage(manager_client):
     innovation = _innovation_at(Stage.FEASIBILITY)
     complete_stage_one(innovation)
-    data = {"advance-stage": Stage.FEASIBILITY, "advance-exception_reason": "Au cas où"}
+    data = {"confirm": "yes", "advance-stage": Stage.FEASIBILITY, "advance-exception_reason": "Au cas où"}
 
     manager_client.post(advance_url(innovation), data)
     manager_client.post(advance_url(innovation), data)
@@ -261,7 +268,9 @@ def test_view_refuses_other_roles(client, innovation, role, status):
     complete_stage_one(innovation)
     client.force_login(make_user(role))
 
-    response = client.post(advance_url(innovation), {"advance-stage": 1, "advance-exception_reason": "Je force"})
+    response = client.post(
+        advance_url(innovation), {"confirm": "yes", "advance-stage": 1, "advance-exception_reason": "Je force"}
+    )
 
     assert response.status_code == status
     innovation.refresh_from_db()
@@ -272,7 +281,7 @@ def test_view_refuses_the_innovations_own_carrier_and_structure_contact(client, 
     complete_stage_one(innovation)
     for user in (carrier, structure_contact):
         client.force_login(user)
-        response = client.post(advance_url(innovation), {"advance-stage": 1})
+        response = client.post(advance_url(innovation), {"confirm": "yes", "advance-stage": 1})
         assert response.status_code == 403
     innovation.refresh_from_db()
     assert innovation.stage == Stage.FEASIBILITY
@@ -298,3 +307,52 @@ def test_checklist_links_to_the_stage_plan_calendar(manager_client):
     page = text(manager_client.get(detail_url(innovation)))
 
     assert reverse("projects:stage_plans", kwargs={"pk": innovation.pk}) in page
+
+
+# A stage move is confirmed first (without JavaScript: a page) ---------------------------
+
+
+def test_stage_move_get_shows_what_it_will_do(manager_client):
+    innovation = _innovation_at(Stage.FEASIBILITY)
+    complete_stage_one(innovation)
+
+    response = manager_client.get(advance_url(innovation))
+
+    content = text(response)
+    assert response.status_code == 200
+    assert f"{innovation.name} passe de «\u00a0Étape I – Étude de faisabilité\u00a0»" in content
+    assert 'name="advance-stage" value="1"' in content
+    assert 'name="confirm" value="yes"' in content
+    innovation.refresh_from_db()
+    assert innovation.stage == Stage.FEASIBILITY
+
+
+def test_stage_move_unconfirmed_post_moves_nothing_and_confirmed_moves(manager_client):
+    innovation = _innovation_at(Stage.FEASIBILITY)
+    complete_stage_one(innovation)
+    data = {"advance-stage": Stage.FEASIBILITY, "advance-exception_reason": ""}
+
+    asked = manager_client.post(advance_url(innovation), data)
+    innovation.refresh_from_db()
+    stage_after_asking = innovation.stage
+    done = manager_client.post(advance_url(innovation), {**data, "confirm": "yes"})
+
+    assert asked.status_code == 200
+    assert "Passer à «\u00a0Étape II – Mobilisation des parties prenantes\u00a0»" in text(asked)
+    assert stage_after_asking == Stage.FEASIBILITY
+    assert done.status_code == 302
+    innovation.refresh_from_db()
+    assert innovation.stage == Stage.MOBILISATION
+
+
+def test_stage_two_checklist_without_structures_does_not_say_all_signed(manager_client):
+    """« Manquant — Toutes les structures sélectionnées ont signé » with 0 structures
+    contradicted itself (issue 16)."""
+    innovation = _innovation_at(Stage.MOBILISATION)
+
+    agreements = next(r for r in accompaniment.requirements(innovation) if r.code == "agreements")
+    page = text(manager_client.get(detail_url(innovation)))
+
+    assert not agreements.met
+    assert "Toutes les structures sélectionnées ont signé" not in page
+    assert "Aucune structure sélectionnée pour l'instant : aucune convention à signer." in page

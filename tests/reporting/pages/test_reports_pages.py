@@ -2,10 +2,12 @@
 conflict keeps what was typed), the generation's progress, the download, the preview."""
 
 import html
+import io
 import re
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from reporting import reports
 from reporting.models import Report, ReportKind, ReportNarrative, ReportStatus
@@ -277,3 +279,66 @@ def test_indicator_definitions_name_the_question_codes(client, user_with_role):
 
     assert "exits_transitional_employment" in page
     assert "retention_6_months" in page
+
+
+def test_generate_saves_the_typed_texts_first(client, manager, innovation, django_capture_on_commit_callbacks):
+    """« Générer le PDF » posts the page's texts: typed but not saved, they are saved
+    before the report is queued, so the PDF holds them (issue 16)."""
+    client.force_login(manager)
+    page = _text(client.get(reverse("reporting:report_list", kwargs={"pk": innovation.pk})))
+    assert f'form="narrative-final" formaction="{_url("report_generate", innovation)}"' in page
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            _url("report_generate", innovation),
+            {"final-revision": "0", "final-conclusions": "Conclusion tapée puis « Générer le PDF »."},
+        )
+
+    assert response.status_code == 302
+    narrative = ReportNarrative.objects.get(innovation=innovation, kind=ReportKind.FINAL)
+    assert (narrative.conclusions, narrative.revision) == ("Conclusion tapée puis « Générer le PDF ».", 1)
+    report = Report.objects.get(innovation=innovation)
+    reports.generate(report.pk)
+    report.refresh_from_db()
+    with report.pdf.open("rb") as handle:
+        text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages).split())
+    assert "Conclusion tapée puis « Générer le PDF »." in text
+
+
+def test_generate_with_unchanged_texts_does_not_save_them_again(
+    client, manager, innovation, django_capture_on_commit_callbacks
+):
+    narrative = reports.narrative_for(innovation, ReportKind.FINAL)
+    reports.save_narrative(
+        innovation, "final", summary="", conclusions="Déjà là.", recommendations="", quotes=[], revision=0, by=manager
+    )
+    client.force_login(manager)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(_url("report_generate", innovation), {"final-revision": "1", "final-conclusions": "Déjà là."})
+
+    narrative.refresh_from_db()
+    assert narrative.revision == 1
+    assert Report.objects.filter(innovation=innovation).count() == 1
+
+
+def test_generate_with_texts_saved_meanwhile_by_someone_else_keeps_both_and_generates_nothing(
+    client, manager, innovation
+):
+    reports.save_narrative(
+        innovation,
+        "final",
+        summary="",
+        conclusions="D'une collègue.",
+        recommendations="",
+        quotes=[],
+        revision=0,
+        by=manager,
+    )
+    client.force_login(manager)
+
+    response = client.post(_url("report_generate", innovation), {"final-revision": "0", "final-conclusions": "Mien."})
+
+    assert response.status_code == 409
+    assert "Mien." in _text(response)
+    assert not Report.objects.exists()
