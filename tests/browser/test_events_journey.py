@@ -102,10 +102,13 @@ def test_visitor_registers_and_manager_checks_in_and_publishes_restitution(page,
     page.shot("2-registration-form")
     check_axe(page, "2-registration-form")
     page.locator("form.registration-form button[type=submit]").click()
-    page.wait_for_url("**/inscriptions/*/")
+    # The same « check your mailbox » page whether the address was registered or not; the
+    # participant's page is reached through the link of the confirmation e-mail.
+    page.wait_for_url(f"**/evenements/{event.slug}/inscription/envoyee/")
     registration = Registration.objects.get(email="lucie.martin@mission-locale-rouen.fr")
     assert registration.is_confirmed
     assert {c.round_number: c.session for c in registration.choices.all()} == chosen
+    visit(page, f"/inscriptions/{registration.token}/")
     expect(
         page.locator(f"a[href='/evenements/{event.slug}/calendrier.ics?inscription={registration.token}']")
     ).to_be_visible()

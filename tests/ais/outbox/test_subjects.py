@@ -40,7 +40,12 @@ REASON_SUBJECTS = {
         "accounts/email/activation_subject.txt",
         "accounts/email/already_registered_subject.txt",
     ],
-    reasons.ACCOUNT_INVITATION: ["essaimage/email/contact_invitation_subject.txt"],
+    reasons.ACCOUNT_INVITATION: [
+        "essaimage/email/contact_invitation_subject.txt",
+        "accounts/email/invitation_subject.txt",
+    ],
+    reasons.ACCOUNT_UNLOCK: ["accounts/email/unlock_subject.txt"],
+    reasons.TWO_FACTOR_ENROLMENT: ["accounts/email/enrolment_code_subject.txt"],
     reasons.TEST: [],  # registered, sent by nothing today
     reasons.OTHER: ["accounts/email/inactivity_warning_subject.txt"],  # and the conflict alert (a gettext text)
     "evaluation_reminder": ["evaluation/email/questionnaire_subject.txt"],
@@ -56,6 +61,7 @@ REASON_SUBJECTS = {
     "event_registration": ["events/email/registration_subject.txt"],
     "event_waitlist": ["events/email/promoted_subject.txt"],
     "event_cancellation": ["events/email/cancellation_subject.txt"],
+    "event_already_registered": ["events/email/already_registered_subject.txt"],
 }
 
 
