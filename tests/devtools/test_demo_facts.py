@@ -8,6 +8,7 @@ nothing. They are checked in the database that ``manage.py demo_data`` builds.
 
 import datetime
 import html
+import shutil
 from io import StringIO
 
 import pytest
@@ -20,6 +21,7 @@ from devtools.demo import DEMO_USERS
 from essaimage.models import SpreadStructure, StructureCall, Training
 from events.models import Registration, Resource, Session
 from projects.models import GovernanceMember, Innovation, StagePlan, StageTransition
+from tests.conftest import rows_for_the_module
 
 pytestmark = pytest.mark.usefixtures("territories")
 
@@ -96,9 +98,22 @@ FUNDERS = {
 }
 
 
+@pytest.fixture(scope="module")
+def _demo_rows(territories, django_db_blocker, tmp_path_factory):
+    """The demo data set, made once for the module (tests/conftest.py: rows_for_the_module):
+    these tests only read it."""
+
+    def load():
+        call_command("demo_data", stdout=StringIO())
+
+    with rows_for_the_module(django_db_blocker, tmp_path_factory, load) as made:
+        yield made
+
+
 @pytest.fixture
-def demo(db):
-    call_command("demo_data", stdout=StringIO())
+def demo(db, _demo_rows, settings):
+    _nothing, media_root = _demo_rows
+    shutil.copytree(media_root, settings.MEDIA_ROOT, dirs_exist_ok=True)
 
 
 def _fictional(name: str) -> bool:
