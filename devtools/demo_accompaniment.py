@@ -224,7 +224,7 @@ def _stage_two(innovation, today):
         innovation=innovation,
         held_on=plan.planned_start + timedelta(days=30),
         title="Webinaire de présentation aux têtes de réseau",
-        audience="COORACE, FNARS, CNLRQ",
+        audience="COORACE, Fédération des acteurs de la solidarité, CNLRQ",
         channel="webinar",
         people_reached=64,
     )

@@ -20,7 +20,7 @@ P = TargetPublic
 
 NETWORKS = [
     ("COORACE", "Coordination des organismes d'aide aux chômeurs par l'emploi"),
-    ("FNARS", "Fédération des acteurs de la solidarité"),
+    ("FAS", "Fédération des acteurs de la solidarité"),
     ("CNLRQ", "Comité national de liaison des régies de quartier"),
     ("USH", "Union sociale pour l'habitat"),
     ("CREPI", "Clubs régionaux d'entreprises partenaires de l'insertion"),
@@ -30,10 +30,10 @@ NETWORKS = [
 ORGANISATIONS = [
     ("Ansa", T.ASSOCIATION, None, "75056"),
     ("DGEFP – ministère du Travail", T.PUBLIC, None, "75056"),
-    ("Association VITA-Air", T.ASSOCIATION, "FNARS", "69123"),
+    ("Association VITA-Air", T.ASSOCIATION, "FAS", "69123"),
     ("Territoires zéro chômeur de longue durée", T.ASSOCIATION, None, "54135"),
     ("USH – Parcours Gardien", T.NETWORK_HEAD, "USH", "75056"),
-    ("Association Oppelia – TAPAJ", T.CAARUD, "FNARS", "33063"),
+    ("Association Oppelia – TAPAJ", T.CAARUD, "FAS", "33063"),
     ("Soleni", T.ASSOCIATION, None, "35238"),
     ("Maison de l'emploi de Pipriac", T.MAISON_EMPLOI, None, "35219"),
     ("CREPI Normandie – Rallye pour l'emploi", T.ASSOCIATION, "CREPI", "76540"),
@@ -45,15 +45,15 @@ ORGANISATIONS = [
     ("Chantier d'insertion Nîmes Solidarité", T.ACI, "COORACE", "30189"),
     ("AI Lille Emploi Services", T.AI, "COORACE", "59350"),
     ("ETTI Marseille Intérim Solidaire", T.ETTI, "COORACE", "13055"),
-    ("CAARUD La Case – Toulouse", T.CAARUD, "FNARS", "31555"),
-    ("CHRS L'Escale – Nantes", T.CHRS, "FNARS", "44109"),
+    ("CAARUD La Case – Toulouse", T.CAARUD, "FAS", "31555"),
+    ("CHRS L'Escale – Nantes", T.CHRS, "FAS", "44109"),
     ("EI Strasbourg Propreté", T.EI, "COORACE", "67482"),
     ("Mission locale de Montpellier", T.MISSION_LOCALE, None, "34172"),
     ("Régie de quartier de Grenoble", T.REGIE, "CNLRQ", "38185"),
-    ("Association Clermont Tremplin", T.ASSOCIATION, "FNARS", "63113"),
+    ("Association Clermont Tremplin", T.ASSOCIATION, "FAS", "63113"),
     ("Maison de l'emploi de Dijon", T.MAISON_EMPLOI, None, "21231"),
     ("ACI Plaine Commune – Saint-Denis", T.ACI, "COORACE", "93066"),
-    ("CAARUD Le Havre Accueil", T.CAARUD, "FNARS", "76351"),
+    ("CAARUD Le Havre Accueil", T.CAARUD, "FAS", "76351"),
 ]
 
 # name, carrier, origin commune, started, selected, stage, published, publics, keywords, summary
