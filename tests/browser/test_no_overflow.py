@@ -1,5 +1,5 @@
 """No page runs off the screen: every page of the access matrix that a role opens
-(a 200 in ``tests/access_matrix.py``), for each role, at 390, 1280 and 1366 px wide,
+(a 200 in ``tests/access_matrix.py``), for each role, at 390, 1280 and 1366 px wide (and 1440),
 keeps ``document.documentElement.scrollWidth <= window.innerWidth``.
 
 One test per role (the database is emptied between them, so the matrix's kwargs
@@ -33,12 +33,16 @@ from tests.test_access_matrix import objects as matrix_objects
 pytestmark = pytest.mark.browser
 
 # The phone first: each page is loaded at 390 px (as a phone would), then the window is
-# widened to the two laptop widths, where what overflows is the navigation (CSS only).
-WIDTHS = (390, 1280, 1366)
+# widened to the two laptop widths, where what overflows is the navigation (CSS only), and
+# to 1440 px, the narrowest window of Bootstrap's xxl container (1320 px, the full name shown).
+WIDTHS = (390, 1280, 1366, 1440)
 HEIGHT = 900
 NAV_SHOT_WIDTHS = (1366, 390)
 
 # Measured after two animation frames, once what listens to resizes (charts) has redrawn.
+# The account menu shows the first name (the full name from 1400 px): a long one, to be sure it fits.
+LONG_NAME = {"first_name": "Marie-Christine", "last_name": "de La Fontaine-Dumont"}
+
 OVERFLOW = """() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(
   () => resolve([document.documentElement.scrollWidth, window.innerWidth]))))"""
 
@@ -131,7 +135,7 @@ def _nav_shots(page, role, width):
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_wider_than_the_window(browser, live_server, objects, role):
     started = time.monotonic()
-    objects.user = make_user(role)
+    objects.user = make_user(role, **LONG_NAME)
     unbuilt = []
     pages = _pages_for(role, objects, unbuilt)
     context = browser.new_context(
