@@ -17,3 +17,7 @@ import os
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 5  # seconds an idle keep-alive connection is kept (a thread waits on it, not a worker)
+
+# The access log never holds the secrets of e-mailed links (questionnaire, registration,
+# activation, password reset and invitation tokens): see ais/core/access_log.py.
+logger_class = "ais.core.access_log.TokenMaskingLogger"

@@ -7,7 +7,7 @@ are already set, in which case those external services are used untouched.
 Usage (through ``scripts/run`` and ``scripts/test``)::
 
     python -m ais.devstack run      # services + migrate + demo data + web, worker, beat
-    python -m ais.devstack test ... # services, then pytest with the given arguments
+    python -m ais.devstack test ... # services, then pytest -n 2 (pytest-xdist) with the given arguments
     python -m ais.devstack shell    # services, then prints the environment to export
 
 Ctrl-C stops everything this command started; data stays in ``.data/``.
@@ -341,13 +341,25 @@ def run() -> int:
     return 0
 
 
+# Parallel by default (pytest-xdist): TEST_WORKERS processes, each with its own test database
+# and Redis databases (tests/conftest.py). Arguments given after override these: -n 0 is serial.
+TEST_WORKERS = "2"
+TEST_DISTRIBUTION = "loadgroup"
+
+
+def _pytest_arguments(args: list[str]) -> list[str]:
+    if any(arg in ("--pdb", "--trace") for arg in args):  # a debugger needs the tests in this process
+        return args
+    return ["-n", TEST_WORKERS, "--dist", TEST_DISTRIBUTION, *args]
+
+
 def test(args: list[str]) -> int:
     import secrets
 
     os.environ.setdefault("SECRET_KEY", "tests-only-" + secrets.token_urlsafe(40))
     os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
     with Stack():
-        return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=BASE_DIR).returncode
+        return subprocess.run([sys.executable, "-m", "pytest", *_pytest_arguments(args)], cwd=BASE_DIR).returncode
 
 
 def main(argv: list[str]) -> int:

@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "ais.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that its error pages have what base.html needs (CSP nonce, user, messages);
+    # it still runs before every view and every process_view (CSRF, login required).
+    "ais.core.middleware.ControlCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "ais.urls"
@@ -156,13 +159,16 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 # Password-reset e-mails per account and rolling hour (counted in the outbox, not in Redis).
 PASSWORD_RESET_MAX_PER_HOUR = env.int("PASSWORD_RESET_MAX_PER_HOUR", default=2)
 
-# Lockout (ais/accounts/lockout.py): an account is locked after AXES_FAILURE_LIMIT failures
-# whatever the address they come from; an address after AXES_IP_FAILURE_LIMIT failures
-# whatever the accounts tried. Both for AXES_COOLOFF_TIME after the last failure.
+# Lockout (ais/accounts/lockout.py): an account is locked *from one address* after
+# AXES_FAILURE_LIMIT failures from that address (so that a stranger cannot lock its owner
+# out from elsewhere); an address after AXES_IP_FAILURE_LIMIT failures whatever the
+# accounts tried. Both for AXES_COOLOFF_TIME after the last failure. When an account gets
+# locked its owner is e-mailed a link that unlocks it (valid ACCOUNT_UNLOCK_MAX_AGE seconds).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # separate entries: either one locks
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair (account, address)
+ACCOUNT_UNLOCK_MAX_AGE = env.int("ACCOUNT_UNLOCK_MAX_AGE", default=60 * 60)
 AXES_HANDLER = "ais.accounts.lockout.AccountAndAddressLockoutHandler"
 AXES_USERNAME_CALLABLE = "ais.accounts.lockout.normalised_username"
 AXES_CLIENT_IP_CALLABLE = "ais.accounts.lockout.client_ip_address"
@@ -184,6 +190,11 @@ STAFF_SESSION_ABSOLUTE_TIMEOUT = env.int("STAFF_SESSION_ABSOLUTE_TIMEOUT", defau
 REQUIRE_2FA_FOR_STAFF = env.bool("REQUIRE_2FA_FOR_STAFF", default=False)
 OTP_TOTP_ISSUER = "AIS#Emploi"
 TWO_FACTOR_RECOVERY_CODES = 10
+# Setting up a first authenticator after a password-only login needs a code e-mailed to
+# the account: 6 digits, valid this many seconds, this many tries, this many e-mails an hour.
+TWO_FACTOR_EMAIL_CODE_MAX_AGE = 10 * 60
+TWO_FACTOR_EMAIL_CODE_ATTEMPTS = 5
+TWO_FACTOR_EMAIL_CODES_PER_HOUR = 5
 
 # Personal data: accounts without a login for GDPR_INACTIVE_DAYS are warned, then
 # anonymised GDPR_WARNING_DAYS after the warning if nobody logged in meanwhile.
@@ -283,8 +294,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The tokens of e-mailed links never reach the log (ais/core/access_log.py).
+    "filters": {"mask_tokens": {"()": "ais.core.access_log.TokenMaskingFilter"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.request": {"filters": ["mask_tokens"]},
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

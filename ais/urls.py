@@ -15,6 +15,7 @@ urlpatterns = [
     path("compte/", include("ais.accounts.urls")),
     path("territoires/", include("ais.territories.urls")),
     path("administration/courriels/", include("ais.outbox.urls")),
+    path("administration/personnes/", include("ais.accounts.people_urls")),
     path("", include("ais.health.urls")),
     path("", include("projects.urls")),
     path("", include("essaimage.urls")),

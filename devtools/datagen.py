@@ -159,25 +159,27 @@ SENTENCES = [
     "Les résultats sont suivis dans un tableau de bord partagé avec les financeurs.",
     "L'équipe se forme chaque année aux outils de la méthode.",
 ]
+# Generated names pair a made-up word with the town ("Mission locale Horizon – Lyon"), so that
+# no generated organisation takes the name of a real one ("Mission locale de Lyon", "Cap emploi").
 CARRIER_KINDS = [
     (OrganisationType.ASSOCIATION, "Association {name}"),
-    (OrganisationType.ACI, "Chantier d'insertion de {city}"),
+    (OrganisationType.ACI, "Chantier d'insertion {name} – {city}"),
     (OrganisationType.EI, "{name} Entreprise d'insertion"),
-    (OrganisationType.REGIE, "Régie de quartier de {city}"),
-    (OrganisationType.MAISON_EMPLOI, "Maison de l'emploi de {city}"),
+    (OrganisationType.REGIE, "Régie de quartier {name} – {city}"),
+    (OrganisationType.MAISON_EMPLOI, "Maison de l'emploi {name} – {city}"),
 ]
 STRUCTURE_KINDS = [
     (OrganisationType.ASSOCIATION, "Association {name} de {city}"),
-    (OrganisationType.ACI, "Chantier d'insertion de {city}"),
-    (OrganisationType.AI, "AI {city} Services"),
+    (OrganisationType.ACI, "Chantier d'insertion {name} – {city}"),
+    (OrganisationType.AI, "AI {name} – {city}"),
     (OrganisationType.EI, "EI {name} {city}"),
-    (OrganisationType.ETTI, "ETTI {city} Intérim solidaire"),
-    (OrganisationType.REGIE, "Régie de quartier de {city}"),
-    (OrganisationType.MISSION_LOCALE, "Mission locale de {city}"),
+    (OrganisationType.ETTI, "ETTI {name} – {city}"),
+    (OrganisationType.REGIE, "Régie de quartier {name} – {city}"),
+    (OrganisationType.MISSION_LOCALE, "Mission locale {name} – {city}"),
     (OrganisationType.CHRS, "CHRS {name} – {city}"),
     (OrganisationType.CAARUD, "CAARUD {name} – {city}"),
 ]
-ORGANISATION_WORDS = ["Solidarité", "Tremplin", "Horizon", "Avenir", "Ensemble", "Rebond", "Entraide", "Cap Emploi"]
+ORGANISATION_WORDS = ["Solidarité", "Tremplin", "Horizon", "Avenir", "Ensemble", "Rebond", "Entraide", "Passerelle"]
 EVENT_KINDS = [
     (EventKind.NATIONAL_DAY, "Journée nationale d'échanges", (150, 300)),
     (EventKind.THEMATIC_DAY, "Journée thématique", (40, 90)),

@@ -2,12 +2,19 @@
 
 DEMO_PASSWORD = "Demo-AIS-2026!"  # noqa: S105 - printed on purpose, demo only
 
-# (e-mail, first name, last name, role code, organisation name or None)
+# (e-mail, first name, last name, role code, organisation name or None). The people are fictional;
+# so are their organisations, except Ansa, which runs the programme (devtools/programme_facts.py).
 DEMO_USERS = [
     ("manager@demo.ais-emploi.fr", "Camille", "Martin", "manager", "Ansa"),
-    ("comite@demo.ais-emploi.fr", "Julien", "Bernard", "committee", "DGEFP – ministère du Travail"),
-    ("porteur@demo.ais-emploi.fr", "Nadia", "Haddad", "carrier", "Association VITA-Air"),
-    ("structure@demo.ais-emploi.fr", "Thomas", "Petit", "structure", "Régie de quartier Saint-Nicaise"),
+    (
+        "comite@demo.ais-emploi.fr",
+        "Julien",
+        "Bernard",
+        "committee",
+        "Partenaire de démonstration du comité de pilotage",
+    ),
+    ("porteur@demo.ais-emploi.fr", "Nadia", "Haddad", "carrier", "Association porteuse de démonstration – Lyon"),
+    ("structure@demo.ais-emploi.fr", "Thomas", "Petit", "structure", "Régie de quartier de démonstration – Rouen"),
     ("admin@demo.ais-emploi.fr", "Sophie", "Leroy", "admin", "Ansa"),
 ]
 

@@ -3,8 +3,11 @@ deliverables, governance, awareness actions, calls for structures and
 applications, agreements, trainings with attendance, hotline and site visits.
 
 Dates are placed around today so that the demo always shows current work, one
-late stage and an open call for structures. Idempotent: an innovation that
-already has stage plans is left as it is.
+late stage and an open call for structures. All of it belongs to the demo's
+fictional innovations and organisations (the ``demo_data`` command passes only
+those): the real innovations keep the facts of ``devtools/programme_facts.py``
+and get no invented activity. Idempotent: an innovation that already has stage
+plans is left as it is.
 """
 
 from datetime import date, time, timedelta
@@ -43,12 +46,12 @@ from projects.models import (
 STAGE_MONTHS = {Stage.FEASIBILITY: 4, Stage.MOBILISATION: 6, Stage.ESSAIMAGE: 18, Stage.EVALUATION: 8}
 
 TARGETS = {
-    "VITA-Air": [("quantitative", "Taux de sortie vers l'emploi", 70, "%", "exit_rate")],
-    "Parcours Gardien": [
+    "Atelier RH partagé (démonstration)": [("quantitative", "Taux de sortie vers l'emploi", 70, "%", "exit_rate")],
+    "Parcours métiers de l'habitat (démonstration)": [
         ("quantitative", "Maintien dans l'emploi à six mois", 90, "%", "retention_6_months"),
-        ("quantitative", "Gardiens recrutés", 60, "personnes", "exits_durable"),
+        ("quantitative", "Personnes recrutées", 60, "personnes", "exits_durable"),
     ],
-    "TAPAJ": [("quantitative", "Heures d'insertion", 10, "%", "insertion_hours")],
+    "Premier pas rémunéré (démonstration)": [("quantitative", "Heures d'insertion", 10, "%", "insertion_hours")],
 }
 DEFAULT_TARGETS = [
     ("quantitative", "Taux de sortie vers l'emploi", 60, "%", "exit_rate"),
@@ -56,16 +59,16 @@ DEFAULT_TARGETS = [
     ("qualitative", "Les structures s'approprient le modèle sans en perdre l'esprit", None, "", ""),
 ]
 SPREADING_MODELS = {
-    "VITA-Air": SpreadingModel.FORMATION_ACTION,
-    "Territoire Zéro Chômeur": SpreadingModel.INTENSIVE,
-    "Parcours Gardien": SpreadingModel.FORMATION_ACTION,
-    "TAPAJ": SpreadingModel.PILOT_TOOLING,
-    "A.CO.R": SpreadingModel.FORMATION_ACTION,
+    "Atelier RH partagé (démonstration)": SpreadingModel.FORMATION_ACTION,
+    "Emploi d'utilité locale (démonstration)": SpreadingModel.INTENSIVE,
+    "Parcours métiers de l'habitat (démonstration)": SpreadingModel.FORMATION_ACTION,
+    "Premier pas rémunéré (démonstration)": SpreadingModel.PILOT_TOOLING,
+    "Chantier-relais (démonstration)": SpreadingModel.FORMATION_ACTION,
 }
 # Applications to the open call for structures: organisation, type, commune, capacity, contact.
 APPLICANTS = [
     (
-        "Maison de l'emploi du Pays de Redon",
+        "Maison de l'emploi de démonstration – Redon",
         OrganisationType.MAISON_EMPLOI,
         "35236",
         40,
@@ -73,9 +76,9 @@ APPLICANTS = [
         "Le Goff",
         "anne.legoff@exemple.fr",
     ),
-    ("ACI Les Jardins du Rouergue", OrganisationType.ACI, "12202", 18, "Bruno", "Vidal", "b.vidal@exemple.fr"),
+    ("ACI de démonstration – Rodez", OrganisationType.ACI, "12202", 18, "Bruno", "Vidal", "b.vidal@exemple.fr"),
     (
-        "Association Rebond Creuse",
+        "Association de démonstration – Guéret",
         OrganisationType.ASSOCIATION,
         "23096",
         25,
@@ -84,7 +87,7 @@ APPLICANTS = [
         "chloe.marchand@exemple.fr",
     ),
     (
-        "Régie de territoire Nièvre-Loire",
+        "Régie de démonstration – Cosne-Cours-sur-Loire",
         OrganisationType.REGIE,
         "58086",
         30,
@@ -94,7 +97,9 @@ APPLICANTS = [
     ),
 ]
 APPLICANT_COMMUNES = {row[2] for row in APPLICANTS}
-DEMO_STRUCTURE = "Régie de quartier Saint-Nicaise"  # the demo structure contact's organisation
+LATE = "Tutorat en entreprise (démonstration)"  # its current stage ended a month ago
+OPEN_CALL = "Maison rurale de l'emploi (démonstration)"  # its call for structures is open
+DEMO_STRUCTURE = "Régie de quartier de démonstration – Rouen"  # the demo structure contact's organisation
 TRAINEES = ["Claire Dubois", "Yanis Moreau", "Inès Garnier", "Hugo Lambert", "Aïcha Diallo", "Paul Fontaine"]
 
 
@@ -130,7 +135,7 @@ def load(innovations: dict[str, Innovation], orgs: dict, manager) -> None:
     for name, innovation in innovations.items():
         if innovation.stage_plans.exists():
             continue
-        _plans(innovation, manager, today, late=name == "Soleni")
+        _plans(innovation, manager, today, late=name == LATE)
         _targets(innovation, name)
         if innovation.stage > Stage.FEASIBILITY:
             _stage_one(innovation, manager)
@@ -142,8 +147,8 @@ def load(innovations: dict[str, Innovation], orgs: dict, manager) -> None:
         if innovation.stage > Stage.ESSAIMAGE:
             _deliverable(innovation, "tooling", "Boîte à outils des structures", today - timedelta(days=400))
             _deliverable(innovation, "guide", f"Guide de l'essaimage – {name}", today - timedelta(days=300))
-    if "Lieu Ressources Emploi-Formation" in innovations:
-        _open_call(innovations["Lieu Ressources Emploi-Formation"], orgs, today)
+    if OPEN_CALL in innovations:
+        _open_call(innovations[OPEN_CALL], orgs, today)
 
 
 def _plans(innovation, manager, today, *, late=False):
@@ -154,9 +159,13 @@ def _plans(innovation, manager, today, *, late=False):
     for stage in range(current - 1, 0, -1):
         start = _months(start, -STAGE_MONTHS[stage])
     innovation.accompaniment_start = start
+    innovation.selected_on = start - timedelta(days=30)  # the committee selected it a month before
+    innovation.year_selected = innovation.selected_on.year
     innovation.lead_manager = manager
     innovation.spreading_model = SPREADING_MODELS.get(innovation.name, "")
-    innovation.save(update_fields=["accompaniment_start", "lead_manager", "spreading_model"])
+    innovation.save(
+        update_fields=["accompaniment_start", "selected_on", "year_selected", "lead_manager", "spreading_model"]
+    )
     if manager:
         innovation.team.add(manager)
     cursor = start
@@ -213,9 +222,9 @@ def _stage_one(innovation, manager):
 def _stage_two(innovation, today):
     plan = innovation.stage_plans.get(stage=Stage.MOBILISATION)
     for full_name, organisation, function in [
-        ("Martine Roux", "DGEFP – ministère du Travail", "Représentante de l'État"),
+        ("Martine Roux", "Partenaire de démonstration du comité de pilotage", "Représentante d'un financeur"),
         ("Karim Belkacem", innovation.carrier.name, "Directeur du porteur"),
-        ("Élise Caron", "COORACE", "Tête de réseau"),
+        ("Élise Caron", "Tête de réseau de démonstration", "Tête de réseau"),
     ]:
         GovernanceMember.objects.create(
             innovation=innovation, full_name=full_name, organisation_name=organisation, function=function
@@ -224,7 +233,7 @@ def _stage_two(innovation, today):
         innovation=innovation,
         held_on=plan.planned_start + timedelta(days=30),
         title="Webinaire de présentation aux têtes de réseau",
-        audience="COORACE, Fédération des acteurs de la solidarité, CNLRQ",
+        audience="Têtes de réseau de l'insertion (démonstration)",
         channel="webinar",
         people_reached=64,
     )
@@ -265,7 +274,7 @@ def _trainings(innovation, today):
         title=f"Formation-action {innovation.name} – promotion 1",
         kind="formation_action",
         mode="on_site",
-        place="Maison des associations, Paris 11e",
+        place="Salle de formation de démonstration, Paris",
         trainers=f"{innovation.carrier.name} et Ansa",
         description="Une journée par mois pendant six mois, par binômes de structures.",
         wave=1,
@@ -336,7 +345,7 @@ def _support(innovation, manager, today):
 def _open_call(innovation, orgs, today):
     call, created = StructureCall.objects.get_or_create(
         innovation=innovation,
-        title="Lieu Ressources Emploi-Formation : appel aux structures 2026",
+        title=f"{innovation.name} : appel aux structures",
         defaults={
             "description": "Vous accompagnez des demandeurs d'emploi de longue durée en milieu rural ? Rejoignez "
             "la première vague d'essaimage : formation-action de six mois, outillage et appui à distance.",

@@ -3,10 +3,15 @@ day (round tables, three speed-dating rounds in four rooms, workshops, registrat
 check-ins, a published restitution), an upcoming thematic day open for registration,
 and a few resources of the library (some about evaluation).
 
+The events, their speakers and participants are the demo's (fictional people of fictional
+organisations, the demo's fictional innovations in the speed-dating); two resources are the
+programme's real publications, described as its documents describe them.
+
 Idempotent: an event or a resource whose address identifier exists is left as it is.
 """
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,35 +31,40 @@ from events.models import (
 )
 
 ROOMS = ["Salle Jaurès", "Salle Curie", "Salle Hugo", "Salle Zola"]
+# Fictional people of fictional organisations (a real organisation would be given a staff member
+# and a presence it never had).
 PEOPLE = [
-    ("Amina Diallo", "Régie de quartier Saint-Nicaise", "Encadrante technique"),
-    ("Julien Moreau", "Maison de l'emploi de Rouen", "Chargé de mission"),
-    ("Claire Dubois", "Pôle emploi Normandie", "Conseillère"),
-    ("Karim Benali", "Association VITA-Air", "Directeur"),
-    ("Sophie Garnier", "Département de la Seine-Maritime", "Cheffe de service insertion"),
-    ("Lucas Martin", "Chantier école Bretagne", "Coordinateur"),
-    ("Nadia Roussel", "CAARUD Horizons", "Éducatrice"),
-    ("Pierre Lambert", "Fondation Agir contre l'exclusion", "Délégué régional"),
-    ("Inès Fontaine", "Entreprise d'insertion Tremplin", "Responsable RH"),
-    ("Hugo Perrin", "DGEFP – ministère du Travail", "Chargé d'études"),
-    ("Léa Chevalier", "ANCT", "Cheffe de projet"),
-    ("Mehdi Haddad", "Mission locale de Lille", "Conseiller"),
+    ("Amina Diallo", "Régie de quartier de démonstration – Rouen", "Encadrante technique"),
+    ("Julien Moreau", "Maison de l'emploi de démonstration – Rouen", "Chargé de mission"),
+    ("Claire Dubois", "Service public de l'emploi (démonstration)", "Conseillère"),
+    ("Karim Benali", "Association porteuse de démonstration – Lyon", "Directeur"),
+    ("Sophie Garnier", "Département de démonstration", "Cheffe de service insertion"),
+    ("Lucas Martin", "Chantier école de démonstration – Rennes", "Coordinateur"),
+    ("Nadia Roussel", "CAARUD de démonstration – Toulouse", "Éducatrice"),
+    ("Pierre Lambert", "Fondation de démonstration", "Délégué régional"),
+    ("Inès Fontaine", "EI de démonstration – Strasbourg", "Responsable RH"),
+    ("Hugo Perrin", "Partenaire de démonstration du comité de pilotage", "Chargé d'études"),
+    ("Léa Chevalier", "Agence publique de démonstration", "Cheffe de projet"),
+    ("Mehdi Haddad", "AI de démonstration – Lille", "Conseiller"),
 ]
 
 RESOURCES = [
     (
+        # « A l'issu de 6 années d'activités, un guide "L'essaimage à l'épreuve du terrain" a été publié pour
+        # capitaliser sur les enseignements des différents essaimages accompagnés par l'Ansa » (programme_facts
+        # [fiche], « 2020-2022 : capitalisation »); the four stages: [resti-2016], « Modèle d'intervention ».
         "guide-essaimage",
-        "Guide de l'essaimage d'une innovation sociale",
+        "L'essaimage à l'épreuve du terrain",
         ResourceKind.GUIDE,
         [Theme.SPREADING, Theme.GOVERNANCE],
         True,
-        "Les quatre étapes pour transposer une innovation dans un nouveau territoire.",
+        "Le guide publié par l'Ansa après six années d'activité pour capitaliser sur les essaimages accompagnés.",
         "Étude de faisabilité, mobilisation des parties prenantes, essaimage puis évaluation : "
-        "ce guide reprend chaque étape avec des exemples et des outils.",
+        "les enseignements des essaimages accompagnés par l'Ansa, étape par étape.",
     ),
     (
         "boite-a-outils-evaluation",
-        "Boîte à outils : évaluer l'essaimage",
+        "Boîte à outils : évaluer l'essaimage (démonstration)",
         ResourceKind.TOOLBOX,
         [Theme.EVALUATION],
         True,
@@ -63,18 +73,23 @@ RESOURCES = [
         "Les questionnaires types et les indicateurs de sortie vers l'emploi.",
     ),
     (
+        # « un partenariat avec l'Ecole d'économie de Paris a permis la réalisation d'une revue des expérimentations
+        # menées dans les pays de l'OCDE … Ce travail mené entre août et décembre 2016 »; « Articles et rapports en
+        # français et anglais depuis 1995 »; « 131 articles identifiés, 25 retenus. Auxquels s'ajoutent 28 revues de
+        # littérature » (programme_facts [resti-2016], « Le temps de la recherche »).
         "revue-systematique-chomage-longue-duree",
-        "Revue systématique des dispositifs pour les chômeurs de longue durée",
+        "Accompagnement des chômeurs de longue durée : revue des évaluations d'impact",
         ResourceKind.SYSTEMATIC_REVIEW,
         [Theme.PUBLIC_POLICY, Theme.EVALUATION],
         True,
-        "Ce que disent les études sur les dispositifs d'accès à l'emploi des chômeurs de longue durée.",
-        "Une revue de 120 études françaises et européennes ; la méthode d'évaluation de chaque étude "
-        "est précisée (expérimentale, quasi expérimentale, qualitative).",
+        "La revue des évaluations d'impact de l'accompagnement des demandeurs d'emploi dans les pays de l'OCDE, "
+        "réalisée avec l'École d'économie de Paris entre août et décembre 2016.",
+        "131 articles identifiés, 25 retenus pour la rigueur de leur méthode, auxquels s'ajoutent 28 revues de "
+        "littérature ; articles et rapports en français et en anglais depuis 1995.",
     ),
     (
         "etat-des-savoirs-mobilisation-employeurs",
-        "État des savoirs : mobiliser les employeurs",
+        "État des savoirs : mobiliser les employeurs (démonstration)",
         ResourceKind.STATE_OF_KNOWLEDGE,
         [Theme.EMPLOYERS],
         True,
@@ -83,7 +98,7 @@ RESOURCES = [
     ),
     (
         "restitution-journee-nationale",
-        "Restitution de la journée nationale d'échanges",
+        "Restitution de la journée nationale d'échanges (démonstration)",
         ResourceKind.RESTITUTION,
         [Theme.SPREADING, Theme.TERRITORIES],
         True,
@@ -92,7 +107,7 @@ RESOURCES = [
     ),
     (
         "kit-accompagnement-global",
-        "Kit d'accompagnement global des demandeurs d'emploi",
+        "Kit d'accompagnement global des demandeurs d'emploi (démonstration)",
         ResourceKind.TOOLBOX,
         [Theme.SUPPORT, Theme.TRAINING],
         False,
@@ -101,7 +116,7 @@ RESOURCES = [
     ),
     (
         "note-evaluation-impact",
-        "Note méthodologique : évaluation d'impact",
+        "Note méthodologique : évaluation d'impact (démonstration)",
         ResourceKind.GUIDE,
         [Theme.EVALUATION],
         False,
@@ -110,7 +125,7 @@ RESOURCES = [
     ),
     (
         "guide-gouvernance-locale",
-        "Guide de la gouvernance locale d'une innovation",
+        "Guide de la gouvernance locale d'une innovation (démonstration)",
         ResourceKind.GUIDE,
         [Theme.GOVERNANCE, Theme.TERRITORIES],
         True,
@@ -118,6 +133,16 @@ RESOURCES = [
         "Qui inviter, à quel rythme se réunir, quels engagements formaliser dans la convention.",
     ),
 ]
+
+
+# The programme's real publications, with the publication date the documents give (the library
+# shows it as « mois année »), linked to none of the demo's (fictional) innovations. The review was
+# presented on 7 December 2016 (programme_facts [resti-2016], « Le temps de la recherche »); the
+# guide's date is not given beyond « à l'issu de 6 années d'activités » ([fiche]): it stays a draft.
+REAL_RESOURCES = {
+    "guide-essaimage": None,
+    "revue-systematique-chomage-longue-duree": datetime.datetime(2016, 12, 7, 10, 0, tzinfo=ZoneInfo("Europe/Paris")),
+}
 
 
 def _at(hour: int, minute: int = 0) -> datetime.time:
@@ -145,12 +170,12 @@ def _national_day(innovations: list, manager, today: datetime.date) -> None:
     date = datetime.date(today.year - 1, 6, 12)
     event = Event.objects.create(
         kind=EventKind.NATIONAL_DAY,
-        title=f"Journée nationale d'échanges {date.year}",
+        title=f"Journée nationale d'échanges {date.year} (démonstration)",
         slug=f"journee-nationale-{date.year}",
         date=date,
         starts_at=_at(9, 30),
         ends_at=_at(17, 0),
-        place="Cité internationale universitaire, 17 boulevard Jourdan, 75014 Paris",
+        place="Lieu de démonstration, Paris",
         description=(
             "La journée annuelle de l'Accélérateur : tables rondes, speed-dating des innovations "
             "et ateliers pour partager ce qui marche pour l'emploi des chômeurs de longue durée."
@@ -165,7 +190,7 @@ def _national_day(innovations: list, manager, today: datetime.date) -> None:
         _at(9, 30),
         _at(10, 0),
         room="Grand amphithéâtre",
-        speakers="Directrice générale, Ansa\nSous-directeur, DGEFP – ministère du Travail",
+        speakers="Directrice générale, Ansa\nReprésentant, Partenaire de démonstration du comité de pilotage",
     )
     _session(
         event,
@@ -174,7 +199,8 @@ def _national_day(innovations: list, manager, today: datetime.date) -> None:
         _at(10, 0),
         _at(11, 0),
         room="Grand amphithéâtre",
-        speakers="Nadia Haddad, Association VITA-Air\nPierre Lambert, Fondation Agir contre l'exclusion",
+        speakers="Nadia Haddad, Association porteuse de démonstration – Lyon\n"
+        "Pierre Lambert, Fondation de démonstration",
         innovations=innovations[:2],
     )
     speed = []
@@ -255,12 +281,12 @@ def _thematic_day(innovations: list, today: datetime.date) -> None:
     date = today + datetime.timedelta(days=45)
     event = Event.objects.create(
         kind=EventKind.THEMATIC_DAY,
-        title="Journée thématique : l'accès à l'emploi dans les métiers du domicile",
+        title="Journée thématique : l'accès à l'emploi dans les métiers du domicile (démonstration)",
         slug=f"journee-thematique-domicile-{date.year}",
         date=date,
         starts_at=_at(9, 30),
         ends_at=_at(16, 30),
-        place="Maison des associations, 22 rue Saint-Julien, 76000 Rouen",
+        place="Lieu de démonstration, Rouen",
         online_link="https://visio.ais-emploi.fr/journee-domicile",
         description="Une journée de travail avec les structures qui préparent aux métiers de l'aide à domicile.",
         capacity=60,
@@ -273,7 +299,7 @@ def _thematic_day(innovations: list, today: datetime.date) -> None:
         _at(9, 30),
         _at(10, 30),
         room="Salle 1",
-        speakers="Léa Chevalier, ANCT",
+        speakers="Léa Chevalier, Agence publique de démonstration",
     )
     for round_number, (start, end) in enumerate([(_at(10, 45), _at(12, 15)), (_at(14, 0), _at(15, 30))], start=1):
         for index, room in enumerate(ROOMS[:2]):
@@ -309,9 +335,11 @@ def _resources(innovations: list, events: list) -> None:
             is_public=public,
             summary=summary,
             body=body,
-            published_at=now - datetime.timedelta(days=30 * (index + 1)),
+            published_at=REAL_RESOURCES[slug]
+            if slug in REAL_RESOURCES
+            else now - datetime.timedelta(days=30 * (index + 1)),
         )
-        if innovations:
+        if innovations and slug not in REAL_RESOURCES:
             resource.innovations.set(innovations[index % len(innovations) : index % len(innovations) + 1])
         if kind == ResourceKind.RESTITUTION and events:
             resource.events.set(events[:1])

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
@@ -407,14 +408,45 @@ def create_structure(
     return structure
 
 
+def _check_selection_date(structure: SpreadStructure, selected_on) -> None:
+    """A selection date is never in the future, nor after the structure's start of
+    spreading, agreement signature or withdrawal (the reports count it from that day)."""
+    if selected_on > timezone.localdate():
+        raise SpreadingError(_("The selection date cannot be in the future."), field="selected_on")
+    later = [
+        (structure.start_date, _("The selection date cannot come after the start of spreading (%(day)s).")),
+        (structure.agreement_signed_on, _("The selection date cannot come after the agreement's signature (%(day)s).")),
+        (structure.withdrawn_on, _("The selection date cannot come after the withdrawal (%(day)s).")),
+    ]
+    for day, message in later:
+        if day and selected_on > day:
+            raise SpreadingError(message % {"day": date_format(day, "SHORT_DATE_FORMAT")}, field="selected_on")
+
+
 def update_structure(
-    structure: SpreadStructure, *, wave: int, is_qpv: bool, is_rural: bool, capacity, status: str | None = None, by
+    structure: SpreadStructure,
+    *,
+    wave: int,
+    is_qpv: bool,
+    is_rural: bool,
+    capacity,
+    status: str | None = None,
+    selected_on=None,
+    by,
 ) -> SpreadStructure:
-    """Change a structure's wave, territory flags and capacity, and its status when
-    ``status`` differs (with the rule of ``change_status``: never to "withdrawn")."""
+    """Change a structure's wave, territory flags and capacity, its status when
+    ``status`` differs (with the rule of ``change_status``: never to "withdrawn"), and
+    its selection date when ``selected_on`` is given (a past date when recording the
+    programme's history: see ``_check_selection_date``). The audit trail keeps who
+    changed what and when."""
     fields = ["wave", "is_qpv", "is_rural", "capacity"]
     if status and status != structure.status:
         fields += _apply_status(structure, status)
+    if selected_on is not None and structure.status != StructureStatus.CANDIDATE:
+        _check_selection_date(structure, selected_on)
+        structure.selected_on = selected_on
+        if "selected_on" not in fields:
+            fields.append("selected_on")
     structure.wave = wave
     structure.is_qpv = is_qpv
     structure.is_rural = is_rural

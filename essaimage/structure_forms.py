@@ -323,6 +323,12 @@ class StructureCreateForm(forms.Form):
     )
     wave = forms.IntegerField(label=_("Wave"), min_value=1, max_value=50, initial=1)
     status = forms.ChoiceField(label=_("Status"), choices=ACTIVE_STATUS_CHOICES, initial=StructureStatus.SELECTED)
+    selected_on = forms.DateField(
+        label=_("Selection date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("When the structure was selected: today unless you record the programme's history."),
+    )
     is_qpv = forms.BooleanField(label=_("In a priority neighbourhood (QPV)"), required=False)
     is_rural = forms.BooleanField(label=_("In a rural area"), required=False)
     capacity = forms.IntegerField(
@@ -371,6 +377,12 @@ class StructureEditForm(forms.Form):
         choices=ACTIVE_STATUS_CHOICES,
         help_text=_("To record a withdrawal, use the withdrawal form: it keeps the date and the reason."),
     )
+    selected_on = forms.DateField(
+        label=_("Selection date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("When the structure was selected: today unless you record the programme's history."),
+    )
     is_qpv = forms.BooleanField(label=_("In a priority neighbourhood (QPV)"), required=False)
     is_rural = forms.BooleanField(label=_("In a rural area"), required=False)
     capacity = forms.IntegerField(
@@ -386,6 +398,7 @@ class StructureEditForm(forms.Form):
                 "is_qpv": structure.is_qpv,
                 "is_rural": structure.is_rural,
                 "capacity": structure.capacity,
+                "selected_on": structure.selected_on,
             },
         )
         super().__init__(*args, **kwargs)

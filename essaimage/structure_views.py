@@ -396,6 +396,7 @@ def structure_create(request, pk):
             is_qpv=data["is_qpv"],
             is_rural=data["is_rural"],
             capacity=data["capacity"],
+            selected_on=data.get("selected_on"),
             by=request.user,
         )
 
@@ -427,6 +428,7 @@ def structure_edit(request, pk):
             is_rural=data["is_rural"],
             capacity=data["capacity"],
             status=data.get("status"),
+            selected_on=data.get("selected_on"),
             by=request.user,
         )
 

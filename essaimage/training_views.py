@@ -132,8 +132,6 @@ def training_list(request):
     rows = list(page.object_list)
     for training in rows:
         training.attendance_rate = training_services.attendance_rate(training.present_count, training.attendance_count)
-    query = request.GET.copy()
-    query.pop("page", None)
     can_manage = _manages(request.user)
     return render(
         request,
@@ -142,7 +140,6 @@ def training_list(request):
             "form": form,
             "trainings": rows,
             "page": page,
-            "query": query.urlencode(),
             "can_manage": can_manage,
             "create_innovations": (
                 list(Innovation.objects.filter(stage__gte=Stage.MOBILISATION).order_by("name")) if can_manage else []

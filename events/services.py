@@ -20,7 +20,7 @@ from ais.core.errors import DomainError
 from ais.core.uploads import store_upload
 from ais.outbox.services import queue_templated_email
 
-from .emails import EVENT_CANCELLATION, EVENT_REGISTRATION, EVENT_WAITLIST
+from .emails import EVENT_ALREADY_REGISTERED, EVENT_CANCELLATION, EVENT_REGISTRATION, EVENT_WAITLIST
 from .models import (
     Event,
     Registration,
@@ -115,27 +115,33 @@ def register(
     sessions=(),
     by=None,
     now=None,
-) -> Registration:
+) -> Registration | None:
     """Register a person: confirmed while places are left, else on the waiting list.
 
     ``sessions``: the sessions chosen, at most one per round, each with a place left.
-    Refused (``EventError``) when registration is not open, when the e-mail is already
-    registered, or when a chosen session is full. Queues the confirmation e-mail (with
-    the links to the calendar file and to cancel).
+    Refused (``EventError``) when registration is not open or when a chosen session is
+    full. Queues the confirmation e-mail (with the links to the calendar file and to
+    cancel) and returns the registration.
+
+    When the address is already registered (active registration), nothing changes and
+    ``None`` is returned: that person is told by e-mail, with the link to their
+    registration (``EVENT_ALREADY_REGISTERED``). The caller answers the same page as for
+    a new registration, so the form never tells anyone who is registered (issue 18).
     """
     email = email.strip().lower()
     with transaction.atomic():
         event = _locked(event)
         if event.registration_state(now) != RegistrationState.OPEN:
             raise EventError(_("Registration for this event is closed."))
-        if event.registrations.active().filter(email=email).exists():
-            raise EventError(
-                _("%(email)s is already registered for this event: use the link of the confirmation e-mail.")
-                % {"email": email}
-            )
         confirmed = confirmed_count(event)
         status = RegistrationStatus.CONFIRMED if confirmed < event.capacity else RegistrationStatus.WAITING
+        # The same checks in the same order whether the address is registered or not:
+        # a refusal must not depend on who is registered.
         chosen = _check_sessions(event, list(sessions), counted=status == RegistrationStatus.CONFIRMED)
+        existing = event.registrations.active().filter(email=email).first()
+        if existing is not None:
+            _already_registered_email(existing)
+            return None
         registration = Registration(
             event=event,
             full_name=full_name.strip(),
@@ -149,14 +155,25 @@ def register(
         try:
             with transaction.atomic():
                 registration.save()
-        except IntegrityError as error:  # the same e-mail registered by a concurrent request
-            raise EventError(_("%(email)s is already registered for this event.") % {"email": email}) from error
+        except IntegrityError:  # the same e-mail registered by a concurrent request: told once by its e-mail
+            return None
         SessionChoice.objects.bulk_create(
             SessionChoice(registration=registration, session=session, round_number=session.round_number)
             for session in chosen
         )
         _email(registration, "registration", EVENT_REGISTRATION, key="registered", calendar=True)
     return registration
+
+
+def _already_registered_email(registration: Registration) -> None:
+    """Tell a person who registers again that they already are, with the link to their
+    registration (at most once an hour per registration, however often the form is sent)."""
+    _email(
+        registration,
+        "already_registered",
+        EVENT_ALREADY_REGISTERED,
+        key=f"already:{timezone.now():%Y%m%d%H}",
+    )
 
 
 def cancel_registration(registration: Registration, *, by=None) -> list[Registration]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("evenements/", views.event_list, name="event_list"),
     path("evenements/<slug:slug>/", views.event_detail, name="event_detail"),
     path("evenements/<slug:slug>/inscription/", views.register, name="register"),
+    path("evenements/<slug:slug>/inscription/envoyee/", views.registration_sent, name="registration_sent"),
     path("evenements/<slug:slug>/calendrier.ics", views.event_ics, name="event_ics"),
     path(
         "evenements/restitutions/documents/<int:pk>/",

@@ -33,6 +33,7 @@ from .models import (
 from .rules import can_manage
 
 PAST_PER_PAGE = 20
+SENT_TO_KEY = "events_registration_email"
 
 
 def _event(request, slug) -> Event:
@@ -155,7 +156,7 @@ def register(request, slug):
 
     def register(form):
         data = form.cleaned_data
-        return services.register(
+        services.register(
             event,
             full_name=data["full_name"],
             email=data["email"],
@@ -163,15 +164,26 @@ def register(request, slug):
             job_title=data["job_title"],
             sessions=form.chosen_sessions(),
         )
+        request.session[SENT_TO_KEY] = data["email"].strip().lower()
 
+    # The same page whether the address was registered already or not (issue 18): the
+    # link to one's registration comes by e-mail only.
     return form_action(
         request,
         form,
         register,
-        success_url=lambda registration: reverse("events:registration_done", kwargs={"token": registration.token}),
+        success_url=reverse("events:registration_sent", kwargs={"slug": event.slug}),
         template="events/register.html",
         context=context,
     )
+
+
+@login_not_required
+def registration_sent(request, slug):
+    """After the form: "check your e-mail", for a new registration and a repeated one alike."""
+    event = get_object_or_404(Event.objects.published(), slug=slug)
+    context = {"event": event, "email": request.session.get(SENT_TO_KEY, "")}
+    return render(request, "events/registration_sent.html", context)
 
 
 def _registration(token) -> Registration | None:

@@ -85,6 +85,7 @@ def _items(user) -> list[dict]:
                     catalogue,
                     _item(_("History"), "portal:history", "clock-history"),
                     *([_item(_("E-mails"), "outbox:list", "envelope")] if is_admin else []),
+                    *([_item(_("People and roles"), "people:list", "people")] if is_admin else []),
                     *([_item(_("Import of the history"), "archive:imports", "box-arrow-in-down")] if is_admin else []),
                 ],
             ),

@@ -19,9 +19,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from ais.accounts.models import Role, User
+from ais.accounts.services import invite_person
 from ais.core.dates import long_date
 from ais.outbox import reasons
 from ais.outbox.services import queue_email, queue_templated_email
@@ -54,6 +56,74 @@ def _locked(call: Call) -> bool:
 def _check_open(call: Call) -> None:
     if _locked(call):
         raise DossierError(_("The selection session of this call is closed: scores and decisions are locked."))
+
+
+# --------------------------------------------------------------------------
+# Membership of the committee
+# --------------------------------------------------------------------------
+
+
+def _record_on_call(call: Call, reason: str, by) -> None:
+    """A history row of the call saying what changed in its committee: the
+    many-to-many keeps no history of its own, the call's audit trail does."""
+    call._history_user = by
+    call._change_reason = reason
+    call.save(update_fields=["reviewers_per_dossier"])
+
+
+def add_committee_member(call: Call, member: User, *, by) -> None:
+    """Make ``member`` (an active person holding the committee role) a member of the
+    call's committee, so that dossiers can be given to them. Audited on the call."""
+    _check_open(call)
+    if not member.is_active or not member.memberships.filter(role=Role.COMMITTEE).exists():
+        raise DossierError(
+            _("Only an active person with the committee member role can join the committee."), field="member"
+        )
+    if call.committee_members.filter(pk=member.pk).exists():
+        raise DossierError(_("%(name)s is already a member of this committee.") % {"name": member}, field="member")
+    with transaction.atomic():
+        call.committee_members.add(member)
+        _record_on_call(call, _("Committee member added: %(name)s") % {"name": member}, by)
+
+
+def remove_committee_member(call: Call, member: User, *, by) -> None:
+    """Take ``member`` off the call's committee. Refused while dossiers of the call are
+    given to them (remove those first; a member who has reviewed or declared a
+    conflict stays, since their review counts). Audited on the call."""
+    _check_open(call)
+    if not call.committee_members.filter(pk=member.pk).exists():
+        raise DossierError(_("%(name)s is not a member of this committee.") % {"name": member})
+    assigned = ReviewAssignment.objects.filter(dossier__call=call, member=member).count()
+    if assigned:
+        raise DossierError(
+            ngettext(
+                "%(name)s still has %(count)d dossier of this call to review: take it back first.",
+                "%(name)s still has %(count)d dossiers of this call to review: take them back first.",
+                assigned,
+            )
+            % {"name": member, "count": assigned}
+        )
+    with transaction.atomic():
+        call.committee_members.remove(member)
+        _record_on_call(call, _("Committee member removed: %(name)s") % {"name": member}, by)
+
+
+def invite_committee_member(call: Call, *, email: str, first_name: str, last_name: str, organisation=None, by) -> User:
+    """Invite a new person with the committee member role (they choose their password
+    from the e-mail: ``ais.accounts.services.invite_person``) and add them to the call's
+    committee, in one transaction."""
+    _check_open(call)
+    with transaction.atomic():
+        member = invite_person(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            role=Role.COMMITTEE,
+            organisation=organisation,
+            by=by,
+        )
+        add_committee_member(call, member, by=by)
+    return member
 
 
 # --------------------------------------------------------------------------

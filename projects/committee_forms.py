@@ -66,22 +66,26 @@ def score_form_class(criteria):
 
 
 class CommitteeSetupForm(forms.ModelForm):
-    committee_members = forms.ModelMultipleChoiceField(
-        label=_("Committee members"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        queryset=User.objects.none(),
-    )
+    """The committee's rules; its members are added and removed one by one."""
 
     class Meta:
         model = Call
-        fields = ["committee_members", "reviewers_per_dossier", "review_deadline"]
+        fields = ["reviewers_per_dossier", "review_deadline"]
         widgets = {"review_deadline": DateTimeLocalInput()}
 
-    def __init__(self, *args, **kwargs):
+
+class CommitteeMemberForm(forms.Form):
+    """A person with the committee member role, not yet on the call's committee."""
+
+    member = forms.ModelChoiceField(label=_("Committee member"), queryset=User.objects.none())
+
+    def __init__(self, *args, call, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["committee_members"].queryset = (
-            User.objects.filter(is_active=True, memberships__role=Role.COMMITTEE).distinct().order_by("last_name")
+        self.fields["member"].queryset = (
+            User.objects.filter(is_active=True, memberships__role=Role.COMMITTEE)
+            .exclude(committee_calls=call)
+            .distinct()
+            .order_by("last_name", "first_name")
         )
 
 

@@ -11,11 +11,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from ais.accounts.forms import CommitteeInviteForm
 from ais.core.documents import PDF_CSS, pdf_response, render_pdf, xlsx_response
 from ais.core.forms import FORM_ERRORS, form_action, perform, posted
 
 from . import committee
 from .committee_forms import (
+    CommitteeMemberForm,
     CommitteeSetupForm,
     ConflictForm,
     DecisionForm,
@@ -159,13 +161,9 @@ def review(request, pk):
 # Managers ---------------------------------------------------------------------
 
 
-@managers_only
-def committee_page(request, pk):
-    call = get_object_or_404(Call, pk=pk)
-    setup = CommitteeSetupForm(request.POST or None, instance=call, prefix="setup")
-    if request.method == "POST" and committee._locked(call):
-        messages.error(request, _("The selection session of this call is closed: scores and decisions are locked."))
-        return redirect("projects:committee", pk=call.pk)
+def _committee_context(call, **forms):
+    """The committee page's context; ``forms`` replace the blank ones (a form sent back
+    with its errors)."""
 
     def page():
         dossiers = (
@@ -181,24 +179,109 @@ def committee_page(request, pk):
                 "review_assignments",
                 filter=Q(review_assignments__dossier__call=call) & ~Q(review_assignments__has_conflict=True),
             )
-        ).order_by("last_name")
+        ).order_by("last_name", "first_name")
         return {
             "call": call,
             "dossiers": list(dossiers),
             "loads": list(loads),
+            "setup": CommitteeSetupForm(instance=call, prefix="setup"),
             "manual": ManualAssignmentForm(call=call),
+            "member_form": CommitteeMemberForm(call=call, prefix="member"),
+            "invite_form": CommitteeInviteForm(prefix="invite"),
             "locked": committee._locked(call),
+            **forms,
         }
 
+    return page
+
+
+def _locked_refusal(request, call):
+    messages.error(request, _("The selection session of this call is closed: scores and decisions are locked."))
+    return redirect("projects:committee", pk=call.pk)
+
+
+@managers_only
+def committee_page(request, pk):
+    """The call's committee: its members (added, removed, invited), its rules, the
+    dossiers given to each member."""
+    call = get_object_or_404(Call, pk=pk)
+    if request.method == "POST" and committee._locked(call):
+        return _locked_refusal(request, call)
     return form_action(
         request,
-        setup,
+        CommitteeSetupForm(posted(request), instance=call, prefix="setup"),
         lambda form: form.save(),
         success_url=reverse("projects:committee", kwargs={"pk": call.pk}),
         success_message=_("The committee is saved."),
         template="projects/committee/manage.html",
-        context=page,
+        context=_committee_context(call),
         form_name="setup",
+    )
+
+
+@require_POST
+@managers_only
+def committee_member_add(request, pk):
+    """Add a person holding the committee role to the call's committee."""
+    call = get_object_or_404(Call, pk=pk)
+    return form_action(
+        request,
+        CommitteeMemberForm(request.POST, call=call, prefix="member"),
+        lambda form: committee.add_committee_member(call, form.cleaned_data["member"], by=request.user),
+        success_url=reverse("projects:committee", kwargs={"pk": call.pk}),
+        success_message=_("The member is added to the committee."),
+        template="projects/committee/manage.html",
+        context=_committee_context(call),
+        form_name="member_form",
+    )
+
+
+@require_POST
+@managers_only
+def committee_member_remove(request, pk, member_pk):
+    call = get_object_or_404(Call, pk=pk)
+    member = get_object_or_404(call.committee_members, pk=member_pk)
+    perform(
+        request,
+        lambda: committee.remove_committee_member(call, member, by=request.user),
+        success_message=_("%(name)s is no longer a member of this committee.") % {"name": member},
+    )
+    return redirect("projects:committee", pk=call.pk)
+
+
+@require_POST
+@managers_only
+def committee_member_invite(request, pk):
+    """Invite a new person as a committee member and add them to the call's committee."""
+    call = get_object_or_404(Call, pk=pk)
+
+    def invite(form):
+        data = form.cleaned_data
+        return committee.invite_committee_member(
+            call,
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            organisation=data["organisation"],
+            by=request.user,
+        )
+
+    return form_action(
+        request,
+        CommitteeInviteForm(request.POST, prefix="invite"),
+        invite,
+        atomic=True,
+        success_url=reverse("projects:committee", kwargs={"pk": call.pk}),
+        success_message=lambda member: (
+            _(
+                "%(name)s is invited and added to the committee: "
+                "an e-mail with a link to choose a password is on its way."
+            )
+            % {"name": member}
+        ),
+        template="projects/committee/manage.html",
+        context=_committee_context(call),
+        form_name="invite_form",
     )
 
 

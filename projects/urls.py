@@ -29,6 +29,21 @@ urlpatterns = [
     path("comite/dossiers/<int:pk>/", committee_views.review, name="review"),
     # Programme managers
     path("gestion/appels/<int:pk>/comite/", committee_views.committee_page, name="committee"),
+    path(
+        "gestion/appels/<int:pk>/comite/membres/ajouter/",
+        committee_views.committee_member_add,
+        name="committee_member_add",
+    ),
+    path(
+        "gestion/appels/<int:pk>/comite/membres/<int:member_pk>/retirer/",
+        committee_views.committee_member_remove,
+        name="committee_member_remove",
+    ),
+    path(
+        "gestion/appels/<int:pk>/comite/membres/inviter/",
+        committee_views.committee_member_invite,
+        name="committee_member_invite",
+    ),
     path("gestion/appels/<int:pk>/comite/attribuer/", committee_views.auto_assign, name="auto_assign"),
     path("gestion/appels/<int:pk>/comite/ajouter/", committee_views.manual_assign, name="manual_assign"),
     path("gestion/attributions/<int:pk>/retirer/", committee_views.unassign, name="unassign"),

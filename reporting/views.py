@@ -19,7 +19,7 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -32,6 +32,7 @@ from rules.contrib.views import permission_required
 from ais.accounts.models import Role
 from ais.core.figures_cache import cached
 from ais.core.forms import FORM_ERRORS, add_domain_error, form_action
+from ais.core.uploads import file_download
 from ais.territories.models import Region
 from essaimage.models import ACTIVE_STATUSES, SpreadStructure, StructureStatus
 from evaluation.models import ANSWERED_STATUSES, PHASE_ORDER, Phase, Question, Response, ResponseStatus
@@ -509,11 +510,7 @@ def report_download(request, pk, fmt):
     if fmt not in files or not files[fmt][0]:
         raise Http404
     field, content_type = files[fmt]
-    response = FileResponse(
-        field.open("rb"), as_attachment=True, filename=f"{report.file_name}.{fmt}", content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_download(field, f"{report.file_name}.{fmt}", content_type)
 
 
 # --------------------------------------------------------------------------

@@ -16,14 +16,23 @@ with ``user`` (the requesting user, or None) set on them.
 
 ``POST_MATRIX`` does the same with POST for the views that change something.
 
-The Django admin (namespace ``admin``) follows a documented rule: the matrix
-lists ``admin:index``, ``admin:login`` and one changelist; every other ``admin:*``
-pattern is guarded by ``admin.site``'s own staff check, which
-``test_access_matrix.py::test_admin_pattern_guarded_by_admin_site`` checks for
-each of them. Static and media files are served by WhiteNoise, not by URL
+The Django admin (namespace ``admin``): ``MATRIX`` lists ``admin:index``,
+``admin:login`` and one changelist with every role's exact outcome; ``ADMIN_MATRIX``
+is generated from the URLconf with an entry for every other ``admin:*`` pattern, so
+that a new admin model (or a third-party app's) is in the matrix the day it is
+registered. Every role but the administrator (staff, every permission: our
+superuser) gets a 302 to a login form — the admin's for ``admin.site``'s own views,
+ours for the model pages (``LoginRequiredMiddleware`` runs first for anonymous
+visitors) — and the administrator ``ADMIN_SITE``: the admin site itself answers
+(200, a 302 inside it, or its own 403/404/405), never a 500 nor a login form. The URL
+of each pattern comes from ``admin_sample_url`` (dummy arguments: ``"1"``, the
+``accounts`` app); unnamed patterns are keyed by their route.
+
+Static and media files are served by WhiteNoise, not by URL
 patterns: if a pattern for them is ever added it needs an entry like any other.
 """
 
+import re
 from typing import Any, NamedTuple
 
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -33,6 +42,7 @@ from ais.accounts.models import Role
 from tests.conftest import ROLES
 
 LOGIN = "login"
+ADMIN_SITE = "admin site"  # see the module docstring
 LOGGED_IN = [role for role in ROLES if role != "anonymous"]
 
 ADMIN_NAMESPACE = "admin"
@@ -46,8 +56,9 @@ NOT_FOUND_TEXT = "Cette page n'existe pas ou vous n'y avez pas accès"
 
 class Access(NamedTuple):
     kwargs: Any  # callable(objects) -> dict, or None for a pattern without arguments
-    expected: dict  # {role: 200 | 400 | 403 | 404 | 405 | LOGIN | "/redirect/target/"}
+    expected: dict  # {role: 200 | 400 | 403 | 404 | 405 | LOGIN | ADMIN_SITE | "/redirect/target/"}
     shows: str = ""  # text a 200 page shows (compared with the unescaped response)
+    path: str = ""  # the URL itself, for a pattern that cannot be reversed (the admin's unnamed ones)
 
 
 def everyone(expected) -> dict:
@@ -293,8 +304,52 @@ def in_admin(full_name: str) -> bool:
 
 
 def missing_patterns(matrix: dict) -> list[str]:
-    """Patterns of the URLconf without an entry in ``matrix`` (the admin's follow its rule)."""
+    """Patterns of the URLconf without an entry in ``matrix``."""
     listed = {url_name(key) for key in matrix}
-    return [
-        f"{name} ({route or '/'})" for name, route, _p in walk_patterns() if name not in listed and not in_admin(name)
-    ]
+    return [f"{name} ({route or '/'})" for name, route, _p in walk_patterns() if name not in listed]
+
+
+# The Django admin, generated from the URLconf (see the module docstring) ----------------
+
+
+def admin_sample_url(name: str, route: str, pattern) -> str:
+    """A URL that the admin pattern matches, with dummy arguments."""
+    from django.urls import reverse
+
+    if getattr(pattern.callback, "__name__", "") == "catch_all_view":
+        return "/django-admin/page-inexistante/"
+    regex = pattern.pattern.regex
+    if pattern.name and regex.groupindex:
+        return reverse(name, kwargs={group: "accounts" if group == "app_label" else "1" for group in regex.groupindex})
+    if pattern.name:  # positional groups (django-simple-history's re_path)
+        return reverse(name, args=["1"] * regex.groups)
+    return "/" + re.sub(r"<(?:\w+:)?\w+>", "1", route)
+
+
+def _admin_site_routes() -> set[str]:
+    """The routes of ``admin.site``'s own views (not the model pages it includes)."""
+    from django.contrib import admin
+
+    return {str(p.pattern) for p in admin.site.get_urls() if isinstance(p, URLPattern)}
+
+
+def admin_matrix(listed: dict) -> dict[str, Access]:
+    """An entry for every ``admin:*`` pattern that ``listed`` does not give explicitly."""
+    root = f"{ADMIN_LOGIN_REDIRECT.split('login/', 1)[0]}"[1:]  # "django-admin/"
+    site_routes = _admin_site_routes()
+    entries = {}
+    for name, route, pattern in walk_patterns():
+        if not in_admin(name) or name in listed:
+            continue
+        own_view = route.removeprefix(root) in site_routes
+        others = "/django-admin/" if name == "admin:logout" else ADMIN_LOGIN_REDIRECT  # admin_view sends them home
+        expected = {
+            "anonymous": ADMIN_LOGIN_REDIRECT if own_view else LOGIN,
+            **{role: others for role in LOGGED_IN if role != Role.ADMIN},
+            Role.ADMIN: ADMIN_SITE,
+        }
+        entries[name] = Access(None, expected, path=admin_sample_url(name, route, pattern))
+    return entries
+
+
+ADMIN_MATRIX: dict[str, Access] = admin_matrix(MATRIX)

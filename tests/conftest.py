@@ -1,6 +1,8 @@
 """Guards that make mistakes loud, and fixtures shared by the whole suite."""
 
+import contextlib
 import html
+import itertools
 
 import pytest
 from django.db import connection
@@ -44,20 +46,37 @@ def _french():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
-    settings.AXES_ENABLED = False  # lockout has its own tests, which enable it
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+def settings_for_tests(media_root) -> dict:
+    """The settings every test runs with (``_test_settings``), also for data built before
+    the tests of a module (``override_settings(**settings_for_tests(...))``)."""
+    from django.conf import settings
+
+    return {
+        "AXES_ENABLED": False,  # lockout has its own tests, which enable it
+        "MEDIA_ROOT": media_root,
+        "STORAGES": {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        "SECURE_SSL_REDIRECT": False,
+        "SESSION_COOKIE_SECURE": False,  # the live server of browser tests speaks plain http
+        "CSRF_COOKIE_SECURE": False,
+        "LANGUAGE_COOKIE_SECURE": False,
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
     }
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = False  # the live server of browser tests speaks plain http
-    settings.CSRF_COOKIE_SECURE = False
-    settings.LANGUAGE_COOKIE_SECURE = False
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+_media_roots = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path_factory):
+    # MEDIA_ROOT of the test's own, made only when the test stores a file: a tmp_path for each
+    # of the thousands of tests cost seconds to make, and as many to delete at a later run's end.
+    media_root = tmp_path_factory.getbasetemp() / "media" / str(next(_media_roots))
+    for name, value in settings_for_tests(media_root).items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture
@@ -109,28 +128,129 @@ def pytest_report_header(config):
     return ["AIS#Emploi tests: PostgreSQL and Redis from scripts/test (ais.devstack)"]
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config, specs):
+    """Before pytest-xdist starts its workers: each one gets Redis databases of its own
+    (tests/redis_databases.py), through its environment, read by the settings at start-up.
+    PostgreSQL needs nothing: pytest-django suffixes each worker's test database (_gw0…)."""
+    from django.conf import settings
+
+    from tests import redis_databases
+
+    available = redis_databases.database_count(settings.REDIS_URL)
+    needed = redis_databases.first_free_db(len(specs)) + len(specs)  # + one per worker for real Celery workers
+    if needed > available:
+        raise pytest.UsageError(
+            f"{len(specs)} xdist workers need {needed} Redis databases, {settings.REDIS_URL} has {available}: "
+            "use fewer workers (-n)"
+        )
+    for spec in specs:
+        spec.env.update(
+            redis_databases.worker_environment(spec.id, settings.REDIS_URL, settings.CACHES["default"]["LOCATION"])
+        )
+
+
+# Module-scoped fixtures too slow to set up again on each pytest-xdist worker that gets some of a
+# module's tests: the tests using one stay together on one worker (scripts/test: --dist loadgroup).
+ONE_WORKER_FIXTURES = {"territories", "real_celery_worker", "isolated_broker_url"}
+
+
+# Module-scoped fixtures whose rows are rolled back after the module (rows_for_the_module), and
+# the fixtures that would empty the tables under them.
+MODULE_ROWS_FIXTURES = {"territories", "_matrix_objects", "_demo_rows", "_worlds"}
+FLUSHING_FIXTURES = {"transactional_db", "live_server", "django_db_serialized_rollback"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
+def pytest_collection_modifyitems(items):
+    modules = {}
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction"):
+            fixtures.add("transactional_db")
+        module = item.nodeid.split("::")[0]
+        modules.setdefault(module, set()).update(fixtures)
+        if ONE_WORKER_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.xdist_group(module))
+    for module, fixtures in modules.items():
+        if MODULE_ROWS_FIXTURES & fixtures and FLUSHING_FIXTURES & fixtures:
+            raise pytest.UsageError(
+                f"{module}: {sorted(MODULE_ROWS_FIXTURES & fixtures)} keep rows for the module in a transaction "
+                f"that {sorted(FLUSHING_FIXTURES & fixtures)} would empty: move those tests to another module"
+            )
+
+
+def pytest_configure(config):
+    """An xdist worker refuses to run on the controller's Redis databases (its environment
+    was not set by ``pytest_xdist_setupnodes``): its cache flushes would empty another's."""
+    import os
+
+    from tests import redis_databases
+
+    worker_id = getattr(config, "workerinput", {}).get("workerid")
+    if worker_id and os.environ.get(redis_databases.WORKER_SLOT_VARIABLE) != worker_id:
+        raise pytest.UsageError(f"xdist worker {worker_id} has no Redis databases of its own")
+
+
 @pytest.fixture
 def assert_postgresql(db):
     assert connection.vendor == "postgresql"
 
 
+@contextlib.contextmanager
+def rows_for_the_module(django_db_blocker, tmp_path_factory, make):
+    """Rows that the tests of a module share, made once by ``make()`` for the module:
+    ``with rows_for_the_module(...) as (made, media_root): yield ...`` in a module-scoped
+    fixture. They are made in a transaction rolled back after the module's last test, with
+    the settings and language of a test; the files they store go to ``media_root`` (copy it
+    into each test's MEDIA_ROOT if the tests read them).
+
+    Each test runs in a savepoint inside that transaction (pytest-django's ``db``: Django's
+    ``TestCase``), so it finds exactly these rows and what it changes is undone after it.
+    Not for modules with ``transactional_db`` tests (checked at collection): their flush
+    would empty the tables inside this transaction; nor for tests that close the connection."""
+    from django.db import transaction
+    from django.test import override_settings
+    from django.utils import translation
+
+    media_root = tmp_path_factory.mktemp("module-media")
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        with django_db_blocker.unblock(), override_settings(**settings_for_tests(media_root)):
+            with translation.override("fr"):
+                made = make()
+            # The deferred foreign key checks of these rows, once: left pending, they would run
+            # again at the end of each test (its savepoint's rollback marks them pending again).
+            connection.check_constraints()
+        yield made, media_root
+    finally:
+        with django_db_blocker.unblock():
+            closed = connection.closed_in_transaction
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+        if closed:  # then the later tests of the module found neither the rows nor a connection
+            raise RuntimeError(
+                "The database connection was closed under the rows of the module (request_finished "
+                "sent with close_old_connections connected, by a response.close()?)"
+            )
+
+
 @pytest.fixture(scope="module")
-def territories(django_db_setup, django_db_blocker):
+def territories(django_db_setup, django_db_blocker, tmp_path_factory):
     """The real referential (34,969 communes), loaded once for a test module and
-    removed after it, so that the other modules keep their small factory data."""
+    rolled back after it, so that the other modules keep their small factory data."""
     from io import StringIO
 
     from django.core.management import call_command
 
-    from ais.territories.models import Commune, Department, Region
-
-    with django_db_blocker.unblock():
+    def load():
         call_command("load_territories", stdout=StringIO())
-    yield
-    with django_db_blocker.unblock():
-        Commune.objects.all().delete()
-        Department.objects.all().delete()
-        Region.objects.all().delete()
+
+    with rows_for_the_module(django_db_blocker, tmp_path_factory, load):
+        yield
 
 
 MANY = 20  # rows of the "many" case of query budgets

@@ -14,11 +14,12 @@ import html
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.forms import MultiWidget
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from ais.accounts.models import Network, Organisation, OrganisationType
+from ais.accounts.models import Network, Organisation, OrganisationType, User
 from ais.territories.models import Commune, Department, Region
 from tests.ais.factories import (
     CommuneFactory,
@@ -69,7 +70,6 @@ def _axes(model_name, **fields):
 
 # How to get one object of each registered model ("app_label.ModelName").
 INSTANCES = {
-    "auth.Group": lambda: Group.objects.create(name="Relecteurs"),
     "django_celery_beat.PeriodicTask": _periodic_task,
     "django_celery_beat.IntervalSchedule": _beat("IntervalSchedule", every=10, period="minutes"),
     "django_celery_beat.CrontabSchedule": _beat("CrontabSchedule", minute="0", hour="6"),
@@ -174,17 +174,19 @@ def test_admin_index_lists_the_registered_models_in_french(admin_client):
 # ---------------------------------------------------------------------------
 
 
-def _post_add(client, model, data):
+def _post_add(client, model, data, to="changelist"):
     response = client.post(_url(model, "add"), data)
     assert response.status_code == 302, _errors(response)
-    assert response["Location"] == _url(model, "changelist")
+    if to:
+        assert response["Location"] == _url(model, to)
     return response
 
 
 def _errors(response):
     """The form's errors when the admin shows the form again instead of saving."""
     if response.context and "adminform" in response.context:
-        return f"{response.status_code}: {response.context['adminform'].form.errors.as_data()}"
+        inlines = [f.formset.errors + f.formset.non_form_errors() for f in response.context["inline_admin_formsets"]]
+        return f"{response.status_code}: {response.context['adminform'].form.errors.as_data()} {inlines}"
     return str(response.status_code)
 
 
@@ -224,10 +226,79 @@ def test_admin_adds_a_network_and_an_organisation(admin_client):
     assert organisation.history.count() == 1  # the admin's save goes through the audit history
 
 
-def test_admin_adds_a_group(admin_client):
-    _post_add(admin_client, Group, {"name": "Chargés de mission"})
+def test_groups_are_not_in_the_admin(admin_client):
+    """Rights come from roles (``Membership`` and ``rules``): Django's groups grant nothing here."""
+    assert not admin.site.is_registered(Group)
 
-    assert Group.objects.filter(name="Chargés de mission").exists()
+
+def test_admin_adds_then_changes_a_user(admin_client):
+    _post_add(
+        admin_client,
+        User,
+        {
+            "email": "Claire.Fontaine@Exemple.fr",
+            "first_name": "Claire",
+            "last_name": "Fontaine",
+            "password1": "Un-Mot-De-Passe-Solide-2026",
+            "password2": "Un-Mot-De-Passe-Solide-2026",
+            "memberships-TOTAL_FORMS": "0",  # the roles' inline
+            "memberships-INITIAL_FORMS": "0",
+        },
+        to=None,
+    )
+    user = User.objects.get(email="claire.fontaine@exemple.fr")
+    assert user.check_password("Un-Mot-De-Passe-Solide-2026")
+
+    data = _change_form_data(admin_client, user)
+    data["job_title"] = "Chargée de mission"
+    data["memberships-TOTAL_FORMS"] = "1"
+    data["memberships-0-role"] = "committee"
+    data["memberships-0-organisation"] = ""
+    response = admin_client.post(_url(User, "change", user.pk), data)
+
+    assert response.status_code == 302, _errors(response)
+    user.refresh_from_db()
+    assert user.job_title == "Chargée de mission"
+    assert list(user.memberships.values_list("role", flat=True)) == ["committee"]
+    assert user.history.count() == 2  # created, then changed: both audited
+
+
+def test_admin_change_form_saves_an_organisation(admin_client):
+    organisation = OrganisationFactory(name="Solidarités Rouen")
+    data = _change_form_data(admin_client, organisation)
+    data["address"] = "12 rue de la République"
+
+    response = admin_client.post(_url(Organisation, "change", organisation.pk), data)
+
+    assert response.status_code == 302, _errors(response)
+    organisation.refresh_from_db()
+    assert organisation.address == "12 rue de la République"
+    assert organisation.history.count() == 2
+
+
+def _change_form_data(client, obj) -> dict:
+    """What the change form of ``obj`` posts untouched: its fields and its inlines' management forms."""
+    page = client.get(_url(obj.__class__, "change", obj.pk))
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None or field.disabled:
+            continue
+        widget = field.widget
+        if isinstance(widget, MultiWidget):  # the admin's date and time in two inputs
+            for index, (sub, part) in enumerate(zip(widget.widgets, widget.decompress(value), strict=True)):
+                data[f"{name}_{index}"] = sub.format_value(part)
+        elif isinstance(value, list | tuple):
+            data[name] = [str(v) for v in value]
+        else:
+            data[name] = value
+    for formset in page.context.get("inline_admin_formsets", []):
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[f"{formset.formset.prefix}-{name}"] = management[name].value()
+    return data
 
 
 def test_admin_change_form_saves_an_innovation(admin_client):

@@ -55,7 +55,6 @@ NOT_RUNTIME = {
     "faker",
     "time-machine",
     "polib",
-    "pypdf",
     "pyyaml",
     "execnet",
     "iniconfig",

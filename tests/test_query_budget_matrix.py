@@ -23,7 +23,7 @@ from django.utils import timezone
 from ais.accounts.models import Role
 from tests.access_matrix import MATRIX, url_name
 from tests.conftest import MANY, make_user
-from tests.test_access_matrix import _log_in, objects  # noqa: F401 - the matrix's objects fixture
+from tests.test_access_matrix import _log_in, _matrix_objects, objects  # noqa: F401 - the matrix's objects fixtures
 
 BUDGET = 15
 
@@ -278,6 +278,18 @@ def _structure_call_kwargs(r):
 
 
 # (URL name, role, kwargs factory or None, make_rows(rows, n), queries with 1 and MANY rows).
+def _people_rows(r, n):
+    """People with two roles each, one of them for an organisation."""
+    from tests.ais.factories import OrganisationFactory, UserFactory
+
+    for _ in range(n):
+        number = next(r.numbers)
+        UserFactory(
+            last_name=f"Personne {number:02d}",
+            roles=[Role.COMMITTEE, (Role.CARRIER, OrganisationFactory(name=f"Organisation {number:02d}"))],
+        )
+
+
 # The home page, the catalogue, the history, the outbox and the dashboards are in
 # tests/test_query_budgets.py.
 LIST_PAGES = [
@@ -296,6 +308,7 @@ LIST_PAGES = [
     ("events:resource_list", "anonymous", None, _resource_rows, 4),
     ("events:resource_manage_list", Role.MANAGER, None, _resource_rows, 4),
     ("projects:call_list", "anonymous", None, _call_rows, 4),
+    ("people:list", Role.ADMIN, None, _people_rows, 7),
     ("projects:call_manage_list", Role.MANAGER, None, _call_rows, 4),
     ("projects:my_dossiers", Role.CARRIER, None, _own_dossier_rows, 4),
     ("projects:screening", Role.MANAGER, _call_kwargs, _screening_rows, 7),

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.db import models
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,9 @@ from .models import Membership, Network, Organisation, User
 
 # The authenticators' admin pages would show every user's secret key: they are replaced
 # by the "reset two-step verification" action of the users' list.
-for _model in (TOTPDevice, StaticDevice):
+# Django's groups grant nothing here (rights come from roles: ``Membership`` and ``rules``):
+# their admin would only mislead.
+for _model in (TOTPDevice, StaticDevice, Group):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
 

@@ -21,6 +21,13 @@ class AccountsConfig(AppConfig):
         # Staff session time-outs and two-factor authentication (see middleware.py).
         user_logged_in.connect(on_user_logged_in, dispatch_uid="ais_mark_session")
 
+        from axes.signals import user_locked_out
+
+        from .services import on_user_locked_out
+
+        # The « Débloquer mon compte » e-mail when an account gets locked (see lockout.py).
+        user_locked_out.connect(on_user_locked_out, dispatch_uid="ais_unlock_email")
+
 
 def _record_last_login(sender, user, **kwargs):
     from django.utils import timezone

@@ -1,15 +1,15 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model, password_validation
-from django.template import loader
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ais.outbox import reasons
-from ais.outbox.services import queue_email
+from ais.outbox.services import queue_email, render_plain_text, render_subject
 from ais.territories.models import Commune
 from ais.territories.widgets import CommuneWidget
 
-from .models import Organisation, OrganisationType
+from .models import Organisation, OrganisationType, Role
 from .validators import validate_siret
 
 
@@ -44,8 +44,8 @@ class OutboxPasswordResetForm(auth_forms.PasswordResetForm):
     def send_mail(
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ):
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
+        subject = render_subject(subject_template_name, context)
+        body = render_plain_text(email_template_name, context)
         user = context["user"]
         queue_email(
             recipient=to_email,
@@ -179,3 +179,65 @@ class TwoFactorCodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "spellcheck": "false"}
         ),
     )
+
+
+class EmailCodeForm(forms.Form):
+    """The six-digit code e-mailed before a first authenticator is set up."""
+
+    email_code = forms.CharField(
+        label=_("Code received by e-mail"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
+# People and roles (administrators) ----------------------------------------------------
+
+
+def _organisation_field(required=False):
+    return forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.order_by("name"),
+        required=required,
+        empty_label=_("No organisation"),
+        help_text=_("Required for project leaders and adopting structures."),
+    )
+
+
+class RoleForm(forms.Form):
+    """A role to give, for an organisation when the role needs one."""
+
+    role = forms.ChoiceField(label=pgettext_lazy("account", "Role"), choices=[("", "—"), *Role.choices])
+    organisation = _organisation_field()
+
+
+class InviteForm(RoleForm):
+    """A new person: their name and address, and their first role."""
+
+    field_order = ["first_name", "last_name", "email", "job_title", "role", "organisation"]
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class CommitteeInviteForm(forms.Form):
+    """A new committee member invited from a call's committee page."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    organisation = _organisation_field()
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class InvitationPasswordForm(auth_forms.SetPasswordForm):
+    """The invited person's first password (typed twice, checked by the validators)."""

@@ -1,17 +1,26 @@
-"""Login lockout: per account and per address, with two different limits.
+"""Login lockout: per (account, address) pair and per address, with two limits.
 
 django-axes counts failures in ``AccessAttempt`` rows keyed by (username, address,
 user agent). Its stock handler compares the largest count of any lockout parameter
-with one limit; here the account and the address have their own:
+with one limit; here the pair and the address have their own:
 
-- an account (e-mail address) is locked after ``AXES_FAILURE_LIMIT`` failures (5),
-  whatever the addresses they came from — against guessing one person's password;
+- an account (e-mail address) is locked *from one address* after
+  ``AXES_FAILURE_LIMIT`` failures (5) from that address
+  (``AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]``) — against guessing one
+  person's password, without letting a stranger lock the owner out from elsewhere
+  (ASVS 5.0 6.3.1, formerly 2.2.1: no denial of service on the account);
 - an address is locked after ``AXES_IP_FAILURE_LIMIT`` failures (20), whatever the
   accounts tried — against one machine trying many accounts.
 
 Failures count while the last one is less than ``AXES_COOLOFF_TIME`` (30 minutes)
 old, and the lock lasts that long after the last failure. A successful login resets
-the counters of that account from that address (``AXES_RESET_ON_SUCCESS``).
+the counters of that account from that address (``AXES_RESET_ON_SUCCESS``). When a
+pair gets locked, the account's owner is e-mailed a link that unlocks it at once
+(``services.on_user_locked_out``).
+
+What this leaves: an attacker with many addresses gets 5 tries per address and
+half-hour on one account (distributed guessing); the password rules (validators.py)
+and the second factor of staff are the answer to that, not a lock of the account.
 """
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -51,19 +60,28 @@ def failures(*, username: str | None = None, ip_address: str | None = None, sinc
     return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
 
+def pair_failures(request, username: str | None) -> int:
+    """Failed logins to ``username`` from the request's address, within the cool-off."""
+    from axes.attempts import get_cool_off_threshold
+
+    if not username:
+        return 0
+    since = get_cool_off_threshold(request)
+    return failures(username=username, ip_address=request.axes_ip_address, since=since)
+
+
 class AccountAndAddressLockoutHandler(AxesDatabaseHandler):
-    """axes' database handler with a limit per account and another per address."""
+    """axes' database handler with a limit per (account, address) and another per address."""
 
     def get_failures(self, request, credentials=None) -> int:
-        """Failures on the scale of ``AXES_FAILURE_LIMIT``: the account's count, or the
-        limit itself once the address has reached its own limit."""
+        """Failures on the scale of ``AXES_FAILURE_LIMIT``: the count of this account
+        from this address, or the limit itself once the address has reached its own."""
         from axes.attempts import get_cool_off_threshold
         from axes.helpers import get_client_username
 
         since = get_cool_off_threshold(request)
-        username = get_client_username(request, credentials)
-        by_account = failures(username=username, since=since) if username else 0
+        by_pair = pair_failures(request, get_client_username(request, credentials))
         by_address = failures(ip_address=request.axes_ip_address, since=since)
         if by_address >= settings.AXES_IP_FAILURE_LIMIT:
-            return max(by_account, settings.AXES_FAILURE_LIMIT)
-        return by_account
+            return max(by_pair, settings.AXES_FAILURE_LIMIT)
+        return by_pair

@@ -1,6 +1,7 @@
 """Account state changes: carrier sign-up and e-mail confirmation, password-reset
 throttling, staff sessions and two-factor authentication, personal data (export,
-anonymisation, inactive accounts)."""
+anonymisation, inactive accounts), and the administrators' people and roles
+(invitations, roles given and removed, deactivation)."""
 
 import logging
 import secrets
@@ -14,6 +15,9 @@ from django.core import signing
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ais.core.errors import DomainError
 from ais.outbox import reasons
@@ -131,6 +135,80 @@ def may_send_password_reset(user) -> bool:
     return sent < settings.PASSWORD_RESET_MAX_PER_HOUR
 
 
+# Lockout: the owner unlocks their account -----------------------------------------
+
+UNLOCK_SALT = "ais.accounts.unlock"
+
+
+class UnlockError(DomainError):
+    """The unlock link is expired (``"expired"``) or invalid (``"invalid"``)."""
+
+
+def unlock_token(user) -> str:
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=UNLOCK_SALT, compress=True)
+
+
+def send_unlock_email(user, *, ip_address: str | None) -> None:
+    """Queue the « Débloquer mon compte » e-mail: which connection was blocked and the
+    link that unlocks the account (valid ``ACCOUNT_UNLOCK_MAX_AGE``). At most one an hour
+    per account, however many attempts follow."""
+    queue_templated_email(
+        recipient=user.email,
+        template="accounts/email/unlock",
+        context={
+            "user": user,
+            "url": settings.SITE_URL + reverse("accounts:unlock", args=[unlock_token(user)]),
+            "ip_address": ip_address or "?",
+            "minutes": int(settings.AXES_COOLOFF_TIME * 60),
+            "link_minutes": settings.ACCOUNT_UNLOCK_MAX_AGE // 60,
+            "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+        },
+        reason=reasons.ACCOUNT_UNLOCK,
+        related_object=user,
+        dedup_key=f"unlock:{user.pk}:{timezone.now():%Y%m%d%H}",
+    )
+
+
+def on_user_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    """axes' ``user_locked_out`` receiver (connected in apps.py): when an account gets
+    locked from an address, e-mail its owner the unlock link. A lock of the address alone
+    (many accounts tried from it) sends nothing: no owner to tell."""
+    from .lockout import pair_failures
+
+    if not username or request is None:
+        return
+    if pair_failures(request, username) < settings.AXES_FAILURE_LIMIT:
+        return
+    user = get_user_model().objects.filter(email__iexact=username, is_active=True).first()
+    if user is not None:
+        send_unlock_email(user, ip_address=ip_address)
+
+
+def user_for_unlock_token(token: str):
+    """The account an unlock link names; ``UnlockError`` when expired or tampered with."""
+    try:
+        data = signing.loads(token, salt=UNLOCK_SALT, max_age=settings.ACCOUNT_UNLOCK_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise UnlockError("expired") from error
+    except signing.BadSignature as error:
+        raise UnlockError("invalid") from error
+    user = get_user_model().objects.filter(pk=data.get("u"), email=data.get("e"), is_active=True).first()
+    if user is None:
+        raise UnlockError("invalid")
+    return user
+
+
+def unlock_account(user) -> int:
+    """Forget the failed logins of ``user`` from every address (the owner proved they
+    read the account's mailbox): logging in works at once. A lock of an address for
+    trying many accounts stays. Returns how many attempt records were removed."""
+    from axes.models import AccessAttempt
+
+    count, _ = AccessAttempt.objects.filter(username__iexact=user.email).delete()
+    logger.info("User %s unlocked their account through the e-mailed link", user.pk)
+    return count
+
+
 # Staff sessions and two-factor authentication ---------------------------------------
 
 STAFF_ROLES = ("manager", "committee", "admin")
@@ -174,6 +252,100 @@ def two_factor_required(request) -> bool:
     if session.get(SESSION_OWES_2FA_KEY):
         return True
     return bool(settings.REQUIRE_2FA_FOR_STAFF and session.get(SESSION_STAFF_KEY))
+
+
+# A first authenticator needs a code e-mailed to the account: a password alone must not be
+# enough to attach an attacker's phone to someone's account (issue 18, item 7).
+SESSION_EMAIL_CODE_KEY = "ais_enrolment_email_code"
+SESSION_MAILBOX_PROVEN_KEY = "ais_enrolment_mailbox_proven"
+
+
+class EnrolmentCodeError(DomainError):
+    """The e-mailed code is wrong, expired or used up; the message says what to do."""
+
+
+def _code_digest(user, code: str) -> str:
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac("ais.accounts.enrolment_code", f"{user.pk}:{code}", algorithm="sha256").hexdigest()
+
+
+def needs_mailbox_proof(request) -> bool:
+    """Whether this session must give the e-mailed code before setting up an
+    authenticator: the user has none yet and has not given the code in this session."""
+    return not has_confirmed_totp(request.user) and request.session.get(SESSION_MAILBOX_PROVEN_KEY) != request.user.pk
+
+
+def pending_email_code(request) -> dict | None:
+    """The code sent to this session, while it can still be used."""
+    pending = request.session.get(SESSION_EMAIL_CODE_KEY)
+    if not pending or pending.get("user") != request.user.pk or pending["expires"] <= time.time():
+        return None
+    if pending["attempts"] >= settings.TWO_FACTOR_EMAIL_CODE_ATTEMPTS:
+        return None
+    return pending
+
+
+def send_enrolment_code(request) -> bool:
+    """E-mail a new 6-digit code to the logged-in user's address, valid
+    ``TWO_FACTOR_EMAIL_CODE_MAX_AGE`` seconds for ``TWO_FACTOR_EMAIL_CODE_ATTEMPTS`` tries;
+    the previous one stops working. At most ``TWO_FACTOR_EMAIL_CODES_PER_HOUR`` an hour per
+    account (counted in the outbox): returns ``False`` when that is reached."""
+    user = request.user
+    since = timezone.now() - timedelta(hours=1)
+    sent = OutgoingEmail.objects.filter(
+        reason=reasons.TWO_FACTOR_ENROLMENT, recipient__iexact=user.email, created_at__gte=since
+    ).count()
+    if sent >= settings.TWO_FACTOR_EMAIL_CODES_PER_HOUR:
+        return False
+    code = f"{secrets.randbelow(10**6):06d}"
+    request.session[SESSION_EMAIL_CODE_KEY] = {
+        "user": user.pk,
+        "digest": _code_digest(user, code),
+        "expires": time.time() + settings.TWO_FACTOR_EMAIL_CODE_MAX_AGE,
+        "attempts": 0,
+    }
+    queue_templated_email(
+        recipient=user.email,
+        template="accounts/email/enrolment_code",
+        context={"user": user, "code": code, "minutes": settings.TWO_FACTOR_EMAIL_CODE_MAX_AGE // 60},
+        reason=reasons.TWO_FACTOR_ENROLMENT,
+        related_object=user,
+        dedup_key=f"enrolment-code:{user.pk}:{secrets.token_hex(8)}",
+    )
+    return True
+
+
+def check_enrolment_code(request, code: str) -> None:
+    """Accept the e-mailed code: the session may then set up an authenticator. Raises
+    ``EnrolmentCodeError`` when it is wrong (one try used), expired or used up."""
+    from django.utils.crypto import constant_time_compare
+    from django.utils.translation import gettext as _
+
+    pending = request.session.get(SESSION_EMAIL_CODE_KEY)
+    if not pending or pending.get("user") != request.user.pk:
+        raise EnrolmentCodeError(_("No code is waiting: ask for a new code."), field="email_code")
+    if pending["expires"] <= time.time():
+        raise EnrolmentCodeError(_("This code has expired: ask for a new code."), field="email_code")
+    if pending["attempts"] >= settings.TWO_FACTOR_EMAIL_CODE_ATTEMPTS:
+        raise EnrolmentCodeError(_("Too many wrong codes: ask for a new code."), field="email_code")
+    if not constant_time_compare(pending["digest"], _code_digest(request.user, normalise_code(code))):
+        pending["attempts"] += 1
+        request.session[SESSION_EMAIL_CODE_KEY] = pending
+        left = settings.TWO_FACTOR_EMAIL_CODE_ATTEMPTS - pending["attempts"]
+        if left <= 0:
+            raise EnrolmentCodeError(_("Too many wrong codes: ask for a new code."), field="email_code")
+        raise EnrolmentCodeError(
+            ngettext(
+                "This code is not the one sent: %(left)s try left.",
+                "This code is not the one sent: %(left)s tries left.",
+                left,
+            )
+            % {"left": left},
+            field="email_code",
+        )
+    del request.session[SESSION_EMAIL_CODE_KEY]
+    request.session[SESSION_MAILBOX_PROVEN_KEY] = request.user.pk
 
 
 def has_confirmed_totp(user) -> bool:
@@ -510,3 +682,197 @@ def anonymise_inactive_accounts(*, now=None) -> int:
         anonymise_user(user)
         count += 1
     return count
+
+
+# People and roles (administrators) ----------------------------------------------------
+#
+# Each change below is one function, audited by django-simple-history: the account's and
+# the roles' history rows record who did it (``_history_user``) and, where the fields alone
+# would not say it, why (``_change_reason``). ``ais/accounts/people.py`` reads them back.
+
+INVITATION_SALT = "ais.accounts.invitation"
+INVITATION_MAX_AGE = 7 * 24 * 3600  # seven days
+# Roles that belong to an organisation: a carrier or a structure contact without one sees nothing.
+ROLES_WITH_ORGANISATION = (Role.CARRIER, Role.STRUCTURE)
+
+
+class PeopleError(DomainError):
+    """An administrator's change to a person is refused (the message says why)."""
+
+
+class InvitationError(DomainError):
+    """The invitation link is expired (``code="expired"``), already used (``"used"``) or invalid."""
+
+
+def is_pending_invitation(user) -> bool:
+    """Invited, and has not chosen a password yet."""
+    return user.last_login is None and not user.has_usable_password()
+
+
+def _password_state(user) -> str:
+    # Changes when the password is set: a used invitation link stops working.
+    return salted_hmac(INVITATION_SALT, user.password or "", algorithm="sha256").hexdigest()[:16]
+
+
+def invitation_token(user) -> str:
+    """The signed link's token: the account and the state of its password (so the link
+    works once); its signature carries the date, checked against ``INVITATION_MAX_AGE``."""
+    return signing.dumps({"u": user.pk, "p": _password_state(user)}, salt=INVITATION_SALT, compress=True)
+
+
+def send_invitation(user, *, by=None, dedup_key: str = "") -> None:
+    """Queue the invitation e-mail with a new link to choose a password (valid
+    ``INVITATION_MAX_AGE``). Refused once the person has chosen a password. Two calls
+    with the same ``dedup_key`` send one e-mail."""
+    if not is_pending_invitation(user):
+        raise PeopleError(_("This person has already chosen a password: they log in as usual."))
+    if not user.is_active:
+        raise PeopleError(_("This account is deactivated: reactivate it before inviting the person again."))
+    token = invitation_token(user)
+    queue_templated_email(
+        recipient=user.email,
+        template="accounts/email/invitation",
+        context={
+            "user": user,
+            "by": by,
+            "roles": user.roles_display,
+            "url": settings.SITE_URL + reverse("accounts:invitation", args=[token]),
+            "days": INVITATION_MAX_AGE // 86400,
+        },
+        reason=reasons.ACCOUNT_INVITATION,
+        related_object=user,
+        dedup_key=dedup_key or f"invitation:{user.pk}:{token[-16:]}",
+    )
+
+
+def _check_role(role: str, organisation) -> None:
+    if role not in Role.values:
+        raise PeopleError(_("Choose a role."), field="role")
+    if role in ROLES_WITH_ORGANISATION and organisation is None:
+        raise PeopleError(_("This role is held for an organisation: choose one."), field="organisation")
+
+
+def invite_person(*, email: str, first_name: str, last_name: str, role: str, organisation=None, job_title="", by):
+    """Create the account of a new person with one role and e-mail them a link to choose
+    their password. An address that already has an account is refused (give that person
+    the role from their page instead)."""
+    User = get_user_model()
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise PeopleError(
+            _("A person already has an account with this address: give them the role from their page."),
+            field="email",
+        )
+    _check_role(role, organisation)
+    with transaction.atomic():
+        user = User(email=email, first_name=first_name, last_name=last_name, job_title=job_title)
+        user.set_unusable_password()
+        user._history_user = by
+        user._change_reason = "invitation"
+        user.save()
+        membership = Membership(user=user, role=role, organisation=organisation)
+        membership._history_user = by
+        membership.save()
+        send_invitation(user, by=by)
+    logger.info("User %s invited by user %s", user.pk, getattr(by, "pk", None))
+    return user
+
+
+def invited_user(token: str, *, renewing: bool = False):
+    """The person an invitation link is for; ``InvitationError`` when the link is invalid,
+    used or expired. With ``renewing``, an expired link is accepted (to send a new one)."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=None if renewing else INVITATION_MAX_AGE)
+    except signing.SignatureExpired as error:
+        raise InvitationError(_("This invitation link has expired."), code="expired") from error
+    except signing.BadSignature as error:
+        raise InvitationError(_("This invitation link is not valid."), code="invalid") from error
+    user = get_user_model().objects.filter(pk=data.get("u")).first()
+    if user is None or not user.is_active:
+        raise InvitationError(_("This invitation link is not valid."), code="invalid")
+    if data.get("p") != _password_state(user):
+        raise InvitationError(_("This invitation link has already been used."), code="used")
+    return user
+
+
+def accept_invitation(token: str, *, password: str):
+    """The invited person chooses their password: the link stops working and the account
+    is ready (the view logs them in). The password is checked by the form."""
+    user = invited_user(token)
+    user.set_password(password)
+    user._history_user = user
+    user._change_reason = "invitation accepted"
+    user.save(update_fields=["password"])
+    return user
+
+
+def renew_invitation(token: str) -> None:
+    """From an expired link: a new one goes to the account's own address (nothing when the
+    person already chose a password or the link is not one of ours; one an hour at most)."""
+    try:
+        user = invited_user(token, renewing=True)
+    except InvitationError:
+        return
+    if is_pending_invitation(user):  # at most one an hour, however often the page is posted
+        send_invitation(user, dedup_key=f"invitation-renewed:{user.pk}:{timezone.now():%Y%m%d%H}")
+
+
+def give_role(user, *, role: str, organisation=None, by):
+    """Give ``user`` a role (for an organisation when it needs one). Holding it already is refused."""
+    _check_role(role, organisation)
+    if Membership.objects.filter(user=user, role=role, organisation=organisation).exists():
+        raise PeopleError(_("This person already holds this role."), field="role")
+    membership = Membership(user=user, role=role, organisation=organisation)
+    membership._history_user = by
+    membership.save()
+    user.__dict__.pop("_role_codes", None)
+    return membership
+
+
+def _active_administrators():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(models.Q(is_superuser=True) | models.Q(memberships__role=Role.ADMIN))
+        .distinct()
+    )
+
+
+def remove_role(membership, *, by) -> None:
+    """Remove one role of a person. Nobody removes their own administrator role, and the
+    last active administrator keeps theirs."""
+    if membership.role == Role.ADMIN:
+        if membership.user_id == by.pk:
+            raise PeopleError(_("You cannot remove your own administrator role: ask another administrator."))
+        others = _active_administrators().exclude(pk=membership.user_id)
+        if not others.exists():
+            raise PeopleError(_("This is the last administrator: give the role to someone else first."))
+    membership._history_user = by
+    membership.delete()
+
+
+def deactivate_user(user, *, by) -> None:
+    """Close a person's access: they can no longer log in, and their open sessions end at
+    their next request. Their records stay. Not yourself, not the last administrator."""
+    if user.pk == by.pk:
+        raise PeopleError(_("You cannot deactivate your own account."))
+    if not user.is_active:
+        raise PeopleError(_("This account is already deactivated."))
+    if user in _active_administrators() and not _active_administrators().exclude(pk=user.pk).exists():
+        raise PeopleError(_("This is the last administrator: give the role to someone else first."))
+    user.is_active = False
+    user._history_user = by
+    user.save(update_fields=["is_active"])
+    logger.info("User %s deactivated by user %s", user.pk, by.pk)
+
+
+def reactivate_user(user, *, by) -> None:
+    """Open a deactivated account again (an anonymised one stays closed)."""
+    if user.anonymised_at is not None:
+        raise PeopleError(_("This account was anonymised: it cannot be reactivated."))
+    if user.is_active:
+        raise PeopleError(_("This account is already active."))
+    user.is_active = True
+    user._history_user = by
+    user.save(update_fields=["is_active"])
+    logger.info("User %s reactivated by user %s", user.pk, by.pk)

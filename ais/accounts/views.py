@@ -13,6 +13,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from ais.core.documents import attachment
 from ais.core.errors import DomainError
@@ -21,6 +22,8 @@ from ais.core.forms import form_action, posted
 from . import services
 from .forms import (
     EmailAuthenticationForm,
+    EmailCodeForm,
+    InvitationPasswordForm,
     OutboxPasswordResetForm,
     ProfileForm,
     ResendActivationForm,
@@ -183,6 +186,27 @@ def locked_out(request, original_response=None, credentials=None):
     return render(request, "accounts/locked_out.html", context, status=429)
 
 
+@login_not_required
+def unlock(request, token):
+    """The link of the « Débloquer mon compte » e-mail: a button (GET shows, POST
+    unlocks, so that a mail scanner opening the link changes nothing), or a page saying
+    how to get a new link when it has expired or is not valid."""
+    try:
+        user = services.user_for_unlock_token(token)
+    except services.UnlockError as error:
+        context = {
+            "expired": str(error) == "expired",
+            "minutes": int(settings.AXES_COOLOFF_TIME * 60),
+            "link_minutes": settings.ACCOUNT_UNLOCK_MAX_AGE // 60,
+        }
+        return render(request, "accounts/unlock_failed.html", context, status=400)
+    if request.method == "POST":
+        services.unlock_account(user)
+        messages.success(request, _("Your account is unlocked: you can log in."))
+        return redirect("accounts:login")
+    return render(request, "accounts/unlock.html", {"email": user.email})
+
+
 # Two-factor authentication ------------------------------------------------------------
 
 
@@ -191,10 +215,14 @@ def _grouped(secret: str) -> str:
 
 
 def two_factor_setup(request):
-    """Set up the authenticator app: a QR code (inline SVG image, no script) and the
-    secret in text, confirmed by a first code; then the recovery codes, shown once."""
+    """Set up the authenticator app: first a code e-mailed to the account (when the user
+    has no authenticator yet: a password alone must not attach someone's phone to the
+    account), then a QR code (inline SVG image, no script) and the secret in text,
+    confirmed by a first code; then the recovery codes, shown once."""
     if services.has_confirmed_totp(request.user) and not request.user.is_verified():
         return redirect(_with_next("accounts:two_factor_verify", request))
+    if services.needs_mailbox_proof(request):
+        return _two_factor_email_code(request)
     device = services.pending_totp_device(request.user)
 
     def confirm(form):
@@ -224,6 +252,37 @@ def two_factor_setup(request):
         error_message=None,  # the error is under the code
         template="accounts/two_factor_setup.html",
         context=page,
+    )
+
+
+def _two_factor_email_code(request):
+    """The first step of setting up an authenticator: the code sent to the account's
+    address (sent on arrival, again on request), valid a few minutes for a few tries."""
+    if request.method == "POST" and "resend" in request.POST:
+        if services.send_enrolment_code(request):
+            messages.success(request, _("A new code has been sent to your e-mail address."))
+        else:
+            messages.error(request, _("Too many codes were sent in the last hour: wait before asking again."))
+        return redirect(_with_next("accounts:two_factor_setup", request))
+    if request.method == "GET" and services.pending_email_code(request) is None:
+        services.send_enrolment_code(request)
+
+    def check(form):
+        services.check_enrolment_code(request, form.cleaned_data["email_code"])
+
+    return form_action(
+        request,
+        EmailCodeForm(posted(request)),
+        check,
+        success_url=_with_next("accounts:two_factor_setup", request),
+        error_message=None,  # the error is under the code
+        template="accounts/two_factor_email_code.html",
+        context=lambda: {
+            "email": request.user.email,
+            "minutes": settings.TWO_FACTOR_EMAIL_CODE_MAX_AGE // 60,
+            "required": services.two_factor_required(request) or settings.REQUIRE_2FA_FOR_STAFF,
+            "next": _safe_next(request),
+        },
     )
 
 
@@ -309,3 +368,43 @@ def my_data_download(request):
         f"ais-emploi-mes-donnees-{timezone.localdate().isoformat()}.json",
         "application/json; charset=utf-8",
     )
+
+
+# Invitations --------------------------------------------------------------------------
+
+
+@login_not_required
+def invitation(request, token):
+    """The invited person chooses their password, then lands on their dashboard. An
+    expired, used or invalid link says so and what to do (an expired one offers a new link)."""
+    try:
+        user = services.invited_user(token)
+    except services.InvitationError as error:
+        return render(
+            request,
+            "accounts/invitation_failed.html",
+            {"error": error, "code": error.code, "token": token},
+            status=400,
+        )
+
+    def accept(form):
+        accepted = services.accept_invitation(token, password=form.cleaned_data["new_password1"])
+        login(request, accepted, backend="django.contrib.auth.backends.ModelBackend")
+
+    return form_action(
+        request,
+        InvitationPasswordForm(user, posted(request)),
+        accept,
+        success_url="portal:dashboard",
+        success_message=_("Your password is saved: welcome to AIS#Emploi."),
+        template="accounts/invitation.html",
+        context={"invited": user},
+    )
+
+
+@login_not_required
+@require_POST
+def invitation_renew(request):
+    """From an expired link: a new one goes to the account's own address."""
+    services.renew_invitation(request.POST.get("token", ""))
+    return render(request, "accounts/invitation_renewed.html")

@@ -25,6 +25,8 @@ PASSWORD_RESET = "password_reset"  # noqa: S105 (a reason code, not a password)
 WELCOME = "welcome"
 SIGNUP_CONFIRMATION = "signup_confirmation"
 ACCOUNT_INVITATION = "account_invitation"
+ACCOUNT_UNLOCK = "account_unlock"
+TWO_FACTOR_ENROLMENT = "two_factor_enrolment"
 TEST = "test"
 OTHER = "other"
 
@@ -34,6 +36,8 @@ CORE_REASONS = {
     WELCOME: _("Welcome"),
     SIGNUP_CONFIRMATION: _("Account confirmation"),
     ACCOUNT_INVITATION: _("Invitation to create an account"),
+    ACCOUNT_UNLOCK: _("Account unlock link"),
+    TWO_FACTOR_ENROLMENT: _("Code to set up two-step verification"),
     TEST: _("Test message"),
     OTHER: _("Other"),
 }

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.template.loader import render_to_string
+from django.template import Context, loader
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
@@ -156,13 +156,28 @@ def _enqueue(task, email_id: int) -> None:
         logger.warning("Could not enqueue e-mail %s: %s", email_id, error)
 
 
+def render_plain_text(template_name: str, context: dict) -> str:
+    """``template_name`` rendered as plain text: without HTML escaping.
+
+    E-mail subjects and text bodies are not HTML: escaped, « Maison de l'emploi »
+    would reach the mailbox as « Maison de l&#x27;emploi ». Every e-mail template
+    is rendered through here (``render_email``, the password reset form)."""
+    template = loader.get_template(template_name).template
+    return template.render(Context(context, autoescape=False))
+
+
+def render_subject(template_name: str, context: dict) -> str:
+    """An e-mail subject: plain text on one line (a header cannot hold a line break)."""
+    return " ".join(render_plain_text(template_name, context).split())
+
+
 def render_email(template: str, context: dict, language: str = "fr") -> tuple[str, str]:
     """``(subject, body)``: ``<template>_subject.txt`` (on one line) and
-    ``<template>_body.txt`` rendered in French (or ``language``)."""
+    ``<template>_body.txt`` rendered as plain text in French (or ``language``)."""
     with translation.override(language):
-        subject = render_to_string(f"{template}_subject.txt", context)
-        body = render_to_string(f"{template}_body.txt", context)
-    return " ".join(subject.split()), body
+        subject = render_subject(f"{template}_subject.txt", context)
+        body = render_plain_text(f"{template}_body.txt", context)
+    return subject, body
 
 
 def queue_templated_email(

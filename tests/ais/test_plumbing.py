@@ -37,6 +37,7 @@ from projects.accompaniment import StageError
 from projects.services import DossierError, EditConflict
 from tests.conftest import make_user
 from tests.essaimage.factories import SpreadStructureFactory
+from tests.security.auth.test_two_factor import emailed_code
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN_APPS = {"projects", "essaimage", "evaluation", "events", "reporting", "portal", "devtools"}
@@ -163,8 +164,11 @@ def test_success_redirects_with_the_message(client, db):
 
 def test_domain_error_naming_a_field_lands_under_it_without_banner(client, db):
     """The set-up of the authenticator refuses a wrong code as a ``DomainError`` on ``code``."""
-    client.force_login(make_user(Role.MANAGER))
+    user = make_user(Role.MANAGER)
+    client.force_login(user)
     setup = reverse("accounts:two_factor_setup")
+    client.get(setup)  # the code e-mailed to the account comes first
+    client.post(setup, {"email_code": emailed_code(user)})
     client.get(setup)
     device = TOTPDevice.objects.get(confirmed=False)
     wrong = f"{(totp(device.bin_key) + 1) % 1_000_000:06d}"

@@ -1,6 +1,6 @@
 """Headless Chromium (Debian's) driven by Playwright against pytest-django's live server.
 
-* ``browser``: one Chromium for the whole session.
+* ``browser``: one Chromium for the whole session; its contexts prefer reduced motion.
 * ``page``: a fresh context per test (1280x900), whose console errors, page
   errors and CSP violations fail the test; ``page.shot(step)`` saves
   ``test-artifacts/browser/<test>-<step>.png``.
@@ -63,6 +63,11 @@ def browser():
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # Every context prefers reduced motion: Bootstrap then neither scrolls smoothly to a
+        # #fragment nor fades modals in, and Playwright need not wait for the elements to stop
+        # moving before it clicks (up to 1 s of retries a click, on a busy machine).
+        new_context = browser.new_context
+        browser.new_context = lambda **options: new_context(**{"reduced_motion": "reduce", **options})
         try:
             yield browser
         finally:
@@ -117,11 +122,7 @@ def load_demo_territories() -> None:
     from devtools import demo_accompaniment
     from devtools.management.commands import demo_data
 
-    codes = (
-        {row[3] for row in demo_data.ORGANISATIONS}
-        | {row[2] for row in demo_data.INNOVATIONS}
-        | demo_accompaniment.APPLICANT_COMMUNES
-    )
+    codes = demo_data.DEMO_COMMUNES | demo_accompaniment.APPLICANT_COMMUNES
     communes = [row for row in _rows("communes.csv") if row["code"] in codes]
     assert len(communes) == len(codes), "a demo commune is missing from communes.csv"
     departments = [row for row in _rows("departements.csv") if row["code"] in {c["departement"] for c in communes}]

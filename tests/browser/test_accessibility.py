@@ -49,7 +49,8 @@ DYNAMIC = {
         "events:event_detail", args=[Event.objects.filter(slug__startswith="journee-thematique").get().slug]
     ),
     "innovation-detail": lambda: reverse(
-        "projects:innovation_detail", args=[Innovation.objects.get(slug="parcours-gardien").pk]
+        "projects:innovation_detail",
+        args=[Innovation.objects.get(slug="parcours-metiers-de-lhabitat-demonstration").pk],
     ),
 }
 

@@ -15,7 +15,6 @@ The contact's two visits and the manager are three browser contexts.
 import csv
 import io
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -182,7 +181,6 @@ def expect_kept(page, question, value) -> None:
 def test_contact_answers_from_the_emailed_link_in_two_goes_and_the_manager_validates_and_exports(
     page, new_page, open_questionnaire, tmp_path
 ):
-    started = time.monotonic()
     structure = open_questionnaire
     responses = {r.phase: r for r in Response.objects.filter(structure=structure)}
     assert sorted(responses) == sorted(Phase.values)  # three questionnaires scheduled
@@ -318,7 +316,6 @@ def test_contact_answers_from_the_emailed_link_in_two_goes_and_the_manager_valid
     structure_rows = [row for row in values[1:] if STRUCTURE_NAME in row]
     assert len(structure_rows) == 1
 
-    assert time.monotonic() - started < 60, "the journey got slow"
 
 
 def _delimiter(data: bytes) -> str:

@@ -48,10 +48,12 @@ def test_anonymous_visitor_browses_home_catalogue_and_an_innovation(page, demo_d
     page.shot("catalogue")
     check_axe(page, "catalogue")
 
-    cards.filter(has_text="TAPAJ").get_by_role("link", name="TAPAJ").click()
-    page.wait_for_url("**/innovations/tapaj/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("TAPAJ")
-    expect(page.get_by_text("CAARUD La Case – Toulouse")).to_be_visible()
+    cards.filter(has_text="Premier pas rémunéré (démonstration)").get_by_role(
+        "link", name="Premier pas rémunéré (démonstration)"
+    ).click()
+    page.wait_for_url("**/innovations/premier-pas-remunere-demonstration/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Premier pas rémunéré (démonstration)")
+    expect(page.get_by_text("CAARUD de démonstration – Toulouse")).to_be_visible()
     page.shot("innovation")
     check_axe(page, "innovation")
 

@@ -27,7 +27,7 @@ def overseas_structure(demo_data):
     """A structure in La Réunion, so that the overseas insets get a colour too."""
     town = commune("97411", "Saint-Denis", "974", "La Réunion", "04", "La Réunion")
     return SpreadStructureFactory(
-        innovation=Innovation.objects.get(name="TAPAJ"),
+        innovation=Innovation.objects.get(name="Premier pas rémunéré (démonstration)"),
         organisation=OrganisationFactory(name="Association Réunion Insertion", commune=town),
         status=StructureStatus.SPREADING,
         start_date=datetime.date(2025, 3, 3),
@@ -87,7 +87,7 @@ def test_catalogue_map_shows_the_territories_reached(page, overseas_structure):
     page.shot("catalogue-map")
     _accessible(page)
 
-    page.goto("/innovations/tapaj/")
+    page.goto("/innovations/premier-pas-remunere-demonstration/")
     innovation_map = _wait_for_map(page, "innovation-map")
     departments = page.locator("#innovation-departments tbody tr")
     # The structures active today (reporting.definitions): the demo's two that started
@@ -118,8 +118,8 @@ def test_manager_map_page_filters_and_redraws(page, overseas_structure):
     page.shot("programme-map")
     _accessible(page)
 
-    page.locator("#id_innovation").select_option(label="TAPAJ")
+    page.locator("#id_innovation").select_option(label="Premier pas rémunéré (démonstration)")
     expect(page.locator("#map-figures tbody tr")).not_to_have_count(everything)
     assert "innovation=" in page.url
     assert _coloured(the_map) == page.locator("#map-figures tbody tr").count() < everything
-    page.shot("programme-map-tapaj")
+    page.shot("programme-map-one-innovation")

@@ -29,7 +29,7 @@ QUESTION = "Comment accueillir les salariés en parcours le samedi matin ?"
 def bocage(demo_data):
     """A structure of a demo innovation with one hotline entry, findable by "bocage"."""
     structure = SpreadStructureFactory(
-        innovation=Innovation.objects.get(name="TAPAJ"),
+        innovation=Innovation.objects.get(name="Premier pas rémunéré (démonstration)"),
         organisation=OrganisationFactory(name=NAME),
         status=StructureStatus.SPREADING,
     )
@@ -70,7 +70,7 @@ def test_hotline_structure_filter_is_searched_and_picked_with_the_keyboard(page,
     page.keyboard.type("ocage")
     option = page.locator(".ts-dropdown .option", has_text=NAME)
     expect(option).to_have_count(1)
-    expect(option).to_contain_text("TAPAJ")
+    expect(option).to_contain_text("Premier pas rémunéré (démonstration)")
     page.shot("hotline-structure-search")
     check_axe(page, "hotline, picker open")
 
@@ -142,7 +142,9 @@ def test_support_summary_lists_structures_with_support(page, bocage):
     _log_in(page)
     page.goto("/suivi/accompagnement/")
 
-    section = page.locator("section.support-innovation", has=page.get_by_role("heading", name="TAPAJ"))
+    section = page.locator(
+        "section.support-innovation", has=page.get_by_role("heading", name="Premier pas rémunéré (démonstration)")
+    )
     expect(section.locator("tbody tr", has_text=NAME)).to_have_count(1)
     expect(page.get_by_text("Bocage Sans Appel")).to_have_count(0)
     expect(section.locator(".support-without")).to_be_visible()  # "… other structure(s) without support …"

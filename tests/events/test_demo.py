@@ -26,4 +26,4 @@ def test_demo_load_is_idempotent_and_pages_show_it(client, manager):
     assert "questionnaires à 3, 9 et 18 mois" in page
     assert client.get(reverse("events:register", kwargs={"slug": thematic.slug})).status_code == 200
     library = client.get(reverse("events:resource_list"), {"q": "evaluation"}).content.decode()
-    assert "Boîte à outils : évaluer l&#x27;essaimage" in library
+    assert "Boîte à outils : évaluer l&#x27;essaimage (démonstration)" in library

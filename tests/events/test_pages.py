@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from ais.accounts.models import Role
 from ais.outbox.models import OutgoingEmail
 from events import services
-from events.emails import EVENT_CANCELLATION, EVENT_REGISTRATION, EVENT_WAITLIST
+from events.emails import EVENT_ALREADY_REGISTERED, EVENT_CANCELLATION, EVENT_REGISTRATION, EVENT_WAITLIST
 from events.models import Registration, RegistrationStatus, Restitution
 from tests.ais.factories import tiny_pdf_bytes
 from tests.conftest import MANY, make_user
@@ -111,10 +111,43 @@ def test_register_form_confirms_and_sends_email(client, event, rounds):
     response = client.post(url, _form_data(round_1=rounds[1, "Curie"].pk, round_2=rounds[2, "Jaurès"].pk), follow=True)
 
     registration = Registration.objects.get(email="lucie@example.org")
-    assert response.redirect_chain[-1][0] == f"/inscriptions/{registration.token}/"
-    assert "Speed-dating 1 Curie" in _text(response)
+    assert response.redirect_chain[-1][0] == f"/evenements/{event.slug}/inscription/envoyee/"
+    assert "Un e-mail a été envoyé à lucie@example.org." in _text(response)
     assert [c.session for c in registration.choices.all()] == [rounds[1, "Curie"], rounds[2, "Jaurès"]]
-    assert OutgoingEmail.objects.filter(recipient="lucie@example.org", reason=EVENT_REGISTRATION).exists()
+    email = OutgoingEmail.objects.get(recipient="lucie@example.org", reason=EVENT_REGISTRATION)
+    assert f"/inscriptions/{registration.token}/" in email.body and "Speed-dating 1 Curie" in email.body
+
+
+def _main(response) -> str:
+    page = _text(response)
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def test_register_twice_answers_the_same_page_and_emails_the_existing_link(client, event, rounds):
+    """Issue 18: the form must not tell anyone whether an address is registered."""
+    url = reverse("events:register", kwargs={"slug": event.slug})
+    first = client.post(url, _form_data(round_1=rounds[1, "Curie"].pk, round_2=rounds[2, "Curie"].pk), follow=True)
+    registration = Registration.objects.get(email="lucie@example.org")
+
+    second = client.post(
+        url,
+        _form_data(
+            full_name="Quelqu'un d'autre",
+            email="Lucie@Example.org",
+            round_1=rounds[1, "Jaurès"].pk,
+            round_2=rounds[2, "Jaurès"].pk,
+        ),
+        follow=True,
+    )
+
+    assert first.redirect_chain == second.redirect_chain == [(f"/evenements/{event.slug}/inscription/envoyee/", 302)]
+    assert second.status_code == 200
+    assert _main(first) == _main(second)
+    assert "Lucie Martin" not in _main(second) and registration.token not in second.content.decode()
+    assert Registration.objects.count() == 1
+    told = OutgoingEmail.objects.get(recipient="lucie@example.org", reason=EVENT_ALREADY_REGISTERED)
+    assert f"/inscriptions/{registration.token}/" in told.body
+    assert "Déjà inscrit" in told.subject or "déjà inscrit" in told.body.lower()
 
 
 def test_register_bad_input_keeps_typed_data(client, event, rounds):

@@ -4,7 +4,7 @@ import pytest
 
 from ais.outbox.models import OutgoingEmail
 from events import services
-from events.emails import EVENT_CANCELLATION, EVENT_REGISTRATION, EVENT_WAITLIST
+from events.emails import EVENT_ALREADY_REGISTERED, EVENT_CANCELLATION, EVENT_REGISTRATION, EVENT_WAITLIST
 from events.models import RegistrationStatus
 from tests.events.factories import EventFactory, SessionFactory
 
@@ -73,11 +73,36 @@ def test_register_waiting_email_gives_position(event):
     assert "1" in email.body and "calendrier.ics" not in email.body
 
 
-def test_register_same_email_twice_refused(event):
+def test_register_same_email_twice_changes_nothing_and_emails_the_link(event):
+    first = _register(event, 1)
+
+    again = services.register(event, full_name="Autre nom", email="PERSONNE1@example.org ", organisation="Autre")
+
+    assert again is None
+    assert list(event.registrations.values_list("full_name", flat=True)) == ["Personne 1"]
+    email = OutgoingEmail.objects.get(reason=EVENT_ALREADY_REGISTERED)
+    assert email.recipient == "personne1@example.org"
+    assert f"/inscriptions/{first.token}/" in email.body
+    assert "Autre nom" not in email.body
+
+
+def test_register_same_email_many_times_sends_one_reminder_an_hour(event):
     _register(event, 1)
 
-    with pytest.raises(services.EventError, match="personne1@example.org"):
+    for _ in range(5):
         _register(event, 1)
+
+    assert OutgoingEmail.objects.filter(reason=EVENT_ALREADY_REGISTERED).count() == 1
+
+
+def test_register_again_with_a_full_session_is_refused_like_a_new_address(event, rounds):
+    _register(event, 1, sessions=[rounds[1, "Jaurès"]])
+    full = rounds[1, "Jaurès"]  # one place, now taken
+
+    for n in (1, 2):  # registered already, and new
+        with pytest.raises(services.EventError, match="Speed-dating 1 Jaurès"):
+            _register(event, n, sessions=[full])
+    assert not OutgoingEmail.objects.filter(reason=EVENT_ALREADY_REGISTERED).exists()
 
 
 def test_register_closed_for_past_or_draft_event():

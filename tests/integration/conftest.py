@@ -4,7 +4,8 @@ The worker is a subprocess (``celery -A ais worker --pool solo``) with the same
 settings as production except the database (the pytest test database) and the
 broker: a Redis database number claimed for this run with a lock key, so that
 neither the development worker (another Redis server) nor a concurrent test run
-(another claimed database) ever consumes our tasks, nor we theirs.
+(another claimed database), nor another pytest-xdist worker of this run, ever consumes
+our tasks, nor we theirs.
 """
 
 import contextlib
@@ -14,7 +15,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 import pytest
 import redis
@@ -23,15 +24,11 @@ from django.db import connection
 from kombu import pools
 
 from ais.celery import app as celery_app
+from tests import redis_databases
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 LOCK_KEY = "ais:test-celery-broker-lock"
 LOCK_TTL = 15 * 60  # seconds; a crashed run frees its database after this
-
-
-def redis_url_with_db(url: str, db: int) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{db}"))
 
 
 @contextlib.contextmanager
@@ -42,7 +39,11 @@ def celery_broker(url: str):
     global registry): they are swapped too, and the ones opened here are closed
     and forgotten on exit (no ResourceWarning, no closed pool reused later).
     """
-    old_url = celery_app.conf.broker_url
+    # Celery reads the Django settings live (``conf.broker_url`` follows
+    # ``settings.CELERY_BROKER_URL``): restore "no override" rather than the URL read
+    # now, which is a temporary one when a test changed the settings first.
+    overridden = "broker_url" in celery_app.conf.changes
+    old_url = celery_app.conf.changes.get("broker_url")
     old_pool = celery_app._pool
     old_producer_pool = celery_app.amqp._producer_pool
     celery_app.conf.update(broker_url=url)
@@ -52,7 +53,10 @@ def celery_broker(url: str):
         yield
     finally:
         new_producer_pool, new_pool = celery_app.amqp._producer_pool, celery_app._pool
-        celery_app.conf.update(broker_url=old_url)
+        if overridden:
+            celery_app.conf.update(broker_url=old_url)
+        else:
+            celery_app.conf.changes.pop("broker_url", None)
         celery_app._pool = old_pool
         celery_app.amqp._producer_pool = old_producer_pool
         opened_here = {id(pool) for pool in (new_producer_pool, new_pool) if pool is not None}
@@ -65,17 +69,21 @@ def celery_broker(url: str):
 
 @pytest.fixture(scope="module")
 def isolated_broker_url():
-    """A Redis database (1-15) of the test Redis, claimed for this run and emptied."""
+    """A Redis database of the test Redis, claimed for this run and emptied: one above the
+    broker and cache databases of every pytest process of the run (tests/redis_databases.py),
+    which the cache flushes before each test would empty."""
     assert settings.CELERY_BROKER_URL.startswith("redis://"), settings.CELERY_BROKER_URL
     token = uuid.uuid4().hex
-    for db in range(1, 16):
-        url = redis_url_with_db(settings.CELERY_BROKER_URL, db)
+    first = redis_databases.first_free_db(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0")))
+    last = redis_databases.database_count(settings.CELERY_BROKER_URL) - 1
+    for db in range(first, last + 1):
+        url = redis_databases.with_db(settings.CELERY_BROKER_URL, db)
         client = redis.Redis.from_url(url)
         if client.set(LOCK_KEY, token, nx=True, ex=LOCK_TTL):
             break
         client.close()
     else:
-        pytest.fail("No free Redis database (1-15) for the Celery integration tests")
+        pytest.fail(f"No free Redis database ({first}-{last}) for the Celery integration tests")
     try:
         # Leftovers of an earlier, interrupted run of these tests: stale tasks.
         stale = [key for key in client.scan_iter(count=500) if key != LOCK_KEY.encode()]

@@ -17,6 +17,7 @@ from tests.matrix import (
     events,
     health,
     map,
+    people,
     reports,
     spreading,
     support,
@@ -37,4 +38,5 @@ AREAS = [
     health,
     accounts_security,
     accessibility,
+    people,
 ]

@@ -102,6 +102,7 @@ MATRIX: dict = {
     "events:event_detail": Access(_slug, everyone(200), "Ce que les participants retiennent."),
     "events:event_detail [draft]": Access(lambda o: {"slug": _draft(o).slug}, DRAFT, "Journée en préparation"),
     "events:register": Access(_slug, everyone(200), 'name="round_1"'),
+    "events:registration_sent": Access(_slug, everyone(200), "Vérifiez votre messagerie"),
     "events:register [draft]": Access(lambda o: {"slug": _draft(o).slug}, everyone(404)),
     "events:event_ics": Access(_slug, everyone(200), "BEGIN:VCALENDAR"),
     "events:restitution_document_download": Access(_document, everyone(200), "%PDF-"),

@@ -25,7 +25,7 @@ from django.urls import reverse
 from tests.access_matrix import KNOWN_BUGS, MATRIX
 from tests.conftest import ROLES
 from tests.security.production import apply_production_settings, production_values
-from tests.test_access_matrix import _log_in, _url, objects  # noqa: F401 - the matrix's objects fixture
+from tests.test_access_matrix import _log_in, _matrix_objects, _url, objects  # noqa: F401 - the matrix's objects fixtures
 
 ONE_YEAR = 365 * 24 * 60 * 60
 ACCEPTED_REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}

@@ -1,7 +1,7 @@
 """Hostile files: each is refused — with a reason in the user's language, and nothing
 stored — by ``store_upload`` and by every upload form of the product (dossier
 attachments, deliverables, partnership agreements, training documents, restitution
-documents). Accepted files are served only as downloads, with ``nosniff``.
+documents, resources). Accepted files are served only as downloads, with ``nosniff``.
 
 The files are built here: polyglots, renamed executables, HTML and SVG with script,
 oversize and empty files, zip bombs disguised as office documents, PDFs with
@@ -30,13 +30,14 @@ from ais.core.uploads import DOWNLOAD_CSP, MAX_UPLOAD_SIZE, PDF, DocumentValidat
 from essaimage.models import SpreadStructure, TrainingDocument
 from essaimage.structure_forms import AGREEMENT_MAX_SIZE
 from events import services as event_services
-from events.models import RestitutionDocument
+from events.models import Resource, ResourceDocument, RestitutionDocument
 from projects.models import Deliverable, DossierAttachment, Stage
 from tests.ais.factories import tiny_pdf_bytes
 from tests.conftest import make_user
 from tests.essaimage.factories import SpreadStructureFactory, TrainingFactory
 from tests.events.factories import EventFactory, SessionFactory
 from tests.projects.factories import CallFactory, DossierFactory, InnovationFactory
+from tests.security import hostile_documents as build
 
 DOCX_TYPES = (
     b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -79,14 +80,13 @@ def zip_bomb(required: tuple[str, ...]) -> bytes:
 
 
 def pdf_with(extra_object: bytes) -> bytes:
-    """The tiny PDF with one more object before its cross-reference table."""
-    pdf = tiny_pdf_bytes()
-    position = pdf.index(b"xref\n")
-    return pdf[:position] + b"9 0 obj\n" + extra_object + b"\nendobj\n" + pdf[position:]
+    """A well-formed PDF with one more object (number 9)."""
+    return build.pdf(objects={9: extra_object})
 
 
 def pdf_with_compressed_javascript() -> bytes:
-    """JavaScript hidden in a Flate-compressed object stream: invisible in the raw bytes."""
+    """JavaScript hidden in a Flate-compressed object stream that no cross-reference lists:
+    invisible in the raw bytes."""
     hidden = b"10 0 << /Type /Action /S /JavaScript /JS (app.alert('pwned')) >>"
     stream = zlib.compress(hidden)
     return pdf_with(
@@ -138,20 +138,20 @@ HOSTILE = [
     Hostile("tableau.xlsx", lambda: zip_bomb(("[Content_Types].xml", "xl/workbook.xml")), "zip_bomb"),
     Hostile(
         "script.pdf",
-        lambda: pdf_with(b"<< /Type /Action /S /JavaScript /JS (app.alert(1)) >>").replace(
-            b"/Type /Catalog", b"/Type /Catalog /OpenAction 9 0 R"
+        lambda: build.pdf(
+            catalog=b" /OpenAction 9 0 R", objects={9: b"<< /Type /Action /S /JavaScript /JS (app.alert(1)) >>"}
         ),
-        "pdf_active",
+        "pdf_javascript",
     ),
-    Hostile("script-masque.pdf", lambda: pdf_with(b"<< /S /J#61vaScript /J#53 (app.alert(1)) >>"), "pdf_active"),
-    Hostile("script-compresse.pdf", pdf_with_compressed_javascript, "pdf_active"),
+    Hostile("script-masque.pdf", lambda: pdf_with(b"<< /S /J#61vaScript /J#53 (app.alert(1)) >>"), "pdf_javascript"),
+    Hostile("script-compresse.pdf", pdf_with_compressed_javascript, "pdf_javascript"),
     Hostile("rapport.pdf.exe", tiny_pdf_bytes, "extension_mismatch"),
     Hostile(
         "macros.docx",
         lambda: docx_bytes({"word/vbaProject.bin": b"\xd0\xcf\x11\xe0VBA"}, DOCM_TYPES),
         "office_macros",
     ),
-    Hostile("controle.docx", lambda: docx_bytes({"word/activeX/activeX1.bin": b"\xd0\xcf\x11\xe0"}), "office_macros"),
+    Hostile("controle.docx", lambda: docx_bytes({"word/activeX/activeX1.bin": b"\xd0\xcf\x11\xe0"}), "office_activex"),
     Hostile(
         "macros.odt",
         lambda: _zip(
@@ -267,6 +267,7 @@ class Endpoint(NamedTuple):
     field: str
     stored: object  # callable: how many documents are stored
     validator: DocumentValidator = DocumentValidator()
+    kept: tuple[str, ...] = ()  # what the person typed, shown again when the file is refused
 
 
 def _dossier_attachments(client):
@@ -275,15 +276,16 @@ def _dossier_attachments(client):
     dossier = DossierFactory(call=CallFactory(), organisation=organisation, created_by=carrier)
     client.force_login(carrier)
     url = reverse("projects:dossier_attachments", kwargs={"pk": dossier.pk})
-    return Endpoint(url, {"description": "Rapport"}, "file", lambda: DossierAttachment.objects.count())
+    typed = "Rapport d'étape Zéphyr"
+    return Endpoint(url, {"description": typed}, "file", lambda: DossierAttachment.objects.count(), kept=(typed,))
 
 
 def _deliverables(client):
     client.force_login(make_user(Role.MANAGER))
     innovation = InnovationFactory(stage=Stage.ESSAIMAGE)
     url = reverse("projects:deliverable_add", kwargs={"pk": innovation.pk})
-    data = {"kind": "guide", "title": "Guide", "dated": timezone.localdate().isoformat()}
-    return Endpoint(url, data, "file", lambda: Deliverable.objects.count())
+    data = {"kind": "guide", "title": "Guide Zéphyr", "dated": timezone.localdate().isoformat()}
+    return Endpoint(url, data, "file", lambda: Deliverable.objects.count(), kept=("Guide Zéphyr",))
 
 
 def _agreements(client):
@@ -292,22 +294,37 @@ def _agreements(client):
     url = reverse("essaimage:agreement_upload", kwargs={"pk": structure.pk})
     data = {"signed_on": (timezone.localdate() - datetime.timedelta(days=1)).isoformat()}
     validator = DocumentValidator((PDF,), max_size=AGREEMENT_MAX_SIZE)
-    return Endpoint(url, data, "file", lambda: SpreadStructure.objects.exclude(agreement="").count(), validator)
+    stored = lambda: SpreadStructure.objects.exclude(agreement="").count()  # noqa: E731
+    return Endpoint(url, data, "file", stored, validator, kept=(data["signed_on"],))
 
 
 def _training_documents(client):
     client.force_login(make_user(Role.MANAGER))
     training = TrainingFactory()
     url = reverse("essaimage:training_document_add", kwargs={"pk": training.pk})
-    return Endpoint(url, {"title": "Programme"}, "file", lambda: TrainingDocument.objects.count())
+    typed = "Programme Zéphyr"
+    return Endpoint(url, {"title": typed}, "file", lambda: TrainingDocument.objects.count(), kept=(typed,))
 
 
 def _restitution_documents(client):
     client.force_login(make_user(Role.MANAGER))
     session = SessionFactory(event=EventFactory())
     url = reverse("events:restitution_edit", kwargs={"pk": session.pk})
-    data = {"text": "Ce que les participants retiennent.", "document_title": "Synthèse"}
-    return Endpoint(url, data, "document", lambda: RestitutionDocument.objects.count())
+    data = {"text": "Ce que les participants retiennent : Zéphyr.", "document_title": "Synthèse Zéphyr"}
+    return Endpoint(url, data, "document", lambda: RestitutionDocument.objects.count(), kept=tuple(data.values()))
+
+
+def _resources(client):
+    client.force_login(make_user(Role.MANAGER))
+    url = reverse("events:resource_create")
+    data = {"title": "Guide Zéphyr de l'essaimage", "kind": "guide", "summary": "Méthodes Zéphyr."}
+    return Endpoint(
+        url,
+        data,
+        "document",
+        lambda: ResourceDocument.objects.count() + Resource.objects.count() - 1,
+        kept=(data["title"], data["summary"]),
+    )
 
 
 ENDPOINTS = {
@@ -316,6 +333,7 @@ ENDPOINTS = {
     "agreements": _agreements,
     "training-documents": _training_documents,
     "restitution-documents": _restitution_documents,
+    "resources": _resources,
 }
 
 
@@ -339,6 +357,8 @@ def test_upload_form_refuses_hostile_file(client, db, settings, endpoint, hostil
         assert _refusal(hostile, target.validator) in page, f"{endpoint}: the reason is not shown"
     assert target.stored() == before
     assert not _stored_files(settings)
+    for typed in target.kept:
+        assert typed in page, f"{endpoint}: “{typed}” was not kept"
 
 
 def _multipart(data: dict, field: str, filename: str, content: bytes) -> tuple[bytes, str]:
@@ -384,6 +404,7 @@ def _original_names() -> list[str]:
         *SpreadStructure.objects.exclude(agreement="").values_list("agreement_name", flat=True),
         *TrainingDocument.objects.values_list("original_name", flat=True),
         *RestitutionDocument.objects.values_list("original_name", flat=True),
+        *ResourceDocument.objects.values_list("original_name", flat=True),
     ]
 
 
@@ -427,6 +448,8 @@ def _download_url(endpoint: str) -> str:
         return reverse("essaimage:agreement_download", kwargs={"pk": SpreadStructure.objects.get().pk})
     if endpoint == "training-documents":
         return reverse("essaimage:training_document_download", kwargs={"pk": TrainingDocument.objects.get().pk})
+    if endpoint == "resources":
+        return reverse("events:resource_download", kwargs={"slug": Resource.objects.get().slug})
     return reverse("events:restitution_document_download", kwargs={"pk": RestitutionDocument.objects.get().pk})
 
 

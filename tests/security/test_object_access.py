@@ -15,6 +15,8 @@ of the matrix with arguments in neither table fails
 ``test_every_object_url_of_the_matrix_is_classified``: new URLs must be added.
 """
 
+import copy
+import shutil
 from typing import NamedTuple
 
 import pytest
@@ -25,6 +27,7 @@ from ais.accounts.models import Role
 from projects.models import Stage
 from tests.access_matrix import MATRIX, NOT_FOUND_TEXT, POST_DATA, POST_MATRIX, url_name, walk_patterns
 from tests.ais.factories import OrganisationFactory, UserFactory
+from tests.conftest import rows_for_the_module
 from tests.essaimage.factories import SpreadStructureFactory
 from tests.projects.factories import CallFactory, DossierAttachmentFactory, DossierFactory, InnovationFactory
 from tests.test_access_matrix import MatrixObjects, _url
@@ -126,7 +129,17 @@ NOT_OWNED: dict[str, str] = {
     "archive:status": "an import of the history: administrators only (tests/archive)",
     "archive:confirm": "an import of the history: administrators only (tests/archive)",
     "accounts:activate": "a token, tested by the accounts' tests",
+    "accounts:invitation": "a token, tested by tests/ais/test_people.py",
+    "people:detail": "a person: administrators only (tests/ais/test_people.py)",
+    "people:role_remove": "a person's role: administrators only (tests/ais/test_people.py)",
+    "people:deactivate": "a person: administrators only (tests/ais/test_people.py)",
+    "people:reactivate": "a person: administrators only (tests/ais/test_people.py)",
+    "people:resend_invitation": "a person: administrators only (tests/ais/test_people.py)",
+    "projects:committee_member_add": "a call's committee: managers only",
+    "projects:committee_member_remove": "a call's committee: managers only",
+    "projects:committee_member_invite": "a call's committee: managers only",
     "accounts:password_reset_confirm": "a token, tested by the accounts' tests",
+    "accounts:unlock": "a signed token, tested in tests/security/auth/test_unlock.py",
     "essaimage:applications": "a call for structures: managers only",
     "essaimage:application_select": "an application to a call: managers only",
     "essaimage:application_reject": "an application to a call: managers only",
@@ -201,6 +214,27 @@ def build_world(name: str, call) -> World:
     )
 
 
+@pytest.fixture(scope="module")
+def _worlds(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The two worlds of one call, made once for the module (tests/conftest.py: rows_for_the_module)."""
+
+    def make():
+        call = CallFactory(title="Appel à projets 2026 – Emploi")
+        return build_world("A", call), build_world("B", call)
+
+    with rows_for_the_module(django_db_blocker, tmp_path_factory, make) as made:
+        yield made
+
+
+@pytest.fixture
+def worlds(db, _worlds, settings):
+    """The module's two worlds, as model instances of the test's own (copies), their files
+    in the test's MEDIA_ROOT."""
+    made, media_root = _worlds
+    shutil.copytree(media_root, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    return copy.deepcopy(made)
+
+
 def _variant(key: str) -> str:
     return key.split(" [", 1)[1].rstrip("]") if " [" in key else ""
 
@@ -231,18 +265,16 @@ NOT_THE_CONTACTS = {
 
 def _request(client, method, url, key):
     response = client.get(url) if method == "GET" else client.post(url, POST_DATA.get(key, {}))
-    if response.streaming:  # a download: read and close the file
+    if response.streaming:  # a download: read to the end, which closes it and its file (as a WSGI server)
         b"".join(response.streaming_content)
-        response.close()
     return response
 
 
 @pytest.mark.parametrize(("method", "key", "role"), CASES)
-def test_object_of_other_organisation_answers_404(db, method, key, role):
+def test_object_of_other_organisation_answers_404(worlds, method, key, role):
     owned = OWNED[url_name(key)]
     access = (MATRIX if method == "GET" else POST_MATRIX)[key]
-    call = CallFactory(title="Appel à projets 2026 – Emploi")
-    world_a, world_b = build_world("A", call), build_world("B", call)
+    world_a, world_b = worlds
     world_b.user = world_b.users[role]
     url, _kwargs = _url(key, access, world_b)
     allowed = owned.get if method == "GET" else owned.post

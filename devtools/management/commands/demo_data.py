@@ -1,6 +1,9 @@
-"""Demo data: the programme's real innovations at plausible stages, networks,
-structures in real communes, and one user per role. Idempotent: running it again
-creates nothing twice and keeps what users changed since."""
+"""Demo data: the programme's real innovations with the facts its public documents give
+(``devtools/programme_facts.py``), and clearly fictional innovations and organisations
+(« … (démonstration) », « … de démonstration – Ville ») that carry every invented
+activity: stages in progress, spread structures, trainings, calls, questionnaires. One
+user per role. Idempotent: running it again creates nothing twice and keeps what users
+changed since."""
 
 from datetime import date
 
@@ -10,6 +13,7 @@ from django.db import transaction
 
 from ais.accounts.models import Membership, Network, Organisation, OrganisationType, User
 from ais.territories.models import Commune
+from devtools import programme_facts
 from devtools.demo import DEMO_PASSWORD, DEMO_USERS
 from essaimage.models import SpreadStructure, StructureStatus
 from projects.models import Innovation, Keyword, Stage, TargetPublic
@@ -18,174 +22,149 @@ T = OrganisationType
 K = Keyword
 P = TargetPublic
 
-NETWORKS = [
-    ("COORACE", "Coordination des organismes d'aide aux chômeurs par l'emploi"),
-    ("FAS", "Fédération des acteurs de la solidarité"),
-    ("CNLRQ", "Comité national de liaison des régies de quartier"),
-    ("USH", "Union sociale pour l'habitat"),
-    ("CREPI", "Clubs régionaux d'entreprises partenaires de l'insertion"),
-]
-
-# name, kind, network, commune INSEE code
+# Fictional organisations (no network: a fictional member would be a fact about a real network):
+# name, kind, network, commune INSEE code.
 ORGANISATIONS = [
-    ("Ansa", T.ASSOCIATION, None, "75056"),
-    ("DGEFP – ministère du Travail", T.PUBLIC, None, "75056"),
-    ("Association VITA-Air", T.ASSOCIATION, "FAS", "69123"),
-    ("Territoires zéro chômeur de longue durée", T.ASSOCIATION, None, "54135"),
-    ("USH – Parcours Gardien", T.NETWORK_HEAD, "USH", "75056"),
-    ("Association Oppelia – TAPAJ", T.CAARUD, "FAS", "33063"),
-    ("Soleni", T.ASSOCIATION, None, "35238"),
-    ("Maison de l'emploi de Pipriac", T.MAISON_EMPLOI, None, "35219"),
-    ("CREPI Normandie – Rallye pour l'emploi", T.ASSOCIATION, "CREPI", "76540"),
-    ("Jeun_ESS_Créative", T.ASSOCIATION, None, "13055"),
-    ("A.CO.R", T.ACI, "COORACE", "30007"),
-    ("Régie multiservices en gare", T.REGIE, "CNLRQ", "59350"),
+    ("Partenaire de démonstration du comité de pilotage", T.OTHER, None, "75056"),
+    # carriers of the fictional innovations
+    ("Association porteuse de démonstration – Nancy", T.ASSOCIATION, None, "54395"),
+    ("Association porteuse de démonstration – Lyon", T.ASSOCIATION, None, "69123"),
+    ("Association porteuse de démonstration – Paris", T.ASSOCIATION, None, "75056"),
+    ("CAARUD porteur de démonstration – Bordeaux", T.CAARUD, None, "33063"),
+    ("Association porteuse de démonstration – Rennes", T.ASSOCIATION, None, "35238"),
+    ("Maison de l'emploi de démonstration – Pipriac", T.MAISON_EMPLOI, None, "35219"),
+    ("Association porteuse de démonstration – Rouen", T.ASSOCIATION, None, "76540"),
+    ("ACI porteur de démonstration – Alès", T.ACI, None, "30007"),
     # spread structures
-    ("Régie de quartier Saint-Nicaise", T.REGIE, "CNLRQ", "76540"),
-    ("Chantier d'insertion Nîmes Solidarité", T.ACI, "COORACE", "30189"),
-    ("AI Lille Emploi Services", T.AI, "COORACE", "59350"),
-    ("ETTI Marseille Intérim Solidaire", T.ETTI, "COORACE", "13055"),
-    ("CAARUD La Case – Toulouse", T.CAARUD, "FAS", "31555"),
-    ("CHRS L'Escale – Nantes", T.CHRS, "FAS", "44109"),
-    ("EI Strasbourg Propreté", T.EI, "COORACE", "67482"),
-    ("Mission locale de Montpellier", T.MISSION_LOCALE, None, "34172"),
-    ("Régie de quartier de Grenoble", T.REGIE, "CNLRQ", "38185"),
-    ("Association Clermont Tremplin", T.ASSOCIATION, "FAS", "63113"),
-    ("Maison de l'emploi de Dijon", T.MAISON_EMPLOI, None, "21231"),
-    ("ACI Plaine Commune – Saint-Denis", T.ACI, "COORACE", "93066"),
-    ("CAARUD Le Havre Accueil", T.CAARUD, "FAS", "76351"),
+    ("Régie de quartier de démonstration – Rouen", T.REGIE, None, "76540"),
+    ("ACI de démonstration – Nîmes", T.ACI, None, "30189"),
+    ("AI de démonstration – Lille", T.AI, None, "59350"),
+    ("ETTI de démonstration – Marseille", T.ETTI, None, "13055"),
+    ("CAARUD de démonstration – Toulouse", T.CAARUD, None, "31555"),
+    ("CHRS de démonstration – Nantes", T.CHRS, None, "44109"),
+    ("EI de démonstration – Strasbourg", T.EI, None, "67482"),
+    ("Mission locale de démonstration – Montpellier", T.MISSION_LOCALE, None, "34172"),
+    ("Régie de quartier de démonstration – Grenoble", T.REGIE, None, "38185"),
+    ("Association de démonstration – Clermont-Ferrand", T.ASSOCIATION, None, "63113"),
+    ("Maison de l'emploi de démonstration – Dijon", T.MAISON_EMPLOI, None, "21231"),
+    ("ACI de démonstration – Saint-Denis", T.ACI, None, "93066"),
+    ("CAARUD de démonstration – Le Havre", T.CAARUD, None, "76351"),
 ]
 
-# name, carrier, origin commune, started, selected, stage, published, publics, keywords, summary
+# Fictional innovations, each in a role of the demo (their stages are placed around today by
+# demo_accompaniment): name, carrier, origin commune, started, stage, publics, keywords, summary.
 INNOVATIONS = [
     (
-        "Territoire Zéro Chômeur",
-        "Territoires zéro chômeur de longue durée",
-        "54135",
+        "Emploi d'utilité locale (démonstration)",
+        "Association porteuse de démonstration – Nancy",
+        "54395",
         2011,
-        2015,
         Stage.EVALUATION,
         [P.DELD],
         [K.ACCES_DIRECT, K.ACCOMPAGNEMENT_COLLECTIF],
-        "Embaucher en CDI les chômeurs de longue durée d'un territoire pour des activités utiles non couvertes.",
+        "Innovation fictive : embaucher les chômeurs de longue durée d'un territoire pour des activités utiles.",
     ),
     (
-        "VITA-Air",
-        "Association VITA-Air",
+        "Atelier RH partagé (démonstration)",
+        "Association porteuse de démonstration – Lyon",
         "69123",
         2012,
-        2016,
         Stage.EVALUATION,
         [P.DELD, P.RSA],
         [K.FORMATION_QUALIFIANTE, K.ACCOMPAGNEMENT_INDIVIDUEL],
-        "Une formation-action de structures par binômes, une journée par mois, pour remobiliser vers l'emploi.",
+        "Innovation fictive : une formation-action de structures par binômes, une journée par mois, pour mieux "
+        "recruter dans les petites entreprises.",
     ),
     (
-        "Parcours Gardien",
-        "USH – Parcours Gardien",
+        "Parcours métiers de l'habitat (démonstration)",
+        "Association porteuse de démonstration – Paris",
         "75056",
         2014,
-        2016,
         Stage.ESSAIMAGE,
         [P.DELD, P.QPV],
         [K.FORMATION_QUALIFIANTE, K.CHANTIER, K.ENTREPRISES],
-        "Un parcours d'insertion vers les métiers de gardien d'immeuble, avec les bailleurs sociaux.",
+        "Innovation fictive : un parcours d'insertion vers les métiers de l'entretien des immeubles.",
     ),
     (
-        "TAPAJ",
-        "Association Oppelia – TAPAJ",
+        "Premier pas rémunéré (démonstration)",
+        "CAARUD porteur de démonstration – Bordeaux",
         "33063",
         2012,
-        2017,
         Stage.ESSAIMAGE,
         [P.DECROCHEURS, P.SANS_DOMICILE],
         [K.ACCES_DIRECT, K.ACCOMPAGNEMENT_INDIVIDUEL],
-        "Travail alternatif payé à la journée : un premier pas vers l'emploi pour les jeunes en errance.",
+        "Innovation fictive : quelques heures de travail payées le jour même, un premier pas vers l'emploi.",
     ),
     (
-        "Soleni",
-        "Soleni",
+        "Tutorat en entreprise (démonstration)",
+        "Association porteuse de démonstration – Rennes",
         "35238",
         2013,
-        2018,
         Stage.MOBILISATION,
         [P.DELD],
         [K.COACHING, K.ENTREPRISES],
-        "Un tutorat par des salariés d'entreprise pour accompagner le retour à l'emploi.",
+        "Innovation fictive : un tutorat par des salariés d'entreprise pour accompagner le retour à l'emploi.",
     ),
     (
-        "Lieu Ressources Emploi-Formation",
-        "Maison de l'emploi de Pipriac",
+        "Maison rurale de l'emploi (démonstration)",
+        "Maison de l'emploi de démonstration – Pipriac",
         "35219",
         2010,
-        2018,
         Stage.MOBILISATION,
         [P.DELD, P.RSA],
         [K.COMPETENCES_BASE, K.ACCOMPAGNEMENT_COLLECTIF],
-        "Un lieu unique en milieu rural où se former, être accompagné et rencontrer des employeurs.",
+        "Innovation fictive : un lieu unique en milieu rural où se former, être accompagné et rencontrer des "
+        "employeurs.",
     ),
     (
-        "Rallye pour l'emploi",
-        "CREPI Normandie – Rallye pour l'emploi",
+        "Rencontres entreprises (démonstration)",
+        "Association porteuse de démonstration – Rouen",
         "76540",
         2014,
-        2019,
         Stage.FEASIBILITY,
         [P.DELD, P.QPV],
         [K.ENTREPRISES, K.ACCOMPAGNEMENT_COLLECTIF],
-        "Des équipes de demandeurs d'emploi découvrent en une journée les entreprises qui recrutent.",
+        "Innovation fictive : des équipes de demandeurs d'emploi découvrent en une journée les entreprises qui "
+        "recrutent.",
     ),
     (
-        "Jeun_ESS_Créative",
-        "Jeun_ESS_Créative",
-        "13055",
-        2016,
-        2020,
-        Stage.FEASIBILITY,
-        [P.DECROCHEURS],
-        [K.ACCOMPAGNEMENT_COLLECTIF, K.FORMATION_QUALIFIANTE],
-        "Des jeunes décrocheurs créent une activité d'économie sociale et solidaire en collectif.",
-    ),
-    (
-        "A.CO.R",
-        "A.CO.R",
+        "Chantier-relais (démonstration)",
+        "ACI porteur de démonstration – Alès",
         "30007",
         2015,
-        2021,
         Stage.ESSAIMAGE,
         [P.DELD, P.RSA],
         [K.CHANTIER, K.TRAVAIL_TEMPORAIRE],
-        "Un accompagnement coordonné renforcé entre chantier d'insertion et travail temporaire.",
-    ),
-    (
-        "Chantier multiservices en gare",
-        "Régie multiservices en gare",
-        "59350",
-        2016,
-        2022,
-        Stage.MOBILISATION,
-        [P.DELD, P.SANS_DOMICILE],
-        [K.CHANTIER, K.ENTREPRISES],
-        "Un chantier d'insertion de services en gare, avec les entreprises du transport ferroviaire.",
+        "Innovation fictive : un accompagnement coordonné entre chantier d'insertion et travail temporaire.",
     ),
 ]
+FICTIONAL = {row[0]: row[0] for row in INNOVATIONS}  # the names, for the other demo modules
+EMPLOI_LOCAL, ATELIER_RH, HABITAT, PREMIER_PAS, TUTORAT, MAISON_RURALE, RENCONTRES, CHANTIER_RELAIS = FICTIONAL
 
 # structure, innovation, status, wave, start date
 STRUCTURES = [
-    ("Régie de quartier Saint-Nicaise", "Parcours Gardien", StructureStatus.SPREADING, 1, date(2026, 3, 2)),
-    ("Chantier d'insertion Nîmes Solidarité", "Parcours Gardien", StructureStatus.SPREADING, 1, date(2026, 3, 2)),
-    ("ACI Plaine Commune – Saint-Denis", "Parcours Gardien", StructureStatus.TRAINING, 2, None),
-    ("AI Lille Emploi Services", "VITA-Air", StructureStatus.EVALUATED, 1, date(2024, 9, 16)),
-    ("Association Clermont Tremplin", "VITA-Air", StructureStatus.EVALUATED, 1, date(2024, 9, 16)),
-    ("Maison de l'emploi de Dijon", "VITA-Air", StructureStatus.SPREADING, 2, date(2025, 10, 1)),
-    ("CAARUD La Case – Toulouse", "TAPAJ", StructureStatus.SPREADING, 1, date(2025, 5, 12)),
-    ("CHRS L'Escale – Nantes", "TAPAJ", StructureStatus.SPREADING, 1, date(2025, 5, 12)),
-    ("CAARUD Le Havre Accueil", "TAPAJ", StructureStatus.SELECTED, 2, None),
-    ("ETTI Marseille Intérim Solidaire", "A.CO.R", StructureStatus.SPREADING, 1, date(2026, 1, 5)),
-    ("EI Strasbourg Propreté", "Territoire Zéro Chômeur", StructureStatus.EVALUATED, 1, date(2023, 1, 9)),
-    ("Régie de quartier de Grenoble", "Territoire Zéro Chômeur", StructureStatus.WITHDRAWN, 1, None),
-    ("Mission locale de Montpellier", "Soleni", StructureStatus.CANDIDATE, 1, None),
+    ("Régie de quartier de démonstration – Rouen", HABITAT, StructureStatus.SPREADING, 1, date(2026, 3, 2)),
+    ("ACI de démonstration – Nîmes", HABITAT, StructureStatus.SPREADING, 1, date(2026, 3, 2)),
+    ("ACI de démonstration – Saint-Denis", HABITAT, StructureStatus.TRAINING, 2, None),
+    ("AI de démonstration – Lille", ATELIER_RH, StructureStatus.EVALUATED, 1, date(2024, 9, 16)),
+    ("Association de démonstration – Clermont-Ferrand", ATELIER_RH, StructureStatus.EVALUATED, 1, date(2024, 9, 16)),
+    ("Maison de l'emploi de démonstration – Dijon", ATELIER_RH, StructureStatus.SPREADING, 2, date(2025, 10, 1)),
+    ("CAARUD de démonstration – Toulouse", PREMIER_PAS, StructureStatus.SPREADING, 1, date(2025, 5, 12)),
+    ("CHRS de démonstration – Nantes", PREMIER_PAS, StructureStatus.SPREADING, 1, date(2025, 5, 12)),
+    ("CAARUD de démonstration – Le Havre", PREMIER_PAS, StructureStatus.SELECTED, 2, None),
+    ("ETTI de démonstration – Marseille", CHANTIER_RELAIS, StructureStatus.SPREADING, 1, date(2026, 1, 5)),
+    ("EI de démonstration – Strasbourg", EMPLOI_LOCAL, StructureStatus.EVALUATED, 1, date(2023, 1, 9)),
+    ("Régie de quartier de démonstration – Grenoble", EMPLOI_LOCAL, StructureStatus.WITHDRAWN, 1, None),
+    ("Mission locale de démonstration – Montpellier", TUTORAT, StructureStatus.CANDIDATE, 1, None),
 ]
+
+# Every commune the demo refers to (the browser tests load only these).
+DEMO_COMMUNES = (
+    {row[3] for row in ORGANISATIONS}
+    | {row[2] for row in INNOVATIONS}
+    | {o.commune for o in [programme_facts.OPERATOR, *programme_facts.CARRIERS] if o.commune}
+    | {i.origin_commune for i in programme_facts.INNOVATIONS if i.origin_commune}
+)
 
 
 def _withdrawal(status) -> dict:
@@ -211,16 +190,46 @@ class Command(BaseCommand):
         if not Commune.objects.exists():
             call_command("load_territories")
         networks = {}
-        for name, full_name in NETWORKS:
+        for name, full_name in programme_facts.NETWORKS:
             networks[name], _ = Network.objects.get_or_create(name=name, defaults={"full_name": full_name})
         orgs = {}
+        for fact in [programme_facts.OPERATOR, *programme_facts.FUNDERS, *programme_facts.CARRIERS]:
+            orgs[fact.name], _ = Organisation.objects.get_or_create(
+                name=fact.name,
+                defaults={
+                    "kind": fact.kind,
+                    "network": networks.get(fact.network),
+                    "commune_id": fact.commune,
+                    "address": fact.address,
+                },
+            )
         for name, kind, network, commune in ORGANISATIONS:
             orgs[name], _ = Organisation.objects.get_or_create(
                 name=name,
                 defaults={"kind": kind, "network": networks.get(network), "commune_id": commune},
             )
+        for fact in programme_facts.INNOVATIONS:
+            Innovation.objects.get_or_create(
+                slug=_slug(fact.name),
+                defaults={
+                    "name": fact.name,
+                    "carrier": orgs[fact.carrier],
+                    "origin_commune_id": fact.origin_commune,
+                    "year_started": fact.year_started,
+                    "year_selected": fact.year_selected,
+                    "stage": fact.stage,
+                    "spreading_model": fact.spreading_model,
+                    "spreading_model_details": fact.spreading_model_details,
+                    "publics": list(fact.publics),
+                    "keywords": list(fact.keywords),
+                    "summary": fact.summary,
+                    "description": fact.description,
+                    "is_published": True,
+                },
+            )
+        # The fictional innovations carry the demo's activity (stages around today, structures...).
         innovations = {}
-        for name, carrier, commune, started, selected, stage, publics, keywords, summary in INNOVATIONS:
+        for name, carrier, commune, started, stage, publics, keywords, summary in INNOVATIONS:
             innovations[name], _ = Innovation.objects.get_or_create(
                 slug=_slug(name),
                 defaults={
@@ -228,7 +237,6 @@ class Command(BaseCommand):
                     "carrier": orgs[carrier],
                     "origin_commune_id": commune,
                     "year_started": started,
-                    "year_selected": selected,
                     "stage": stage,
                     "publics": list(publics),
                     "keywords": list(keywords),
@@ -259,7 +267,8 @@ class Command(BaseCommand):
         events_demo.load(innovations, manager)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {len(innovations)} innovations, {len(orgs)} organisations, "
+                f"Demo data ready: {len(programme_facts.INNOVATIONS)} real and {len(innovations)} fictional "
+                f"innovations, {len(orgs)} organisations, "
                 f"{len(STRUCTURES)} spread structures, {len(DEMO_USERS)} users."
             )
         )
@@ -279,7 +288,10 @@ class Command(BaseCommand):
         past, _ = Call.objects.get_or_create(
             slug="appel-a-projets-2023-aide-a-domicile",
             defaults={
-                "title": "Appel à projets 2023 – parcours vers les métiers de l'aide à domicile",
+                # The programme's 2023 work is documented (« Le département de Seine Maritime … et le département
+                # du Gard … ont été sélectionnés pour être accompagnés entre janvier et décembre 2023 »,
+                # programme_facts [fiche], « 2023 »); this call, its dates and its dossiers are the demo's.
+                "title": "Appel à projets 2023 – parcours vers les métiers de l'aide à domicile (démonstration)",
                 "year": 2023,
                 "theme": "Parcours vers les métiers de l'aide à domicile",
                 "description": "Un appel thématique pour repérer des parcours qui mènent des chômeurs de longue durée "
@@ -297,7 +309,7 @@ class Command(BaseCommand):
         current, _ = Call.objects.get_or_create(
             slug=f"appel-a-projets-{now.year}",
             defaults={
-                "title": f"Appel à projets {now.year}",
+                "title": f"Appel à projets {now.year} (démonstration)",
                 "year": now.year,
                 "theme": "Innovations pour l'emploi des chômeurs de longue durée",
                 "description": "L'accélérateur recherche des innovations locales qui ont fait leurs preuves auprès "
@@ -312,12 +324,12 @@ class Command(BaseCommand):
             },
         )
         add_default_grid(current)
-        carrier = orgs["Association VITA-Air"]
+        carrier = orgs["Association porteuse de démonstration – Lyon"]
         user = User.objects.filter(email=DEMO_USERS[2][0]).first()
         applicants = [
             (
-                orgs["Régie de quartier Saint-Nicaise"],
-                "Les Clés de l'emploi",
+                orgs["Régie de quartier de démonstration – Rouen"],
+                "Les Clés de l'emploi (démonstration)",
                 "76540",
                 DossierStatus.SUBMITTED,
                 120,
@@ -325,15 +337,23 @@ class Command(BaseCommand):
                 85,
             ),
             (
-                orgs["Chantier d'insertion Nîmes Solidarité"],
-                "Chantier école du patrimoine",
+                orgs["ACI de démonstration – Nîmes"],
+                "Chantier école du patrimoine (démonstration)",
                 "30189",
                 DossierStatus.ELIGIBLE,
                 64,
                 41,
                 90,
             ),
-            (orgs["AI Lille Emploi Services"], "Mobil'Emploi", "59350", DossierStatus.SUBMITTED, 210, 120, 72),
+            (
+                orgs["AI de démonstration – Lille"],
+                "Mobilité vers l'emploi (démonstration)",
+                "59350",
+                DossierStatus.SUBMITTED,
+                210,
+                120,
+                72,
+            ),
         ]
         creator = User.objects.filter(email=DEMO_USERS[0][0]).first()
         for organisation, name, commune, status, people, exits, retention in applicants:
@@ -377,8 +397,8 @@ class Command(BaseCommand):
                 organisation=carrier,
                 defaults={
                     "created_by": user,
-                    "innovation_name": "VITA-Air Jeunes",
-                    "summary": "La formation-action VITA-Air adaptée aux jeunes de moins de 26 ans.",
+                    "innovation_name": "Atelier RH partagé Jeunes (démonstration)",
+                    "summary": "La formation-action de l'Atelier RH partagé adaptée aux jeunes de moins de 26 ans.",
                     "year_started": 2022,
                     "origin_commune_id": "69123",
                 },

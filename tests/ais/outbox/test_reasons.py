@@ -44,6 +44,8 @@ def test_the_core_registers_only_its_own_reasons():
         "welcome",
         "signup_confirmation",
         "account_invitation",
+        "account_unlock",
+        "two_factor_enrolment",
         "test",
         "other",
     }
@@ -53,6 +55,8 @@ def test_the_core_registers_only_its_own_reasons():
             "welcome": "Welcome",
             "signup_confirmation": "Account confirmation",
             "account_invitation": "Invitation to create an account",
+            "account_unlock": "Account unlock link",
+            "two_factor_enrolment": "Code to set up two-step verification",
             "test": "Test message",
             "other": "Other",
         }
@@ -81,6 +85,7 @@ def test_each_app_registers_its_reasons_when_django_starts():
         "event_registration",
         "event_waitlist",
         "event_cancellation",
+        "event_already_registered",
     }
 
 

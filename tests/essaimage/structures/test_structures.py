@@ -1,6 +1,8 @@
 """The structures list and record: who sees what, and the managers' changes."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -304,6 +306,48 @@ def test_structure_edit_changes_status_and_flags(manager_client):
     structure.refresh_from_db()
     assert (structure.wave, structure.status, structure.is_rural, structure.capacity) == (3, "training", True, 40)
     assert structure.selected_on is not None
+
+
+def test_structure_edit_records_a_past_selection_date_in_the_audit_trail(manager_client):
+    structure = SpreadStructureFactory(start_date=datetime.date(2017, 3, 1))
+
+    response = manager_client.post(
+        _detail(structure, "essaimage:structure_edit"),
+        {"wave": "1", "status": "spreading", "selected_on": "2016-11-15"},
+    )
+
+    assert response.status_code == 302
+    structure.refresh_from_db()
+    assert structure.selected_on == datetime.date(2016, 11, 15)
+    last = structure.history.first()
+    assert last.selected_on == datetime.date(2016, 11, 15)
+    assert last.history_user.email == manager_client.user.email
+
+
+@pytest.mark.parametrize(
+    ("selected_on", "message"),
+    [
+        ("2999-01-01", "La date de sélection ne peut pas être dans le futur."),
+        ("2017-03-02", "La date de sélection ne peut pas être postérieure au début de l\u2019essaimage (01/03/2017)."),
+    ],
+)
+def test_structure_edit_refuses_an_impossible_selection_date_and_keeps_the_form(manager_client, selected_on, message):
+    structure = SpreadStructureFactory(start_date=datetime.date(2017, 3, 1), wave=1)
+    before = structure.selected_on
+
+    response = manager_client.post(
+        _detail(structure, "essaimage:structure_edit"),
+        {"wave": "4", "status": "spreading", "selected_on": selected_on},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in html.unescape(page)
+    (field,) = re.findall(r"<input[^>]*id=\"id_selected_on\"[^>]*>", page)
+    assert "is-invalid" in field
+    assert f'value="{selected_on}"' in page and 'value="4"' in page
+    structure.refresh_from_db()
+    assert (structure.selected_on, structure.wave) == (before, 1)
 
 
 def test_structure_edit_cannot_withdraw(manager_client):

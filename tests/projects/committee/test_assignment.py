@@ -228,27 +228,28 @@ def test_committee_page_shows_members_loads_and_statuses(client, call, three_mem
     assert gettext("Conflict declared") in content
 
 
-def test_committee_page_setup_saves_members_and_rules(client, call, three_members, manager):
+def test_committee_page_setup_saves_the_rules_and_keeps_the_members(client, call, three_members, manager):
+    call.committee_members.set(three_members)
     client.force_login(manager)
 
-    response = client.post(
-        reverse("projects:committee", args=[call.pk]),
-        {"setup-committee_members": [three_members[0].pk], "setup-reviewers_per_dossier": "4"},
-    )
+    response = client.post(reverse("projects:committee", args=[call.pk]), {"setup-reviewers_per_dossier": "4"})
 
     assert response["Location"] == reverse("projects:committee", args=[call.pk])
     call.refresh_from_db()
     assert call.reviewers_per_dossier == 4
-    assert list(call.committee_members.all()) == [three_members[0]]
+    assert set(call.committee_members.all()) == set(three_members)
 
 
-def test_committee_member_candidates_are_committee_role_holders(client, call, manager):
+def test_committee_member_candidates_are_committee_role_holders_not_yet_members(client, call, manager):
     member = CommitteeMemberFactory(last_name="Membre")
+    already = CommitteeMemberFactory(last_name="Dejala")
+    call.committee_members.add(already)
     carrier = make_user(Role.CARRIER, last_name="Porteur")
     client.force_login(manager)
 
     response = client.get(reverse("projects:committee", args=[call.pk]))
 
-    candidates = list(response.context["setup"].fields["committee_members"].queryset)
+    candidates = list(response.context["member_form"].fields["member"].queryset)
     assert member in candidates
     assert carrier not in candidates
+    assert already not in candidates

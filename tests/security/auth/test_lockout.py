@@ -1,5 +1,6 @@
-"""Lockout after 5 failed logins per account (whatever the address) and 20 per address
-(whatever the accounts), for 30 minutes after the last failure."""
+"""Lockout after 5 failed logins to one account from one address (the pair: a stranger
+cannot lock the owner out from elsewhere) and 20 per address (whatever the accounts),
+for 30 minutes after the last failure. The unlock link: test_unlock.py."""
 
 from datetime import timedelta
 
@@ -13,24 +14,48 @@ from tests.security.auth.conftest import login, text
 LOCKED = "Connexion temporairement bloquée"
 
 
-def test_account_locked_after_five_failures_from_five_addresses(client, axes):
+def test_account_locked_from_the_address_after_five_failures(client, axes):
     user = UserFactory()
     for attempt in range(5):
-        login(client, user.email, f"mauvais-{attempt}", REMOTE_ADDR=f"10.0.0.{attempt + 1}")
+        login(client, user.email, f"mauvais-{attempt}", REMOTE_ADDR="10.0.0.1")
 
-    from_new_address = login(client, user.email, PASSWORD, REMOTE_ADDR="10.0.0.99")
+    same_address = login(client, user.email, PASSWORD, REMOTE_ADDR="10.0.0.1")
 
-    assert from_new_address.status_code == 429
-    assert LOCKED in text(from_new_address)
+    assert same_address.status_code == 429
+    assert LOCKED in text(same_address)
     assert "_auth_user_id" not in client.session
+
+
+def test_five_wrong_passwords_from_a_stranger_do_not_lock_the_owner_elsewhere(client, axes):
+    """Issue 18, item 6 (ASVS 5.0 6.3.1): anyone who knows an address could lock its owner out."""
+    user = UserFactory()
+    for attempt in range(5):
+        login(client, user.email, f"mauvais-{attempt}", REMOTE_ADDR="203.0.113.66")
+
+    stranger = login(client, user.email, PASSWORD, REMOTE_ADDR="203.0.113.66")
+    owner = login(client, user.email, PASSWORD, REMOTE_ADDR="198.51.100.20")
+
+    assert stranger.status_code == 429
+    assert owner.status_code == 302
+    assert owner.url == reverse("portal:dashboard")
+
+
+def test_failures_spread_over_addresses_lock_none_of_them(client, axes):
+    user = UserFactory()
+    for attempt in range(8):
+        login(client, user.email, f"mauvais-{attempt}", REMOTE_ADDR=f"10.0.0.{attempt % 2 + 1}")  # 4 from each
+
+    response = login(client, user.email, PASSWORD, REMOTE_ADDR="10.0.0.1")
+
+    assert response.status_code == 302
 
 
 def test_account_not_locked_after_four_failures(client, axes):
     user = UserFactory()
     for attempt in range(4):
-        login(client, user.email, f"mauvais-{attempt}", REMOTE_ADDR=f"10.0.0.{attempt + 1}")
+        login(client, user.email, f"mauvais-{attempt}", REMOTE_ADDR="10.0.0.1")
 
-    response = login(client, user.email, PASSWORD, REMOTE_ADDR="10.0.0.99")
+    response = login(client, user.email, PASSWORD, REMOTE_ADDR="10.0.0.1")
 
     assert response.status_code == 302
     assert response.url == reverse("portal:dashboard")
@@ -47,9 +72,9 @@ def test_account_lockout_ignores_case_of_email(client, axes):
             "camille.martiN@exemple.fr",
         ]
     ):
-        login(client, spelling, f"mauvais-{attempt}", REMOTE_ADDR=f"10.0.1.{attempt + 1}")
+        login(client, spelling, f"mauvais-{attempt}", REMOTE_ADDR="10.0.1.1")
 
-    response = login(client, "camille.martin@exemple.fr", PASSWORD, REMOTE_ADDR="10.0.1.99")
+    response = login(client, "camille.martin@exemple.fr", PASSWORD, REMOTE_ADDR="10.0.1.1")
 
     assert response.status_code == 429
 
@@ -156,6 +181,7 @@ def test_lockout_is_on_in_production_settings():
 
     assert production["AXES_ENABLED"] is True
     assert (production["AXES_FAILURE_LIMIT"], production["AXES_IP_FAILURE_LIMIT"]) == (5, 20)
+    assert production["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
     assert production["AXES_COOLOFF_TIME"] * 60 == 30  # minutes
     assert "axes.backends.AxesStandaloneBackend" in production["AUTHENTICATION_BACKENDS"]
     assert "axes.middleware.AxesMiddleware" in production["MIDDLEWARE"]

@@ -15,6 +15,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ais.accounts import services
 from ais.accounts.models import Role
+from ais.outbox import reasons
+from ais.outbox.models import OutgoingEmail
 from tests.conftest import make_user
 from tests.security.auth.conftest import text
 
@@ -33,9 +35,22 @@ def required(settings, db):
     settings.REQUIRE_2FA_FOR_STAFF = True
 
 
+def emailed_code(user) -> str:
+    """The last code e-mailed to ``user`` to set up an authenticator."""
+    email = OutgoingEmail.objects.filter(reason=reasons.TWO_FACTOR_ENROLMENT, recipient=user.email).latest("pk")
+    return re.search(r"^(\d{6})$", email.body, re.MULTILINE).group(1)
+
+
+def give_emailed_code(client, user) -> None:
+    client.get(SETUP)  # sends the code
+    client.post(SETUP, {"email_code": emailed_code(user)})
+
+
 def enrol(client, user) -> tuple[TOTPDevice, list[str]]:
-    """Log in and set up the authenticator through the pages; returns the device and codes."""
+    """Log in and set up the authenticator through the pages (the e-mailed code, then
+    the app's); returns the device and codes."""
     client.force_login(user)
+    give_emailed_code(client, user)
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     client.post(SETUP, {"code": code_of(device), "next": DASHBOARD})
@@ -72,6 +87,7 @@ def test_staff_not_asked_when_setting_off(client, db, settings):
 def test_setup_page_shows_qr_code_and_secret_without_inline_script(client, required):
     user = make_user(Role.MANAGER)
     client.force_login(user)
+    give_emailed_code(client, user)
 
     page = text(client.get(SETUP))
     device = TOTPDevice.objects.get(user=user)
@@ -101,6 +117,7 @@ def test_setup_with_right_code_opens_site_and_shows_ten_codes_once(client, requi
 def test_setup_with_wrong_code_refused_and_keeps_device_unconfirmed(client, required):
     user = make_user(Role.MANAGER)
     client.force_login(user)
+    give_emailed_code(client, user)
     client.get(SETUP)
 
     response = client.post(SETUP, {"code": "123"})
@@ -213,3 +230,113 @@ def test_logout_stays_possible_before_second_factor(client, required):
 
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+# The code e-mailed before a first authenticator (issue 18, item 7) --------------------
+
+
+def test_first_authenticator_asks_first_for_a_code_emailed_to_the_account(client, required):
+    user = make_user(Role.MANAGER)
+    client.force_login(user)
+
+    redirect = client.get(DASHBOARD)
+    page = text(client.get(redirect.url))
+
+    assert 'name="email_code"' in page
+    assert 'id="totp-secret"' not in page and "data:image/svg+xml" not in page
+    assert user.email in page
+    email = OutgoingEmail.objects.get(reason=reasons.TWO_FACTOR_ENROLMENT)
+    assert email.recipient == user.email
+    assert email.subject == "AIS#Emploi : code pour activer la double authentification"
+    assert re.fullmatch(r"\d{6}", emailed_code(user))
+    assert not TOTPDevice.objects.filter(user=user).exists()
+
+
+def test_a_password_alone_cannot_attach_an_authenticator(client, required):
+    """Someone who has only the password logs in and tries to set up their own phone."""
+    user = make_user(Role.COMMITTEE)
+    client.force_login(user)
+
+    client.get(SETUP)
+    device = TOTPDevice.objects.filter(user=user).first()
+    attempt = client.post(SETUP, {"code": code_of(device) if device else "123456"})
+
+    assert attempt.status_code == 400
+    assert 'name="email_code"' in text(attempt)
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    assert client.get(DASHBOARD).url.startswith(SETUP)
+
+
+def test_right_emailed_code_leads_to_the_qr_code(client, required):
+    user = make_user(Role.ADMIN)
+    client.force_login(user)
+    client.get(SETUP)
+
+    response = client.post(SETUP, {"email_code": emailed_code(user), "next": DASHBOARD})
+    page = text(client.get(response.url))
+
+    assert response.url == f"{SETUP}?next=%2Ftableau-de-bord%2F"
+    assert 'id="totp-secret"' in page
+    assert TOTPDevice.objects.filter(user=user, confirmed=False).count() == 1
+
+
+def test_emailed_code_refused_after_five_wrong_tries(client, required):
+    user = make_user(Role.MANAGER)
+    client.force_login(user)
+    client.get(SETUP)
+    right = emailed_code(user)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+
+    first = client.post(SETUP, {"email_code": wrong})
+    for _ in range(4):
+        client.post(SETUP, {"email_code": wrong})
+    late = client.post(SETUP, {"email_code": right})
+
+    assert first.status_code == 400
+    assert "Ce n'est pas le code envoyé : encore 4 essais." in text(first)
+    assert late.status_code == 400
+    assert "Trop de codes erronés : demandez un nouveau code." in text(late)
+    assert 'id="totp-secret"' not in text(client.get(SETUP))
+
+
+def test_emailed_code_expires_after_ten_minutes(client, required):
+    user = make_user(Role.MANAGER)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(user)
+        client.get(SETUP)
+        code = emailed_code(user)
+    with time_machine.travel(start + timedelta(minutes=10, seconds=1), tick=False):
+        response = client.post(SETUP, {"email_code": code})
+
+    assert response.status_code == 400
+    assert "Ce code a expiré : demandez un nouveau code." in text(response)
+
+
+def test_new_code_on_request_replaces_the_old_one_at_most_five_an_hour(client, required):
+    user = make_user(Role.MANAGER)
+    client.force_login(user)
+    client.get(SETUP)
+    old = emailed_code(user)
+
+    for _ in range(4):
+        client.post(SETUP, {"resend": "1"})
+    refused = client.post(SETUP, {"resend": "1"}, follow=True)
+    new = emailed_code(user)
+
+    assert OutgoingEmail.objects.filter(reason=reasons.TWO_FACTOR_ENROLMENT).count() == 5
+    assert "Trop de codes ont été envoyés depuis une heure" in text(refused)
+    if old != new:
+        assert client.post(SETUP, {"email_code": old}).status_code == 400
+    assert client.post(SETUP, {"email_code": new}).status_code == 302
+
+
+def test_replacing_a_verified_authenticator_needs_no_emailed_code(client, required):
+    user = make_user(Role.MANAGER)
+    enrol(client, user)
+    sent = OutgoingEmail.objects.filter(reason=reasons.TWO_FACTOR_ENROLMENT).count()
+
+    page = text(client.get(SETUP))
+
+    assert 'id="totp-secret"' in page
+    assert OutgoingEmail.objects.filter(reason=reasons.TWO_FACTOR_ENROLMENT).count() == sent
