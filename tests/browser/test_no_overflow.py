@@ -28,7 +28,7 @@ from playwright.sync_api import Error as PlaywrightError
 from tests.access_matrix import MATRIX, url_name
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import ROLES, make_user
-from tests.test_access_matrix import objects as matrix_objects
+from tests.test_access_matrix import _build_objects
 
 pytestmark = pytest.mark.browser
 
@@ -78,7 +78,12 @@ NOT_BUILT = {
 
 OWN = ("own_assignment", "own_dossier", "own_innovation", "own_structure")
 
-objects = matrix_objects  # the fixture of tests/test_access_matrix.py
+
+@pytest.fixture
+def objects(transactional_db):
+    """The objects of tests/test_access_matrix.py, made in this test's database (the live
+    server's thread reads committed rows only)."""
+    return _build_objects()
 
 
 def _pages_for(role, objects, unbuilt) -> list[tuple[str, str]]:
