@@ -105,6 +105,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "portal.navigation.navigation",
             ],
+            # Dates written the language's way (« 1er janvier 2026 », « 10 h 45 »): ais/core/dates.py.
+            "builtins": ["ais.core.templatetags.dates"],
         },
     },
 ]

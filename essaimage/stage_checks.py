@@ -9,6 +9,7 @@ facts belong to this app, so it registers the checks with the accompaniment at s
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from projects.accompaniment import Requirement, register_stage_check, requirement
 from projects.extensions import count_per_innovation, register_innovation_counter
@@ -25,17 +26,19 @@ def stage_two(innovation: Innovation) -> list[Requirement]:
         requirement(
             "structure_call",
             bool(calls),
-            _("%(n)s call(s) published.") % {"n": len(calls)},
+            ngettext("%(n)s call published.", "%(n)s calls published.", len(calls)) % {"n": len(calls)},
         ),
         requirement(
             "structures_selected",
             bool(structures),
-            _("%(n)s structure(s) selected.") % {"n": len(structures)},
+            ngettext("%(n)s structure selected.", "%(n)s structures selected.", len(structures))
+            % {"n": len(structures)},
         ),
         requirement(
             "agreements",
             bool(structures) and not unsigned,
-            _("%(n)s agreement(s) still to sign.") % {"n": len(unsigned)}
+            ngettext("%(n)s agreement still to sign.", "%(n)s agreements still to sign.", len(unsigned))
+            % {"n": len(unsigned)}
             if unsigned
             else _("Every selected structure has signed.")
             if structures
@@ -51,7 +54,10 @@ def stage_three(innovation: Innovation) -> list[Requirement]:
         requirement(
             "trainings",
             bool(held),
-            _("%(n)s training(s) with at least one day held.") % {"n": len(held)},
+            ngettext(
+                "%(n)s training with at least one day held.", "%(n)s trainings with at least one day held.", len(held)
+            )
+            % {"n": len(held)},
         ),
     ]
 

@@ -16,13 +16,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from ais.accounts.models import Role
+from ais.core.dates import long_date
 from ais.core.documents import PDF_CSS, pdf_response, render_pdf
 from ais.core.forms import form_action, perform, posted, returned_message
 from ais.core.uploads import download_response
@@ -59,7 +60,7 @@ def _manages(user) -> bool:
 
 
 def _date(value) -> str:
-    return date_format(value, "DATE_FORMAT")
+    return long_date(value)
 
 
 def _training(request, pk) -> Training:
@@ -373,7 +374,11 @@ def attendance(request, pk):
         lambda form: training_services.record_day_attendance(day, form.cleaned_data["present"], by=request.user),
         success_url=reverse("essaimage:training_detail", kwargs={"pk": training.pk}),
         success_message=lambda count: (
-            _("Attendance of %(date)s recorded: %(present)s present out of %(total)s.")
+            ngettext(
+                "Attendance of %(date)s recorded: %(present)s person present out of %(total)s.",
+                "Attendance of %(date)s recorded: %(present)s people present out of %(total)s.",
+                count,
+            )
             % {"date": _date(day.date), "present": count, "total": len(participants)}
         ),
         error_message=_("Some people ticked do not take part in this training."),

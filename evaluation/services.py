@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from ais.core.dates import long_date
 from ais.core.errors import DomainError
 
 from .models import (
@@ -132,9 +133,7 @@ def _check_answerable(response: Response) -> None:
     if not response.is_editable:
         raise EvaluationError(_("This questionnaire was submitted: it can no longer be changed."))
     if response.opens_on > timezone.localdate():
-        raise EvaluationError(
-            _("This questionnaire opens on %(date)s.") % {"date": response.opens_on.strftime("%d/%m/%Y")}
-        )
+        raise EvaluationError(_("This questionnaire opens on %(date)s.") % {"date": long_date(response.opens_on)})
 
 
 def save_answer(response: Response, question: Question, raw, *, revision: int | None, by) -> Answer:

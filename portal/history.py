@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from ais.core.dates import long_date, long_datetime
 
 # Models whose changes managers can read, in the order of the filter list.
 TRACKED = [
@@ -54,20 +53,9 @@ class Entry:
     object_repr: str
     action: str
     when: object
-    when_text: str
     who: object
     reason: str
     changes: list
-
-
-def long_datetime(value: datetime.datetime) -> str:
-    """« 6 décembre 2026 à 10 h 15 »: local time, no seconds."""
-    local = timezone.localtime(value)
-    return gettext("%(date)s at %(hour)s:%(minute)s") % {
-        "date": date_format(local, "j F Y"),
-        "hour": local.strftime("%H"),
-        "minute": local.strftime("%M"),
-    }
 
 
 def _display(record, field, related=None) -> str:
@@ -80,7 +68,7 @@ def _display(record, field, related=None) -> str:
     if isinstance(value, datetime.datetime):
         return long_datetime(value)
     if isinstance(value, datetime.date):
-        return date_format(value, "j F Y")
+        return long_date(value)
     if isinstance(value, list) and getattr(field, "base_field", None) is not None and field.base_field.choices:
         labels = dict(field.base_field.flatchoices)
         return ", ".join(str(labels.get(v, v)) for v in value)
@@ -142,7 +130,6 @@ def recent_changes(*, kind: str = "", limit: int = 100) -> tuple[list[Entry], li
                     object_repr=_object_repr(model, row),
                     action=str(ACTIONS.get(row.history_type, row.history_type)),
                     when=row.history_date,
-                    when_text=long_datetime(row.history_date),
                     who=row.history_user,
                     reason=row.history_change_reason or "",
                     changes=_diff(model, row, previous.get(row.previous_id), related),

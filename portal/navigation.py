@@ -1,7 +1,11 @@
 """Role-aware navigation for the base layout.
 
 Each item is ``{label, url, icon, active}``; a group has ``children`` (a dropdown)
-instead of a URL. Staff get their follow-up pages grouped, so the bar stays short.
+instead of a URL. The bar must fit from 1200 px wide (Bootstrap's ``xl``; below it the
+menu folds behind the toggler) with the account menu: at most six entries. Staff get
+their follow-up pages grouped; other roles get their own pages, then the programme's
+public pages in one group (and their own pages grouped too when they hold several
+roles). ``tests/browser/test_no_overflow.py`` checks that every page fits.
 """
 
 from django.urls import reverse
@@ -9,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ais.accounts.models import Role
+
+# Beyond this many pages of their own, a user's pages go into one dropdown.
+MAX_OWN_ITEMS = 3
 
 
 def _item(label, url_name, icon):
@@ -84,21 +91,25 @@ def _items(user) -> list[dict]:
             ),
         ]
         return items
+    own = []
     if user.has_role(Role.CARRIER):
-        items += [
+        own += [
             _item(_("My dossiers"), "projects:my_dossiers", "folder2-open"),
             _item(_("My innovation"), "projects:innovation_list", "lightbulb"),
         ]
     if user.has_role(Role.STRUCTURE):
-        items += [
+        own += [
             _item(_("My structure"), "essaimage:my_structure", "buildings"),
             _item(_("My questionnaires"), "evaluation:my_questionnaires", "ui-checks"),
         ]
     if user.has_role(Role.CARRIER, Role.STRUCTURE):
-        items.append(_item(_("Trainings"), "essaimage:training_list", "mortarboard"))
+        own.append(_item(_("Trainings"), "essaimage:training_list", "mortarboard"))
     if user.has_role(Role.COMMITTEE):
-        items.append(_item(_("To review"), "projects:my_reviews", "clipboard-check"))
-    return [*items, public_calls, catalogue, events, resources]
+        own.append(_item(_("To review"), "projects:my_reviews", "clipboard-check"))
+    if len(own) > MAX_OWN_ITEMS:
+        own = [_group(_("My space"), "person-workspace", own)]
+    programme = _group(_("The programme"), "compass", [public_calls, catalogue, events, resources])
+    return [*items, *own, programme]
 
 
 def _is_active(url: str, current: str) -> bool:

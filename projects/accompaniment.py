@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import bulk_create_with_history
 
 from ais.core.errors import DomainError
@@ -134,12 +134,17 @@ def _stage_two(innovation: Innovation) -> list[Requirement]:
         _requirement(
             "governance",
             governance > 0,
-            _("%(n)s member(s) on the innovation's committee.") % {"n": governance},
+            ngettext(
+                "%(n)s member on the innovation's committee.",
+                "%(n)s members on the innovation's committee.",
+                governance,
+            )
+            % {"n": governance},
         ),
         _requirement(
             "awareness",
             actions > 0,
-            _("%(n)s action(s) recorded.") % {"n": actions},
+            ngettext("%(n)s action recorded.", "%(n)s actions recorded.", actions) % {"n": actions},
         ),
     ]
 
@@ -160,7 +165,7 @@ def _stage_three(innovation: Innovation) -> list[Requirement]:
         _requirement(
             "tooling",
             bool(tooling),
-            _("%(n)s document(s) uploaded.") % {"n": len(tooling)}
+            ngettext("%(n)s document uploaded.", "%(n)s documents uploaded.", len(tooling)) % {"n": len(tooling)}
             if tooling
             else _("Upload what was delivered to the structures."),
         ),

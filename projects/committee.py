@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 
 from ais.accounts.models import Role, User
 from ais.accounts.services import invite_person
+from ais.core.dates import long_date
 from ais.outbox import reasons
 from ais.outbox.services import queue_email, queue_templated_email
 
@@ -531,7 +531,7 @@ def release_decisions(session: SelectionSession, *, by) -> int:
 
     count = 0
     with translation.override(settings.LANGUAGE_CODE):  # the template is in the programme's language
-        when = date_format(timezone.localtime(session.held_on), "DATE_FORMAT")
+        when = long_date(session.held_on)
         labels = {value: str(label).lower() for value, label in Decision.choices}
     for decision in session.decisions.select_related("dossier__call", "dossier__organisation"):
         body = fill_email_template(

@@ -117,7 +117,9 @@ class User(AbstractUser):
 
 
 class Network(models.Model):
-    """A national network of structures (COORACE, FNARS, CNLRQ, USH, CREPI...)."""
+    """A national network of structures (COORACE, FAS, CNLRQ, USH, CREPI...).
+
+    FAS: the Fédération des acteurs de la solidarité (formerly FNARS)."""
 
     name = models.CharField(_("acronym"), max_length=50, unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)

@@ -173,7 +173,7 @@ def test_give_and_remove_a_role_from_the_person_page_is_in_its_history(admin_cli
     assert "Rôle donné : Structure essaimée – Jardins du Val" in page
     assert "Rôle retiré : Structure essaimée – Jardins du Val" in page
     assert "par Agnès Admin" in page
-    assert re.search(r"\d{1,2} \w+ 20\d\d \d\d:\d\d", page)  # a French local date, no microseconds
+    assert re.search(r"\d{1,2}(er)? \w+ 20\d\d à \d{1,2}\xa0h(\xa0\d\d)?", page)  # French local date and hour
 
 
 def test_give_a_role_already_held_keeps_the_choice_and_says_so(admin_client):

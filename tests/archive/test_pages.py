@@ -61,7 +61,7 @@ def test_admin_corrects_the_error_of_the_preview_then_imports(
     assert first.status == ImportStatus.INVALID and first.error_count == 1
     page = _text(client.get(response.url))
     assert (
-        "Feuille « Structures », ligne 4, colonne « code commune » : 59999 n'est pas un code commune INSEE du "
+        "Feuille « Structures », ligne 4, colonne « code commune » : 59999 n'est pas un code commune INSEE du "
         "référentiel" in page
     )
     assert "1 erreur à corriger" in page
@@ -158,7 +158,7 @@ def test_command_refuses_a_wrong_file_with_its_cells(tmp_path):
     with pytest.raises(CommandError, match="1 erreur : rien n'a été enregistré"):
         call_command("import_history", str(path), stdout=StringIO(), stderr=err)
 
-    assert "Feuille « Questionnaires », ligne 4, colonne « exits_durable_employment »" in err.getvalue()
+    assert "Feuille « Questionnaires », ligne 4, colonne « exits_durable_employment »" in err.getvalue()
     assert counts() == before
 
 

@@ -56,7 +56,7 @@ def test_not_a_workbook_is_refused(db):
 
 
 def test_pdf_named_xlsx_is_refused(db):
-    assert_refused(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n", "“historique.xlsx” n'est pas un document accepté")
+    assert_refused(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n", "« historique.xlsx » n'est pas un document accepté")
 
 
 def test_zip_bomb_is_refused_before_openpyxl_opens_it(db):
@@ -99,7 +99,7 @@ def test_sheet_of_100000_rows_is_refused(db):
     workbook.save(buffer)
 
     messages = assert_refused(buffer.getvalue(), "lignes : découpez l'historique en plusieurs fichiers.")
-    assert messages[0].startswith("Feuille « Structures » : plus de 20")
+    assert messages[0].startswith("Feuille « Structures » : plus de 20")
 
 
 def test_formula_is_refused_with_its_cell(db):
@@ -108,7 +108,7 @@ def test_formula_is_refused_with_its_cell(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Questionnaires », ligne 3, colonne « people_accompanied » : une formule (=SUM(20,10)) "
+        "Feuille « Questionnaires », ligne 3, colonne « people_accompanied » : une formule (=SUM(20,10)) "
         "n'est pas acceptée",
     )
 
@@ -116,9 +116,9 @@ def test_formula_is_refused_with_its_cell(db):
 def test_wrong_sheet_name_is_refused(db):
     messages = assert_refused(
         make_workbook(rename={"Structures": "Structure"}),
-        "Feuille « Structure » : cette feuille ne fait pas partie du format",
+        "Feuille « Structure » : cette feuille ne fait pas partie du format",
     )
-    assert any("Feuille « Structures » : la feuille manque" in message for message in messages)
+    assert any("Feuille « Structures » : la feuille manque" in message for message in messages)
 
 
 def test_missing_required_column_is_refused(db):
@@ -127,7 +127,7 @@ def test_missing_required_column_is_refused(db):
 
     assert_refused(
         make_workbook(data, sheet_headers={"Structures": names}),
-        "Feuille « Structures », colonne « date de sélection » : cette colonne manque.",
+        "Feuille « Structures », colonne « date de sélection » : cette colonne manque.",
     )
 
 
@@ -135,7 +135,7 @@ def test_unknown_column_is_refused(db):
     data = history()
     data["Questionnaires"][0]["people_helped"] = 12
 
-    assert_refused(make_workbook(data), "Feuille « Questionnaires », colonne « people_helped » : colonne inconnue")
+    assert_refused(make_workbook(data), "Feuille « Questionnaires », colonne « people_helped » : colonne inconnue")
 
 
 # The rows ------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ def test_unknown_municipality_code_is_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Structures », ligne 4, colonne « code commune » : 59999 n'est pas un code commune INSEE",
+        "Feuille « Structures », ligne 4, colonne « code commune » : 59999 n'est pas un code commune INSEE",
     )
 
 
@@ -157,8 +157,8 @@ def test_malformed_municipality_code_is_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Structures », ligne 2, colonne « code commune » : un code commune INSEE de 5 caractères est "
-        "attendu, par exemple 75056 ou 2A004 ; trouvé « 4410 »",
+        "Feuille « Structures », ligne 2, colonne « code commune » : un code commune INSEE de 5 caractères est "
+        "attendu, par exemple 75056 ou 2A004 ; trouvé « 4410 »",
     )
 
 
@@ -168,7 +168,7 @@ def test_unknown_innovation_is_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Structures », ligne 3, colonne « innovation » : innovation inconnue « atelier-emplois »",
+        "Feuille « Structures », ligne 3, colonne « innovation » : innovation inconnue « atelier-emplois »",
     )
 
 
@@ -178,7 +178,7 @@ def test_date_in_the_future_is_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Structures », ligne 4, colonne « date de démarrage » : la date 01/02/2099 est dans le futur",
+        "Feuille « Structures », ligne 4, colonne « date de démarrage » : la date 01/02/2099 est dans le futur",
     )
 
 
@@ -188,7 +188,7 @@ def test_exits_greater_than_people_accompanied_are_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Questionnaires », ligne 4, colonne « exits_durable_employment » : « Sorties vers l'emploi "
+        "Feuille « Questionnaires », ligne 4, colonne « exits_durable_employment » : « Sorties vers l'emploi "
         "durable » ne peut pas dépasser le nombre de personnes accompagnées (exits_durable_employment = 25, "
         "people_accompanied = 18)",
     )
@@ -201,8 +201,8 @@ def test_duplicate_structure_is_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Structures », ligne 5, colonne « structure » : cette structure figure déjà ligne 3 pour "
-        "l'innovation « atelier-emploi »",
+        "Feuille « Structures », ligne 5, colonne « structure » : cette structure figure déjà ligne 3 pour "
+        "l'innovation « atelier-emploi »",
     )
 
 
@@ -212,7 +212,7 @@ def test_withdrawal_without_reason_is_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Structures », ligne 3, colonne « motif de retrait » : un retrait a besoin de son motif.",
+        "Feuille « Structures », ligne 3, colonne « motif de retrait » : un retrait a besoin de son motif.",
     )
 
 
@@ -222,7 +222,7 @@ def test_questionnaire_before_the_start_is_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Questionnaires », ligne 2, colonne « date de soumission » : soumis le 15/05/2017, avant le "
+        "Feuille « Questionnaires », ligne 2, colonne « date de soumission » : soumis le 15/05/2017, avant le "
         "démarrage de l'essaimage (01/06/2017)",
     )
 
@@ -233,7 +233,7 @@ def test_text_in_a_number_question_is_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Questionnaires », ligne 3, colonne « people_deld » : saisissez un nombre ; trouvé « vingt »",
+        "Feuille « Questionnaires », ligne 3, colonne « people_deld » : saisissez un nombre ; trouvé « vingt »",
     )
 
 
@@ -243,8 +243,8 @@ def test_question_of_another_phase_is_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Questionnaires », ligne 2, colonne « retention_6_months » : cette question ne fait pas partie "
-        "du questionnaire « appropriation »",
+        "Feuille « Questionnaires », ligne 2, colonne « retention_6_months » : cette question ne fait pas partie "
+        "du questionnaire « appropriation »",
     )
 
 
@@ -254,7 +254,7 @@ def test_stage_dates_out_of_order_are_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Innovations », ligne 2, colonne « début étape III » : Étape III – Essaimage commence le "
+        "Feuille « Innovations », ligne 2, colonne « début étape III » : Étape III – Essaimage commence le "
         "01/01/2017, avant Étape II",
     )
 
@@ -265,8 +265,8 @@ def test_training_with_a_structure_of_another_innovation_is_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Formations », ligne 2, colonne « structures présentes » : « Inconnue (38185) » n'est pas une "
-        "structure de l'innovation « atelier-emploi »",
+        "Feuille « Formations », ligne 2, colonne « structures présentes » : « Inconnue (38185) » n'est pas une "
+        "structure de l'innovation « atelier-emploi »",
     )
 
 
@@ -283,8 +283,8 @@ def test_organisation_described_differently_is_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Structures », ligne 5, colonne « structure » : cette organisation s'appelle « ACI Les Jardins du "
-        "Rhône » dans la feuille « Structures », ligne 3",
+        "Feuille « Structures », ligne 5, colonne « structure » : cette organisation s'appelle « ACI Les Jardins du "
+        "Rhône » dans la feuille « Structures », ligne 3",
     )
 
 
@@ -306,7 +306,7 @@ def test_closure_without_its_reason_is_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Innovations », ligne 3, colonne « motif de clôture » : une clôture a besoin de sa date, de son "
+        "Feuille « Innovations », ligne 3, colonne « motif de clôture » : une clôture a besoin de sa date, de son "
         "type et de son motif.",
     )
 
@@ -319,8 +319,8 @@ def test_stopped_after_feasibility_at_stage_three_is_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Innovations », ligne 2, colonne « type de clôture » : « Arrêtée après l'étude de faisabilité » "
-        "n'est possible qu'à partir de « Étape I – Étude de faisabilité »",
+        "Feuille « Innovations », ligne 2, colonne « type de clôture » : « Arrêtée après l'étude de faisabilité » "
+        "n'est possible qu'à partir de « Étape I – Étude de faisabilité »",
     )
 
 
@@ -330,7 +330,7 @@ def test_selection_year_and_date_that_disagree_are_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Innovations », ligne 2, colonne « année de sélection » : la date de sélection est en 2016 et "
+        "Feuille « Innovations », ligne 2, colonne « année de sélection » : la date de sélection est en 2016 et "
         "l'année de sélection est 2015",
     )
 
@@ -341,7 +341,7 @@ def test_move_to_an_unknown_municipality_is_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Structures », ligne 2, colonne « déménagements » : 42999 n'est pas un code commune INSEE",
+        "Feuille « Structures », ligne 2, colonne « déménagements » : 42999 n'est pas un code commune INSEE",
     )
 
 
@@ -351,5 +351,5 @@ def test_figures_dated_after_their_sending_are_refused(db):
 
     assert_refused(
         make_workbook(data),
-        "Feuille « Questionnaires », ligne 2, colonne « date des chiffres » : les chiffres sont datés du 20/09/2017",
+        "Feuille « Questionnaires », ligne 2, colonne « date des chiffres » : les chiffres sont datés du 20/09/2017",
     )

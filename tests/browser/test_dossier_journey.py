@@ -54,7 +54,7 @@ def log_in(page, email: str, password: str) -> None:
 
 
 def log_out(page) -> None:
-    page.locator(".navbar .dropdown-toggle").click()
+    page.locator("#account-menu").click()
     page.locator(".navbar form[action$='/deconnexion/'] button[type=submit]").click()
     page.wait_for_url(re.compile(r"^https?://[^/]+/$"))
     expect(page.locator(".navbar a[href^='/compte/connexion/']")).to_be_visible()
@@ -172,7 +172,7 @@ def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, 
     page.wait_for_url(f"**/appels/{call.slug}/")  # back on the call (next)
     user.refresh_from_db()
     assert user.is_active
-    expect(page.locator(".navbar .dropdown-toggle")).to_contain_text("Claire Martin")
+    expect(page.locator("#account-menu")).to_contain_text("Claire Martin")
     page.shot("04-confirmed")
     check_axe(page, "04-confirmed")
 

@@ -96,7 +96,7 @@ def test_administrator_imports_the_history_then_downloads_the_2017_report(page, 
     celery_worker()
     expect(status.locator(".import-errors li")).to_have_count(1, timeout=30_000)
     expect(status).to_contain_text(
-        "Feuille « Structures », ligne 4, colonne « code commune » : 59999 n'est pas un code commune INSEE du "
+        "Feuille « Structures », ligne 4, colonne « code commune » : 59999 n'est pas un code commune INSEE du "
         "référentiel"
     )
     expect(status).to_contain_text("1 erreur à corriger")

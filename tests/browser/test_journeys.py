@@ -67,7 +67,7 @@ def test_demo_user_logs_in_sees_their_dashboard_and_logs_out(page, demo_data, em
     page.shot("dashboard")
     check_axe(page, "dashboard")
 
-    page.locator(".navbar .dropdown-toggle").last.click()  # the user menu, after the sections' menus
+    page.locator("#account-menu").click()  # the user menu
     logout = page.get_by_role("button", name="Se déconnecter")
     expect(logout).to_be_visible()
     page.shot("user-menu")

@@ -56,7 +56,7 @@ def test_event_page_shows_programme_places_and_innovations(client, event, rounds
     assert "Table ronde : essaimer" in page
     assert "Nadia Haddad" in page and "(VITA-Air)" in page
     assert "Parcours Gardien" in page
-    assert page.index("10:00") < page.index("11:15") < page.index("11:45")  # by time
+    assert page.index("10\u00a0h") < page.index("11\u00a0h\u00a015") < page.index("11\u00a0h\u00a045")  # by time
     assert "Jaurès" in page and "Curie" in page
 
 

@@ -195,3 +195,13 @@ def test_promotion_drops_choices_whose_room_is_full(event, rounds):
     assert [c.session for c in waiting.choices.all()] == [rounds[2, "Curie"]]
     email = OutgoingEmail.objects.get(recipient=waiting.email, reason=EVENT_WAITLIST)
     assert "Speed-dating 1 Jaurès" in email.body
+
+
+def test_confirmation_email_writes_rounds_and_hours_the_french_way(event, rounds):
+    session = rounds[(1, "Jaurès")]
+
+    _register(event, 1, sessions=[session])
+
+    body = OutgoingEmail.objects.get(reason=EVENT_REGISTRATION).body
+    assert "- Tour 1, 11\u00a0h\u00a015\u00a0: Speed-dating 1 Jaurès (Jaurès)" in body
+    assert "11:15" not in body

@@ -151,7 +151,7 @@ def test_stage_move_form_records_a_past_date(client, manager):
     move = StageTransition.objects.get(innovation=innovation)
     assert move.effective_on == datetime.date(2016, 9, 1)
     page = _text(client.get(reverse("projects:innovation_detail", kwargs={"pk": innovation.pk})))
-    assert "En vigueur le 1 septembre 2016" in page
+    assert "En vigueur le 1er septembre 2016" in page
 
 
 # Closure ------------------------------------------------------------------------------
@@ -295,5 +295,5 @@ def test_closure_form_shows_the_rule_broken(client, manager):
     )
 
     assert response.status_code == 400
-    assert "« Terminée après évaluation » n'est possible qu'à partir de « Étape IV – Évaluation »." in _text(response)
+    assert "« Terminée après évaluation » n'est possible qu'à partir de « Étape IV – Évaluation »." in _text(response)
     assert not Innovation.objects.get(pk=innovation.pk).is_closed

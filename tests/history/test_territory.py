@@ -97,5 +97,5 @@ def test_manager_records_a_move_from_the_structure_page(client, structure, place
     page = html.unescape(
         client.get(reverse("essaimage:structure_detail", kwargs={"pk": structure.pk})).content.decode()
     )
-    assert "À partir du 1 avril 2019 : Lyon (Rhône)" in page
+    assert "À partir du 1er avril 2019 : Lyon (Rhône)" in page
     assert "Auparavant : Toulouse, commune de l'organisation" in page

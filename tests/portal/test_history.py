@@ -44,7 +44,7 @@ def test_history_stage_change_shows_who_when_before_and_after(client, db):
     newest = next(entry for entry in _entries(_page(response)) if "Parcours Gardien" in entry)
     assert "Parcours Gardien" in newest
     assert "Modification" in newest
-    assert "5 mars 2026 à 14 h 30" in newest
+    assert "5 mars 2026 à 14\u00a0h\u00a030" in newest
     assert "Camille Martin" in newest
     assert STAGE_ROW in newest
 

@@ -176,7 +176,7 @@ def test_public_figures_are_the_definitions_of_today(history, client):
         "active": EXPECTED_SINCE_START["structures_active"],
         "departments": EXPECTED_SINCE_START["departments"],
     }
-    assert "structures essaimées, dont 4 actives" in html.unescape(home.content.decode())
+    assert "structures essaimées, dont 4 en activité" in html.unescape(home.content.decode())
     # The map: the structures active today where they are today (B1 in Lyon, A2 withdrawn).
     public = catalogue.context["figures"]
     assert {d.code: d.count for d in public.departments} == {"69": 2, "76": 2}

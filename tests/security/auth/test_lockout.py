@@ -88,7 +88,7 @@ def test_lock_page_says_when_to_retry_and_how_to_reset(client, axes):
 
     # (msgids of this page are new: their French comes with the merged catalogue)
     assert "30 minutes" in page
-    assert "14:30" in page  # local time, 30 minutes after the last attempt
+    assert "14\u00a0h\u00a030" in page  # local time, 30 minutes after the last attempt
     assert 'href="/compte/mot-de-passe/oublie/"' in page
 
 
