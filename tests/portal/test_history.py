@@ -116,7 +116,7 @@ def test_history_names_linked_people_and_shows_local_times_without_microseconds(
     assert f"<td>{carrier.pk}</td>" not in created
     assert f"<td>{dossier.organisation.name}</td>" in created
     submitted = [e for e in _entries(page) if "Modification" in e][0]
-    assert "6 décembre 2026 à 10 h 15" in submitted
-    assert "<td>Déposé le</td><td>—</td><td>6 décembre 2026 à 10 h 15</td>" in submitted
+    assert "6 décembre 2026 à 10\u00a0h\u00a015" in submitted
+    assert "<td>Déposé le</td><td>—</td><td>6 décembre 2026 à 10\u00a0h\u00a015</td>" in submitted
     assert "123456" not in page
     assert "+00:00" not in page
