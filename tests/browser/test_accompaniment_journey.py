@@ -399,4 +399,3 @@ def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_
         2,
         2,
     )
-

@@ -479,4 +479,3 @@ def test_committee_journey_from_assignment_to_released_decisions(page, new_page,
     # Nor can the manager assign again.
     visit(manager_page, f"/gestion/appels/{call.pk}/comite/")
     expect(manager_page.locator(f"form[action='/gestion/appels/{call.pk}/comite/attribuer/']")).to_have_count(0)
-

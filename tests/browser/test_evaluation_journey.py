@@ -317,7 +317,6 @@ def test_contact_answers_from_the_emailed_link_in_two_goes_and_the_manager_valid
     assert len(structure_rows) == 1
 
 
-
 def _delimiter(data: bytes) -> str:
     first_line = data.decode("utf-8-sig").splitlines()[0]
     return ";" if first_line.count(";") > first_line.count(",") else ","

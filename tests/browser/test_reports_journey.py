@@ -244,4 +244,3 @@ def test_manager_writes_and_generates_the_final_report_and_an_administrator_expo
     # The manager's page showed both its own report and nothing of the yearly one.
     visit(page, f"/suivi/innovations/{innovation.pk}/rapports/")
     expect(page.locator(".report-table tbody tr")).to_have_count(1)
-
