@@ -378,7 +378,15 @@ def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_
     for expected in (title, *TRAINEES):
         assert expected in text, text[:600]
 
-    # 9. The programme map counts the three structures in their departments ---------------
+    # 9. The trained structures start spreading today; the programme map counts them (the
+    # structures active on its date: started, not withdrawn) in their departments -------
+    for structure in structures.values():
+        visit(page, f"/suivi/structures/{structure.pk}/")
+        form = page.locator(f"form[action='/suivi/structures/{structure.pk}/date-de-demarrage/']")
+        form.locator("#id_start_date").fill(today.isoformat())
+        form.locator("button[type=submit]").click()
+        page.wait_for_url(f"**/suivi/structures/{structure.pk}/")
+        expect_success(page)
     visit(page, "/suivi/carte/")
     rows = page.locator("#map-figures tbody tr")
     expect(rows).to_have_count(2)  # Seine-Maritime (2), Gard (1)
