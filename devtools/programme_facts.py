@@ -88,7 +88,9 @@ FUNDERS = [
 # gardien »; « le réseau Coorace, partenaire historique de l'AIS#Emploi », [avise-2019]).
 NETWORKS = [
     ("COORACE", ""),
-    ("FNARS", ""),
+    # The documents (2016) name it FNARS; it has since become the Fédération des acteurs de la solidarité,
+    # the name the product shows in full (issue 16), the acronym kept as the documents give it.
+    ("FNARS", "Fédération des acteurs de la solidarité (ex-FNARS)"),
     ("CNLRQ", ""),
     ("USH", ""),
     ("CREPI", "Clubs régionaux d'entreprises partenaires de l'insertion"),
