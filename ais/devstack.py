@@ -131,7 +131,9 @@ class EmbeddedPostgres:
                 "-l",
                 str(self.pgdata / "server.log"),
                 "-o",
-                f"-h 127.0.0.1 -p {self.port} -k {sockets}",
+                # max_connections: the crash tests open 50 connections at once while the other
+                # test worker, its live server and Celery hold theirs (the default 100 ran out).
+                f"-h 127.0.0.1 -p {self.port} -k {sockets} -c max_connections=300",
                 "start",
             )
             self.started_here = True
