@@ -46,7 +46,8 @@ from tests.projects.factories import (
 
 
 class MatrixObjects(SimpleNamespace):
-    """The objects the URLs of the matrix point at; ``user`` is the requesting user."""
+    """The objects the URLs of the matrix point at; ``user`` is the requesting user, one of
+    ``users`` (a user per role, made with the module's rows rather than for each test)."""
 
     user = None
 
@@ -106,6 +107,7 @@ def _build_objects() -> MatrixObjects:
         committee_dossier=committee_dossier,
         assignment=ReviewAssignmentFactory(dossier=committee_dossier),
         session=committee.open_session(call, held_on=timezone.now(), place="Paris", by=None),
+        users={role: make_user(role) for role in ROLES},
     )
 
 
@@ -127,8 +129,9 @@ def objects(db, _matrix_objects, settings):
     return copy.deepcopy(built)
 
 
-def _log_in(client, role):
-    user = make_user(role)
+def _log_in(client, role, objects):
+    """Logs the client in as the matrix's user of ``role`` (None for "anonymous")."""
+    user = objects.users[role]
     if user is not None:
         client.force_login(user)
     return user
@@ -242,7 +245,7 @@ MATRIX_CASES = [_case("GET", key, role) for key in GET_ENTRIES for role in ROLES
 @pytest.mark.parametrize(("key", "role"), MATRIX_CASES)
 def test_url_get_as_role_gives_expected_outcome(client, objects, key, role):
     access = GET_ENTRIES[key]
-    objects.user = _log_in(client, role)
+    objects.user = _log_in(client, role, objects)
     url, kwargs = _url(key, access, objects)
 
     response = client.get(url)
@@ -256,7 +259,7 @@ POST_CASES = [_case("POST", key, role) for key in POST_MATRIX for role in ROLES]
 @pytest.mark.parametrize(("key", "role"), POST_CASES)
 def test_url_post_as_role_gives_expected_outcome(client, objects, key, role):
     access = POST_MATRIX[key]
-    objects.user = _log_in(client, role)
+    objects.user = _log_in(client, role, objects)
     url, kwargs = _url(key, access, objects)
 
     response = client.post(url, POST_DATA.get(key, {}))
@@ -265,7 +268,7 @@ def test_url_post_as_role_gives_expected_outcome(client, objects, key, role):
 
 
 def test_outbox_retry_post_by_non_admin_leaves_email_failed(client, objects):
-    _log_in(client, "manager")
+    _log_in(client, "manager", objects)
 
     client.post(reverse("outbox:retry", kwargs={"pk": objects.email.pk}))
 
@@ -274,7 +277,7 @@ def test_outbox_retry_post_by_non_admin_leaves_email_failed(client, objects):
 
 
 def test_logout_post_logs_the_user_out(client, objects):
-    _log_in(client, "carrier")
+    _log_in(client, "carrier", objects)
 
     response = client.post(reverse("accounts:logout"), follow=True)
 

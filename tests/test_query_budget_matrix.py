@@ -62,7 +62,7 @@ def _get(client, url):
 @pytest.mark.parametrize(("key", "role"), BUDGET_CASES)
 def test_matrix_page_stays_within_query_budget(client, objects, key, role):  # noqa: F811
     access = MATRIX[key]
-    objects.user = _log_in(client, role)
+    objects.user = _log_in(client, role, objects)
     kwargs = access.kwargs(objects) if access.kwargs else {}
     url = reverse(url_name(key), kwargs=kwargs)
     assert _get(client, url).status_code == 200  # warm-up

@@ -186,7 +186,7 @@ CASES = [_case(key, role) for key in MATRIX for role in ROLES]
 @pytest.mark.parametrize(("key", "role"), CASES)
 def test_url_get_as_role_sends_security_headers(client, objects, production, key, role):  # noqa: F811
     access = MATRIX[key]
-    objects.user = _log_in(client, role)
+    objects.user = _log_in(client, role, objects)
     url, _kwargs = _url(key, access, objects)
 
     response = client.get(url, secure=True)
