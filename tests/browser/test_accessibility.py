@@ -80,6 +80,7 @@ def log_in(page, email: str) -> None:
     page.wait_for_url("**/tableau-de-bord/")
 
 
+@pytest.mark.long
 def test_main_pages_have_no_serious_accessibility_violation(page, demo_data):
     # Some rows, so that the outbox page shows its table rather than its empty state.
     OutgoingEmailFactory(sent=True, reason=reasons.WELCOME)

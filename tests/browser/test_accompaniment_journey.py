@@ -149,6 +149,7 @@ def apply(page, call, name, kind, commune, email, capacity) -> None:
     expect(page.locator("main")).to_contain_text(email)
 
 
+@pytest.mark.long
 def test_manager_takes_an_innovation_from_stage_one_to_three_and_sees_it_on_the_map(
     page, new_page, stage_one_innovation, tmp_path
 ):

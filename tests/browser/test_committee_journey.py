@@ -236,6 +236,7 @@ def open_from_my_reviews(page, row: int, assignment: ReviewAssignment) -> None:
     page.wait_for_url(f"**/comite/dossiers/{assignment.pk}/")
 
 
+@pytest.mark.long
 def test_committee_journey_from_assignment_to_released_decisions(page, new_page, committee_call, tmp_path):
     call = committee_call
     criteria = list(call.criteria.order_by("position", "pk"))

@@ -129,6 +129,7 @@ def open_call(transactional_db):
     return call
 
 
+@pytest.mark.long
 def test_dossier_journey_from_signup_to_eligibility(page, browser, live_server, open_call, tmp_path):
     call = open_call
 

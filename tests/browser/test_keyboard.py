@@ -157,6 +157,7 @@ def next_step(page) -> None:
     page.wait_for_url(lambda url: url != current)
 
 
+@pytest.mark.long
 def test_carrier_fills_and_submits_a_dossier_with_the_keyboard_alone(page, carrier_and_call):
     call = carrier_and_call
 

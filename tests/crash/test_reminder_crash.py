@@ -194,6 +194,7 @@ def _counts(worker: Worker) -> dict:
     }
 
 
+@pytest.mark.long
 def test_killed_three_times_during_the_sweep_exactly_1000_emails_leave(
     transactional_db, isolated_broker_url, tmp_path, capsys
 ):
