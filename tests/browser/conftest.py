@@ -4,7 +4,9 @@
 * ``page``: a fresh context per test (1280x900), whose console errors, page
   errors and CSP violations fail the test; ``page.shot(step)`` saves
   ``test-artifacts/browser/<test>-<step>.png``.
-* ``demo_data``: the ``demo_data`` command's data set in the test database.
+* ``demo_data``: the ``demo_data`` command's data set in the test database, built by the
+  first test of a process that asks for it and restored from a snapshot for the next ones
+  (``tests/db_snapshot.py``).
 """
 
 import io
@@ -15,6 +17,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+
+from tests.db_snapshot import SnapshotCache
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM
 # calls from such a thread unless told it is safe (it is: we do not await anything).
@@ -145,8 +149,21 @@ def load_demo_territories() -> None:
     )
 
 
+@pytest.fixture(scope="session")
+def _demo_snapshot(tmp_path_factory):
+    """The demo data set of this process (an xdist worker, or the serial run), once built."""
+    return SnapshotCache(media_copy=tmp_path_factory.mktemp("demo-snapshot") / "media")
+
+
 @pytest.fixture
-def demo_data(transactional_db, settings):
+def demo_data(transactional_db, settings, _demo_snapshot):
+    """The demo data set (territories it refers to, ``demo_data`` command) in the test
+    database, and its files in the test's MEDIA_ROOT: built the first time (~5 s), restored
+    from its snapshot afterwards (every table, sequence and file, ~0.2 s)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast demo logins
-    load_demo_territories()
-    call_command("demo_data", stdout=io.StringIO())
+
+    def build():
+        load_demo_territories()
+        call_command("demo_data", stdout=io.StringIO())
+
+    _demo_snapshot.load(build, media_root=settings.MEDIA_ROOT)
