@@ -7,11 +7,17 @@ from evaluation.models import Phase
 from evaluation.schedule import current_version
 from tests.conftest import make_user
 
+# The schedule the managers' tests run with (also for rows made for a whole module).
+EVALUATION_SETTINGS = {
+    "EVALUATION_ANSWER_DAYS": 30,
+    "EVALUATION_PHASE_MONTHS": {"appropriation": 3, "implementation": 9, "impact": 18},
+}
+
 
 @pytest.fixture(autouse=True)
 def _evaluation_settings(settings):
-    settings.EVALUATION_ANSWER_DAYS = 30
-    settings.EVALUATION_PHASE_MONTHS = {"appropriation": 3, "implementation": 9, "impact": 18}
+    for name, value in EVALUATION_SETTINGS.items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture(autouse=True)
