@@ -16,15 +16,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
-from django.test import override_settings
 from django.urls import reverse
 
-from ais.accounts.models import Role
 from evaluation.models import Phase
-from evaluation.schedule import current_version
 from projects.models import Stage
-from tests.conftest import make_user, rows_for_the_module
-from tests.evaluation.manage.conftest import EVALUATION_SETTINGS
+from tests.evaluation.manage.conftest import rows_for_the_module_by
 from tests.evaluation.manage.helpers import D, bring_to, questionnaire, structure_with_questionnaires
 from tests.projects.factories import InnovationFactory
 
@@ -50,13 +46,10 @@ def _structures(staff, innovation, count, *, prefix, wave=1):
     return structures
 
 
-def _programme():
+def _programme(staff):
     """30 late questionnaires and 30 to validate in Parcours Gardien (wave 1), 2 of each in
-    VITA-Air (wave 2), submitted by a manager of the module."""
-    for phase in Phase.values:  # as _default_templates does for each test
-        current_version(phase)
-    with FROZEN, override_settings(**EVALUATION_SETTINGS):
-        staff = make_user(Role.MANAGER)
+    VITA-Air (wave 2)."""
+    with FROZEN:
         gardien = InnovationFactory(name="Parcours Gardien", stage=Stage.ESSAIMAGE)
         vita = InnovationFactory(name="VITA-Air", stage=Stage.ESSAIMAGE)
         _structures(staff, gardien, 30, prefix="Régie")
@@ -68,7 +61,7 @@ def _programme():
 def _programme_rows(django_db_setup, django_db_blocker, tmp_path_factory):
     """The programme's 32 structures and their questionnaires, made once for the module rather
     than for each of its tests (tests/conftest.py: rows_for_the_module); the tests only read them."""
-    with rows_for_the_module(django_db_blocker, tmp_path_factory, _programme) as (made, _media_root):
+    with rows_for_the_module_by(django_db_blocker, tmp_path_factory, _programme) as (made, _media_root):
         yield made
 
 
