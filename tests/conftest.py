@@ -152,12 +152,27 @@ def pytest_xdist_setupnodes(config, specs):
 
 # Module-scoped fixtures too slow to set up again on each pytest-xdist worker that gets some of a
 # module's tests: the tests using one stay together on one worker (scripts/test: --dist loadgroup).
-ONE_WORKER_FIXTURES = {"territories", "real_celery_worker", "isolated_broker_url", "_programme_rows", "_followup_rows"}
+ONE_WORKER_FIXTURES = {
+    "territories",
+    "real_celery_worker",
+    "isolated_broker_url",
+    "_programme_rows",
+    "_followup_rows",
+    "_history_rows",
+}
 
 
 # Module-scoped fixtures whose rows are rolled back after the module (rows_for_the_module), and
 # the fixtures that would empty the tables under them.
-MODULE_ROWS_FIXTURES = {"territories", "_matrix_objects", "_demo_rows", "_worlds", "_programme_rows", "_followup_rows"}
+MODULE_ROWS_FIXTURES = {
+    "territories",
+    "_matrix_objects",
+    "_demo_rows",
+    "_worlds",
+    "_programme_rows",
+    "_followup_rows",
+    "_history_rows",
+}
 FLUSHING_FIXTURES = {"transactional_db", "live_server", "django_db_serialized_rollback"}
 
 
