@@ -172,6 +172,7 @@ MODULE_ROWS_FIXTURES = {
     "_programme_rows",
     "_followup_rows",
     "_history_rows",
+    "_role_sessions",
 }
 FLUSHING_FIXTURES = {"transactional_db", "live_server", "django_db_serialized_rollback"}
 
