@@ -159,6 +159,7 @@ ONE_WORKER_FIXTURES = {
     "_programme_rows",
     "_followup_rows",
     "_history_rows",
+    "_export_rows",
 }
 
 
@@ -173,6 +174,7 @@ MODULE_ROWS_FIXTURES = {
     "_followup_rows",
     "_history_rows",
     "_role_sessions",
+    "_export_rows",
 }
 FLUSHING_FIXTURES = {"transactional_db", "live_server", "django_db_serialized_rollback"}
 
