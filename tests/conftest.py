@@ -153,12 +153,30 @@ def pytest_xdist_setupnodes(config, specs):
 
 # Module-scoped fixtures too slow to set up again on each pytest-xdist worker that gets some of a
 # module's tests: the tests using one stay together on one worker (scripts/test: --dist loadgroup).
-ONE_WORKER_FIXTURES = {"territories", "real_celery_worker", "isolated_broker_url"}
+ONE_WORKER_FIXTURES = {
+    "territories",
+    "real_celery_worker",
+    "isolated_broker_url",
+    "_programme_rows",
+    "_followup_rows",
+    "_history_rows",
+    "_export_rows",
+}
 
 
 # Module-scoped fixtures whose rows are rolled back after the module (rows_for_the_module): the
 # fixtures that empty the tables (tests/ordering.py: FLUSHING_FIXTURES) would empty them under them.
-MODULE_ROWS_FIXTURES = {"territories", "_matrix_objects", "_demo_rows", "_worlds"}
+MODULE_ROWS_FIXTURES = {
+    "territories",
+    "_matrix_objects",
+    "_demo_rows",
+    "_worlds",
+    "_programme_rows",
+    "_followup_rows",
+    "_history_rows",
+    "_role_sessions",
+    "_export_rows",
+}
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks

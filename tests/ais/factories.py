@@ -1,6 +1,7 @@
 """Factories of the core: territories, organisations, users and roles, outbox rows; shared test helpers."""
 
 import factory
+from django.contrib.auth.hashers import make_password
 
 from ais.accounts.models import Membership, Network, Organisation, OrganisationType, Role, User
 from ais.outbox.models import OutgoingEmail
@@ -68,12 +69,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"personne{n}@exemple.fr")
     first_name = "Alex"
     last_name = factory.Sequence(lambda n: f"Durand{n}")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
+    # Hashed (``UserFactory(password=...)`` too) before the user is saved: one INSERT, not an
+    # INSERT then an UPDATE (and a second entry of the user's history) to set the password.
+    password = factory.Transformer(PASSWORD, transform=make_password)
 
     @factory.post_generation
     def roles(obj, create, extracted, **kwargs):

@@ -20,6 +20,7 @@ import shutil
 from typing import NamedTuple
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import get_resolver
 
@@ -215,13 +216,27 @@ def build_world(name: str, call) -> World:
     )
 
 
+def _session_keys(worlds) -> dict[int, str]:
+    """``{user pk: session key}``: a session of each user of the worlds (as ``force_login``
+    opens it), opened once for the module rather than twice in each test."""
+    keys = {}
+    for world in worlds:
+        for user in world.users.values():
+            client = Client()
+            client.force_login(user)
+            keys[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return keys
+
+
 @pytest.fixture(scope="module")
 def _worlds(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The two worlds of one call, made once for the module (tests/conftest.py: rows_for_the_module)."""
+    """The two worlds of one call, and their users' sessions, made once for the module
+    (tests/conftest.py: rows_for_the_module)."""
 
     def make():
         call = CallFactory(title="Appel à projets 2026 – Emploi")
-        return build_world("A", call), build_world("B", call)
+        worlds = build_world("A", call), build_world("B", call)
+        return worlds, _session_keys(worlds)
 
     with rows_for_the_module(django_db_blocker, tmp_path_factory, make) as made:
         yield made
@@ -231,9 +246,23 @@ def _worlds(django_db_setup, django_db_blocker, tmp_path_factory):
 def worlds(db, _worlds, settings):
     """The module's two worlds, as model instances of the test's own (copies), their files
     in the test's MEDIA_ROOT."""
-    made, media_root = _worlds
+    (made, _keys), media_root = _worlds
     shutil.copytree(media_root, settings.MEDIA_ROOT, dirs_exist_ok=True)
     return copy.deepcopy(made)
+
+
+@pytest.fixture
+def logged_in(db, _worlds):
+    """``logged_in(user)``: a new client in the module's session of ``user`` (a request that
+    changes the session changes it in the test's savepoint only)."""
+    (_made, keys), _media_root = _worlds
+
+    def client_of(user):
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = keys[user.pk]
+        return client
+
+    return client_of
 
 
 def _variant(key: str) -> str:
@@ -272,7 +301,7 @@ def _request(client, method, url, key):
 
 
 @pytest.mark.parametrize(("method", "key", "role"), CASES)
-def test_object_of_other_organisation_answers_404(worlds, method, key, role):
+def test_object_of_other_organisation_answers_404(worlds, logged_in, method, key, role):
     owned = OWNED[url_name(key)]
     access = (MATRIX if method == "GET" else POST_MATRIX)[key]
     world_a, world_b = worlds
@@ -280,9 +309,7 @@ def test_object_of_other_organisation_answers_404(worlds, method, key, role):
     url, _kwargs = _url(key, access, world_b)
     allowed = owned.get if method == "GET" else owned.post
     control_role = role in allowed and not (role == STRUCTURE and key in NOT_THE_CONTACTS)
-    outsider, owner = Client(), Client()
-    outsider.force_login(world_a.users[role])
-    owner.force_login(world_b.users[role])
+    outsider, owner = logged_in(world_a.users[role]), logged_in(world_b.users[role])
 
     refused = _request(outsider, method, url, key)
     control = _request(owner, method, url, key) if control_role else None

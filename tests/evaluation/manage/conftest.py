@@ -1,17 +1,37 @@
 """Fixtures of the managers' evaluation tests."""
 
 import pytest
+from django.test import override_settings
 
 from ais.accounts.models import Role
 from evaluation.models import Phase
 from evaluation.schedule import current_version
-from tests.conftest import make_user
+from tests.conftest import make_user, rows_for_the_module
+
+# The schedule the managers' tests run with (also for rows made for a whole module).
+EVALUATION_SETTINGS = {
+    "EVALUATION_ANSWER_DAYS": 30,
+    "EVALUATION_PHASE_MONTHS": {"appropriation": 3, "implementation": 9, "impact": 18},
+}
 
 
 @pytest.fixture(autouse=True)
 def _evaluation_settings(settings):
-    settings.EVALUATION_ANSWER_DAYS = 30
-    settings.EVALUATION_PHASE_MONTHS = {"appropriation": 3, "implementation": 9, "impact": 18}
+    for name, value in EVALUATION_SETTINGS.items():
+        setattr(settings, name, value)
+
+
+def rows_for_the_module_by(django_db_blocker, tmp_path_factory, make):
+    """``rows_for_the_module`` (tests/conftest.py) for the managers' tests: ``make(staff)`` runs
+    with their settings and default questionnaires, ``staff`` a programme manager of the module."""
+
+    def made():
+        for phase in Phase.values:  # as _default_templates does for each test
+            current_version(phase)
+        with override_settings(**EVALUATION_SETTINGS):
+            return make(make_user(Role.MANAGER))
+
+    return rows_for_the_module(django_db_blocker, tmp_path_factory, made)
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ are due 30 days later. Two innovations, two waves, six structures:
 No impact questionnaire is open yet (the earliest opens on 1 July 2026).
 """
 
+import copy
 import datetime
 import html
 import json
@@ -28,6 +29,7 @@ from evaluation.followup import awaiting_validation, describe_late, filtered_res
 from evaluation.models import Phase, Reminder, ReminderKind, ResponseStatus
 from evaluation.schedule import cancel_for_structure
 from projects.models import Stage
+from tests.evaluation.manage.conftest import rows_for_the_module_by
 from tests.evaluation.manage.helpers import D, bring_to, questionnaire, structure_with_questionnaires
 from tests.projects.factories import InnovationFactory
 
@@ -38,8 +40,7 @@ FROZEN = time_machine.travel(datetime.datetime(2026, 6, 15, 8, 0, tzinfo=datetim
 A, B = Phase.APPROPRIATION, Phase.IMPLEMENTATION
 
 
-@pytest.fixture
-def programme(staff):
+def _programme(staff):
     with FROZEN:
         gardien = InnovationFactory(name="Parcours Gardien", stage=Stage.ESSAIMAGE)
         vita = InnovationFactory(name="VITA-Air", stage=Stage.ESSAIMAGE)
@@ -67,6 +68,20 @@ def programme(staff):
         # Recorded as skipped (nobody e-mailed): not a reminder sent.
         Reminder.objects.create(response=late_s3, kind=ReminderKind.DUE, created_at=_at(2026, 6, 1), recipients=[])
     return {"gardien": gardien, "vita": vita, "s": s}
+
+
+@pytest.fixture(scope="module")
+def _followup_rows(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The hand-built set, made once for the module rather than for each of its tests
+    (tests/conftest.py: rows_for_the_module); the tests only read it."""
+    with rows_for_the_module_by(django_db_blocker, tmp_path_factory, _programme) as (made, _media_root):
+        yield made
+
+
+@pytest.fixture
+def programme(db, _followup_rows):
+    """The module's hand-built set, with model instances of the test's own."""
+    return copy.deepcopy(_followup_rows)
 
 
 def _at(year, month, day):

@@ -1,13 +1,14 @@
 """The follow-up's two lists at programme scale: each paged on its own (25 rows a page),
 the links keeping the filters and the other list's page, the totals in the headings, a
-constant number of queries on any page; and the status managers see for a questionnaire
-past its opening date that nobody opened ("To fill in", as the structure sees it).
+constant number of queries on any page. The programme's rows are made once for the module:
+tests with rows of their own are in test_followup_few_rows.py.
 
 Today is 15 June 2026. A structure started on 1 January 2025 has its appropriation
 questionnaire due on 1 May 2025 (late unless answered) and its implementation one due on
 31 October 2025.
 """
 
+import copy
 import datetime
 import html
 import re
@@ -19,6 +20,7 @@ from django.urls import reverse
 
 from evaluation.models import Phase
 from projects.models import Stage
+from tests.evaluation.manage.conftest import rows_for_the_module_by
 from tests.evaluation.manage.helpers import D, bring_to, questionnaire, structure_with_questionnaires
 from tests.projects.factories import InnovationFactory
 
@@ -44,8 +46,7 @@ def _structures(staff, innovation, count, *, prefix, wave=1):
     return structures
 
 
-@pytest.fixture
-def programme(staff):
+def _programme(staff):
     """30 late questionnaires and 30 to validate in Parcours Gardien (wave 1), 2 of each in
     VITA-Air (wave 2)."""
     with FROZEN:
@@ -54,6 +55,20 @@ def programme(staff):
         _structures(staff, gardien, 30, prefix="Régie")
         _structures(staff, vita, 2, prefix="Vita", wave=2)
     return {"gardien": gardien, "vita": vita}
+
+
+@pytest.fixture(scope="module")
+def _programme_rows(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The programme's 32 structures and their questionnaires, made once for the module rather
+    than for each of its tests (tests/conftest.py: rows_for_the_module); the tests only read them."""
+    with rows_for_the_module_by(django_db_blocker, tmp_path_factory, _programme) as (made, _media_root):
+        yield made
+
+
+@pytest.fixture
+def programme(db, _programme_rows):
+    """The module's programme, with model instances of the test's own."""
+    return copy.deepcopy(_programme_rows)
 
 
 def _main(response) -> str:
@@ -200,19 +215,6 @@ def test_a_page_out_of_range_or_not_a_number_shows_the_last_or_first(english, st
 
 
 @FROZEN
-def test_few_rows_show_no_pagination(english, staff):
-    _structures(staff, InnovationFactory(stage=Stage.ESSAIMAGE), 2, prefix="Régie")
-    english.force_login(staff)
-
-    main = _main(english.get(reverse("evaluation:followup")))
-
-    assert _late_names(main) == _regie(1, 2)
-    assert "Late questionnaires (2)" in main and "To validate (2)" in main
-    assert '<nav aria-label="Pages of' not in main
-    assert "2 questionnaires past their due date and not submitted</caption>" in main  # no "rows 1 to 2"
-
-
-@FROZEN
 def test_late_list_links_to_the_full_questionnaires_export(english, staff, programme):
     english.force_login(staff)
 
@@ -234,26 +236,6 @@ FOLLOWUP_QUERIES = 9  # session, user, the filters' innovations and waves, two r
 
 
 @FROZEN
-def test_followup_queries_constant_with_one_and_many_rows(client, staff, assert_constant_queries):
-    client.force_login(staff)
-    innovation = InnovationFactory(name="Parcours Gardien", stage=Stage.ESSAIMAGE)
-    numbers = iter(range(1, 100))
-
-    def make_rows(n):
-        for _ in range(n):
-            number = next(numbers)
-            structure = structure_with_questionnaires(
-                innovation=innovation, start=D(2025, 1, 1), name=f"Régie {number:02d}"
-            )
-            bring_to(questionnaire(structure, B), "submitted", by=staff)
-
-    one, many = assert_constant_queries(client, reverse("evaluation:followup"), make_rows, FOLLOWUP_QUERIES)
-
-    assert "Questionnaires en retard (1)" in one and "À valider (1)" in one
-    assert "Questionnaires en retard (20)" in many and "À valider (20)" in many
-
-
-@FROZEN
 @pytest.mark.parametrize("query", [{}, {"late_page": "2", "validate_page": "2"}, {"late_page": "2", "wave": "1"}])
 def test_followup_queries_constant_beyond_the_first_page(client, staff, programme, django_assert_num_queries, query):
     client.force_login(staff)
@@ -264,59 +246,3 @@ def test_followup_queries_constant_beyond_the_first_page(client, staff, programm
         main = _main(client.get(url, query))
 
     assert len(_late_names(main)) == (25 if not query else 7 if "validate_page" in query else 5)
-
-
-# The status managers see ----------------------------------------------------------------
-
-
-@pytest.fixture
-def never_opened(staff):
-    """A questionnaire past its opening and due dates that nobody opened (still "scheduled")."""
-    with FROZEN:
-        structure = structure_with_questionnaires(
-            innovation=InnovationFactory(name="Parcours Gardien", stage=Stage.ESSAIMAGE),
-            start=D(2025, 1, 1),
-            name="Régie 01",
-        )
-        not_open_yet = questionnaire(structure, Phase.IMPACT)  # opens on 1 July 2026
-    return questionnaire(structure, A), not_open_yet
-
-
-def _badge(main) -> list[str]:
-    """The text of the status badges (evaluation/manage/_status.html)."""
-    badge = r'<span class="badge eval-status eval-status-\w+"><i class="bi bi-[\w-]+" aria-hidden="true"></i> ([^<]+)<'
-    return re.findall(badge, main)
-
-
-@FROZEN
-def test_followup_shows_an_overdue_questionnaire_nobody_opened_as_to_fill_in(english, staff, never_opened):
-    english.force_login(staff)
-
-    main = _main(english.get(reverse("evaluation:followup")))
-
-    assert _badge(_table(main, "late-title")) == ["To fill in", "To fill in"]  # appropriation, implementation
-    assert "Scheduled" not in _table(main, "late-title")
-
-
-@FROZEN
-def test_manager_questionnaire_page_shows_the_status_the_structure_sees(client, staff, never_opened):
-    late, not_open_yet = never_opened
-    client.force_login(staff)  # in French, the product's language
-
-    late_page = _main(client.get(reverse("evaluation:response_manage", kwargs={"pk": late.pk})))
-    not_open_page = _main(client.get(reverse("evaluation:response_manage", kwargs={"pk": not_open_yet.pk})))
-
-    assert _badge(late_page) == ["À remplir"]
-    assert "bi-hourglass-split" in late_page
-    assert _badge(not_open_page) == ["Programmé"]  # not open yet: still scheduled
-
-
-@FROZEN
-def test_compare_page_shows_the_status_the_structure_sees(english, staff, never_opened):
-    late, _not_open_yet = never_opened
-    english.force_login(staff)
-
-    main = _main(english.get(reverse("evaluation:structure_compare", kwargs={"pk": late.structure_id})))
-
-    # Appropriation and implementation are open (and late), impact opens on 1 July 2026.
-    assert _badge(main) == ["To fill in", "To fill in", "Scheduled"]

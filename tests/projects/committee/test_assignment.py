@@ -45,9 +45,12 @@ def _generated_committee(seed):
     carrier = UserFactory(roles=[(Role.CARRIER, OrganisationFactory())])
     dossiers = [EligibleDossierFactory(call=call, created_by=carrier) for _ in range(d)]
     not_eligible = DossierFactory(call=call, submitted=True, created_by=carrier)
-    conflicts = {(dossier.pk, member.pk) for dossier in dossiers for member in members if rng.random() < conflict_rate}
-    for dossier_id, member_id in conflicts:
-        ReviewAssignmentFactory(dossier_id=dossier_id, member_id=member_id, conflict=True)
+    conflicted = [(dossier, member) for dossier in dossiers for member in members if rng.random() < conflict_rate]
+    for dossier, member in conflicted:
+        # The instances, not their ids: ``dossier_id=`` would leave the factory to make a dossier
+        # of its own (with its call, organisation and users) before the id replaced it.
+        ReviewAssignmentFactory(dossier=dossier, member=member, conflict=True)
+    conflicts = {(dossier.pk, member.pk) for dossier, member in conflicted}
     return call, members, inactive, dossiers, not_eligible, conflicts, n
 
 

@@ -1,3 +1,3 @@
 """The history tests' fixtures, for the reports built on that history."""
 
-from tests.history.conftest import default_templates, history, today  # noqa: F401
+from tests.history.conftest import _history_rows, default_templates, history, today  # noqa: F401

@@ -1,14 +1,12 @@
 """The figures of ``reporting.definitions`` on the small history of
 ``tests/history/builder.py``: at the end of 2017, since the start, and other dates,
-each asserted by value; and each figure in a constant number of queries."""
+each asserted by value (each figure's number of queries: test_definitions_queries.py)."""
 
 import datetime
 
 import pytest
 
 from reporting import definitions
-from tests.ais.factories import OrganisationFactory
-from tests.essaimage.factories import SpreadStructureFactory
 from tests.history.builder import (
     DEPARTMENTS_2017,
     DEPARTMENTS_SINCE_START,
@@ -17,7 +15,6 @@ from tests.history.builder import (
     EXPECTED_SINCE_START,
     TODAY,
 )
-from tests.projects.factories import InnovationFactory
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -98,63 +95,6 @@ def test_an_organisation_spreading_two_innovations_counts_twice(history):
     seine_maritime = next(d for d in definitions.territories(END_2017).departments if d.code == "76")
 
     assert seine_maritime.structures == 2
-
-
-# Query budgets ------------------------------------------------------------------------
-
-
-def _programme(n):
-    """``n`` innovations, each with a structure started in 2017."""
-    for index in range(n):
-        innovation = InnovationFactory(name=f"Innovation {index}", selected_on=D(2016, 1, 1), spreading_model="other")
-        SpreadStructureFactory(
-            innovation=innovation,
-            organisation=OrganisationFactory(name=f"Structure {index}"),
-            start_date=D(2017, 1, 1),
-            selected_on=D(2016, 6, 1),
-        )
-
-
-CASES = [
-    (definitions.innovations_selected, 1),
-    (definitions.innovations_accompanied_to_spreading, 1),
-    (definitions.innovations_in_progress, 1),
-    (definitions.stages, 2),
-    (definitions.structures_spread, 1),
-    (definitions.structures_active, 1),
-    (definitions.structures_selected_not_started, 1),
-    (definitions.territories, 2),
-    (definitions.structure_figures, 1),
-    (definitions.people_reached, 1),
-    (definitions.long_term_unemployed_reached, 1),
-    (definitions.exits_to_employment, 1),
-    (definitions.spreading_methods, 1),
-    (definitions.structure_applications, 1),
-    (definitions.structure_counts_by_innovation, 1),
-    (definitions.innovation_counts, 1),
-    (definitions.structure_counts, 1),
-    (definitions.innovation_stages, 2),
-    (definitions.structure_places, 1),
-]
-
-
-@pytest.mark.parametrize("n", [1, 10])
-@pytest.mark.parametrize(("function", "queries"), CASES, ids=[f.__name__ for f, _q in CASES])
-def test_each_definition_takes_a_constant_number_of_queries(db, django_assert_num_queries, function, queries, n):
-    _programme(n)
-
-    with django_assert_num_queries(queries):
-        function(END_2017)
-
-
-@pytest.mark.parametrize("n", [1, 10])
-def test_key_figures_take_a_constant_number_of_queries(db, django_assert_num_queries, n):
-    _programme(n)
-
-    with django_assert_num_queries(7):
-        figures = definitions.key_figures(END_2017)
-
-    assert figures["structures_spread"] == n
 
 
 def test_every_definition_is_documented():

@@ -70,8 +70,7 @@ def answered_structure(innovation, *, people=40, durable=20, transitional=5, nam
     return spread
 
 
-@pytest.fixture
-def gard():
+def nimes():
     occitanie = RegionFactory(code="76", name="Occitanie")
     return CommuneFactory(
         code="30189", name="Nîmes", department=DepartmentFactory(code="30", name="Gard", region=occitanie)
@@ -79,9 +78,19 @@ def gard():
 
 
 @pytest.fixture
+def gard():
+    return nimes()
+
+
+@pytest.fixture
 def innovation(db, gard):
     """Parcours Gardien: two structures answered up to the impact phase (90 people,
     50 exits to employment: 55.6 %, above the 50 % target)."""
+    return parcours_gardien(gard)
+
+
+def parcours_gardien(gard):
+    """The ``innovation`` fixture's innovation, its second structure in the commune ``gard``."""
     innovation = InnovationFactory(name="Parcours Gardien", summary="Devenir gardien d'immeuble.")
     InnovationTargetFactory(
         innovation=innovation, label="Taux de sortie vers l'emploi", value=50, indicator_code="exit_rate"

