@@ -114,7 +114,7 @@ def test_history_queries_constant_with_many_changes(client, db, assert_constant_
             innovation.stage = Stage.MOBILISATION
             innovation.save()
 
-    one, many = assert_constant_queries(client, reverse("portal:history"), make_rows, 22)
+    one, many = assert_constant_queries(client, reverse("portal:history"), make_rows, 21)
 
     assert "Innovation suivie 01" in one
     assert "Étape II – Mobilisation des parties prenantes" in many
