@@ -174,7 +174,6 @@ MODULE_ROWS_FIXTURES = {
     "_programme_rows",
     "_followup_rows",
     "_history_rows",
-    "_role_sessions",
     "_export_rows",
 }
 

@@ -3,15 +3,12 @@ return) in every input: the path and query string of every GET URL of the access
 matrix, the forms and the htmx autosaves. Never a 500 (PostgreSQL refuses NUL in
 text), never a lost answer: ``ais.core.middleware.ControlCharactersMiddleware``."""
 
-import copy
 import html
 import re
 from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from ais.accounts.models import Role
@@ -21,10 +18,10 @@ from projects.models import Dossier, DossierAttachment, DossierSection
 from reporting.models import ReportKind, ReportNarrative
 from tests.access_matrix import MATRIX, NOT_FOUND_TEXT, url_name, walk_patterns
 from tests.ais.factories import OrganisationFactory, UserFactory, tiny_pdf_bytes
-from tests.conftest import ROLES, make_user, rows_for_the_module
+from tests.conftest import ROLES, make_user
 from tests.evaluation.answer.helpers import schedule, structure_of
 from tests.projects.factories import DossierFactory, InnovationFactory
-from tests.test_access_matrix import _matrix_objects, objects  # noqa: F401 - the matrix's objects fixtures
+from tests.test_access_matrix import _log_in, _matrix_objects, objects  # noqa: F401 - the matrix's objects fixtures
 
 INVALID_ADDRESS_TEXT = "Cette adresse contient des caractères non autorisés"
 NUL = "\x00"
@@ -60,45 +57,11 @@ def _role(access) -> str:
 GET_KEYS = [key for key in MATRIX if not url_name(key).startswith("admin:")]
 
 
-@pytest.fixture(scope="module")
-def _role_sessions(_matrix_objects, django_db_blocker, tmp_path_factory):  # noqa: F811
-    """``{role: (user, session key)}``: a user of each role of the matrix, logged in, made
-    once for the module among the matrix's rows (tests/conftest.py: rows_for_the_module)
-    rather than in each GET test."""
-
-    def make():
-        sessions = {}
-        for role in ROLES:
-            if role != "anonymous":
-                user, client = make_user(role), Client()
-                client.force_login(user)
-                sessions[role] = user, client.cookies[settings.SESSION_COOKIE_NAME].value
-        return sessions
-
-    with rows_for_the_module(django_db_blocker, tmp_path_factory, make) as (made, _media_root):
-        yield made
-
-
-@pytest.fixture
-def log_in_as(db, _role_sessions):
-    """``log_in_as(client, role)``: the module's user of ``role`` (a copy of the test's own), the
-    client in their session; None for "anonymous"."""
-
-    def log_in(client, role):
-        if role == "anonymous":
-            return None
-        user, session_key = _role_sessions[role]
-        client.cookies[settings.SESSION_COOKIE_NAME] = session_key
-        return copy.deepcopy(user)
-
-    return log_in
-
-
 @pytest.mark.parametrize("key", GET_KEYS)
-def test_nul_in_query_string_and_each_path_argument_answers_french_error_page(client, objects, log_in_as, key):  # noqa: F811
+def test_nul_in_query_string_and_each_path_argument_answers_french_error_page(client, objects, key):  # noqa: F811
     access = MATRIX[key]
     role = _role(access)
-    objects.user = log_in_as(client, role)
+    objects.user = _log_in(client, role, objects)
     kwargs = access.kwargs(objects) if access.kwargs else {}
     url = reverse(url_name(key), kwargs=kwargs)
 
