@@ -23,6 +23,26 @@ class LongTestsFirst:
         items[first:last] = block
 
 
+class MigrationDataAfterFlush:
+    """Puts back, after the last of a run of tests that empty the database, the rows that
+    the migrations make (the default questionnaires, evaluation/migrations/0002): the tests
+    after it find the database as ``migrate`` left it, instead of each one making them
+    again in its own rolled-back transaction (``evaluation.schedule.current_version``)."""
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_teardown(self, item, nextitem):
+        yield
+        if flushes_the_database(item) and nextitem is not None and not flushes_the_database(nextitem):
+            from pytest_django.plugin import blocking_manager_key
+
+            from evaluation.models import Phase
+            from evaluation.schedule import current_version
+
+            with item.config.stash[blocking_manager_key].unblock():
+                for phase in Phase.values:
+                    current_version(phase)
+
+
 def flushes_the_database(item) -> bool:
     marker = item.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):

@@ -8,7 +8,9 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,7 +49,8 @@ from tests.projects.factories import (
 
 class MatrixObjects(SimpleNamespace):
     """The objects the URLs of the matrix point at; ``user`` is the requesting user, one of
-    ``users`` (a user per role, made with the module's rows rather than for each test)."""
+    ``users`` (a user per role, made with the module's rows rather than for each test, each
+    logged in once: ``sessions`` holds the session key of each role's user)."""
 
     user = None
 
@@ -107,8 +110,17 @@ def _build_objects() -> MatrixObjects:
         committee_dossier=committee_dossier,
         assignment=ReviewAssignmentFactory(dossier=committee_dossier),
         session=committee.open_session(call, held_on=timezone.now(), place="Paris", by=None),
-        users={role: make_user(role) for role in ROLES},
+        users=(users := {role: make_user(role) for role in ROLES}),
+        sessions={role: _session_key(user) for role, user in users.items() if user is not None},
     )
+
+
+def _session_key(user) -> str:
+    """The key of a session of ``user``, logged in as Django's test client does (the
+    ``user_logged_in`` receivers included): made once with the module's rows."""
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 @pytest.fixture(scope="module")
@@ -130,10 +142,12 @@ def objects(db, _matrix_objects, settings):
 
 
 def _log_in(client, role, objects):
-    """Logs the client in as the matrix's user of ``role`` (None for "anonymous")."""
+    """Logs the client in as the matrix's user of ``role`` (None for "anonymous"): the
+    client presents that user's session, made with the module's rows. What a test does to
+    the session (a logout, a timeout stamp) is undone with the test's other changes."""
     user = objects.users[role]
     if user is not None:
-        client.force_login(user)
+        client.cookies[settings.SESSION_COOKIE_NAME] = objects.sessions[role]
     return user
 
 

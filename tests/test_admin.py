@@ -98,6 +98,13 @@ def _url(model, page, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
 
 
+def _admin_url_names(model) -> set[str]:
+    """The pages the model's admin adds to the site ("changelist", "simple_history"…)."""
+    prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
+    urls = admin.site._registry[model].get_urls()
+    return {url.name.removeprefix(prefix) for url in urls if url.name and url.name.startswith(prefix)}
+
+
 def _text(response):
     return html.unescape(response.content.decode())
 
@@ -154,6 +161,11 @@ def test_admin_pages_of_every_registered_model_open(admin_client, superuser, mod
 
     history = admin_client.get(_url(model, "history", obj.pk))
     assert history.status_code == 200
+    if "simple_history" in _admin_url_names(model):  # django-simple-history's form to revert to a version
+        version = obj.history.latest()
+        revert = admin_client.get(_url(model, "simple_history", obj.pk, version.history_id))
+        assert revert.status_code == 200
+        assert 'name="_save"' in _text(revert)
 
     delete = admin_client.get(_url(model, "delete", obj.pk))
     assert delete.status_code == 200

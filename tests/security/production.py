@@ -53,6 +53,10 @@ def production_values() -> dict:
 
 
 def apply_production_settings(settings) -> None:
-    """Put the production security settings on pytest-django's ``settings`` fixture."""
+    """Put the production security settings on pytest-django's ``settings`` fixture.
+
+    Only those that differ: setting one sends ``setting_changed``, and for ``DEBUG`` (already
+    off in tests, as pytest-django runs them) Django then drops every compiled template."""
     for name, value in production_values().items():
-        setattr(settings, name, value)
+        if getattr(settings, name) != value:
+            setattr(settings, name, value)
