@@ -9,7 +9,13 @@ from django.db import connection
 
 from ais.accounts.models import Role
 from tests.ais.factories import PASSWORD, OrganisationFactory, UserFactory
-from tests.ordering import FLUSHING_FIXTURES, LongTestsFirst, MigrationDataAfterFlush, flushes_the_database
+from tests.ordering import (
+    BROWSER_GROUP,
+    FLUSHING_FIXTURES,
+    MigrationDataAfterFlush,
+    RunOrder,
+    flushes_the_database,
+)
 
 # Roles of the access matrix: "anonymous" plus one user per role.
 ROLES = ["anonymous", Role.CARRIER, Role.COMMITTEE, Role.STRUCTURE, Role.MANAGER, Role.ADMIN]
@@ -195,7 +201,9 @@ def pytest_collection_modifyitems(items):
             fixtures.add("transactional_db")
         module = item.nodeid.split("::")[0]
         modules.setdefault(module, set()).update(fixtures)
-        if ONE_WORKER_FIXTURES & fixtures:
+        if item.get_closest_marker("browser"):  # one worker runs them all (tests/ordering.py: RunOrder)
+            item.add_marker(pytest.mark.xdist_group(BROWSER_GROUP))
+        elif ONE_WORKER_FIXTURES & fixtures:
             item.add_marker(pytest.mark.xdist_group(module))
     for module, fixtures in modules.items():
         if MODULE_ROWS_FIXTURES & fixtures and FLUSHING_FIXTURES & fixtures:
@@ -212,7 +220,7 @@ def pytest_configure(config):
 
     from tests import redis_databases
 
-    config.pluginmanager.register(LongTestsFirst(), "long-tests-first")
+    config.pluginmanager.register(RunOrder(), "run-order")
     config.pluginmanager.register(MigrationDataAfterFlush(), "migration-data-after-flush")
     worker_id = getattr(config, "workerinput", {}).get("workerid")
     if worker_id and os.environ.get(redis_databases.WORKER_SLOT_VARIABLE) != worker_id:

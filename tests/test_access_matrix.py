@@ -1,7 +1,7 @@
 """Every URL pattern × every role: see tests/access_matrix.py for the table and its rules."""
 
-import copy
 import html
+import pickle
 import re
 import shutil
 from types import SimpleNamespace
@@ -138,7 +138,8 @@ def objects(db, _matrix_objects, settings):
     (a copy: what a test sets on them, ``user`` included, stays with that test)."""
     built, media_root = _matrix_objects
     shutil.copytree(media_root, settings.MEDIA_ROOT, dirs_exist_ok=True)
-    return copy.deepcopy(built)
+    # A deep copy, twice as fast as copy.deepcopy; the bytes are our own, made just above.
+    return pickle.loads(pickle.dumps(built, pickle.HIGHEST_PROTOCOL))  # noqa: S301
 
 
 def _log_in(client, role, objects):

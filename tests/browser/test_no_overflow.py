@@ -8,7 +8,11 @@ factories, which create objects with fixed slugs, run once per role as in
 role, logged in once through the session cookie of Django's test client. Each page is
 loaded once at 390 px, then measured at each width by resizing the window (three times
 faster than loading it three times; what lays out on resize, like the charts, is given
-two animation frames). Pages that are not HTML (PDF, CSV, XLSX, JSON) are skipped.
+two animation frames). Pages that are not HTML (PDF, CSV, XLSX, JSON) are skipped. A page
+that a role sees exactly as a less privileged one does (the same ``<main>``, fetched with
+Django's test client as both: the public pages for every role, most of the manager's pages for
+the administrator, who holds every permission) is left to that role's sweep (``SAME_AS``); each
+role's navigation is measured on its other pages.
 Every offender is listed in one failure, with the outermost elements that stick out.
 
 The navigation's screenshots (the bar, and the menu opened on a phone) are saved as
@@ -16,6 +20,7 @@ The navigation's screenshots (the bar, and the menu opened on a phone) are saved
 """
 
 import functools
+import re
 import time
 
 import pytest
@@ -25,6 +30,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import Error as PlaywrightError
 
+from ais.accounts.models import Role
 from tests.access_matrix import MATRIX, url_name
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import ROLES, make_user
@@ -115,6 +121,61 @@ def _pages_for(role, objects, unbuilt) -> list[tuple[str, str]]:
     return [(key, url) for url, key in first_key.items()]
 
 
+# What differs from one request to the next in the same page: CSRF tokens and CSP nonces.
+PER_REQUEST = re.compile(r'(name="csrfmiddlewaretoken" value|nonce)="[^"]*"')
+
+
+def _main(response) -> str | None:
+    """The page's ``<main>``, without what changes at each request (None if not an HTML page)."""
+    try:
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", "") or response.streaming:
+            return None
+        match = re.search(r"<main\b.*</main>", response.content.decode(), re.S)
+        return PER_REQUEST.sub("", match.group(0)) if match else None
+    finally:
+        response.close()  # a download's file
+
+
+# Whose sweep measures a page that a role sees exactly as they do: the administrator holds
+# every permission (most of the manager's pages are the same for them), and the public pages
+# are the same for everyone but their navigation.
+SAME_AS = {
+    Role.ADMIN: (Role.MANAGER, "anonymous"),
+    Role.MANAGER: ("anonymous",),
+    Role.CARRIER: ("anonymous",),
+    Role.COMMITTEE: ("anonymous",),
+    Role.STRUCTURE: ("anonymous",),
+    "anonymous": (),
+}
+
+
+def _measured_in_another_sweep(role, pages, user) -> dict[str, str]:
+    """URLs of ``pages`` whose ``<main>`` (fetched with Django's test client) ``user`` gets exactly
+    as a user of a role of ``SAME_AS[role]`` does, who is given them too: that role's sweep
+    measures them, so this one need not load them again. Each role's navigation is measured on
+    the pages left (those that differ for it, or that only it opens)."""
+    if not SAME_AS[role]:
+        return {}
+    clients = {}
+    for other in (role, *SAME_AS[role]):
+        clients[other] = Client()
+        if other != "anonymous":
+            clients[other].force_login(user if other == role else make_user(other))
+    measured = {}
+    for key, url in pages:
+        others = [other for other in SAME_AS[role] if MATRIX[key].expected.get(other) == 200]
+        if not others:
+            continue
+        main = _main(clients[role].get(url))
+        if main is None:
+            continue
+        for other in others:
+            if _main(clients[other].get(url)) == main:
+                measured[url] = other
+                break
+    return measured
+
+
 def _session_cookie(user, live_server) -> list[dict]:
     if user is None:
         return []
@@ -142,12 +203,13 @@ def _nav_shots(page, role, width):
 
 
 @pytest.mark.long
-@pytest.mark.parametrize("role", ROLES[::-1])  # the roles with the most pages first (tests/ordering.py)
+@pytest.mark.parametrize("role", ROLES[::-1])
 def test_no_page_wider_than_the_window(browser, live_server, objects, role):
     started = time.monotonic()
     objects.user = make_user(role, **LONG_NAME)
     unbuilt = []
     pages = _pages_for(role, objects, unbuilt)
+    measured_elsewhere = _measured_in_another_sweep(role, pages, objects.user)
     context = browser.new_context(
         viewport={"width": WIDTHS[0], "height": HEIGHT}, base_url=live_server.url, locale="fr-FR"
     )
@@ -159,6 +221,8 @@ def test_no_page_wider_than_the_window(browser, live_server, objects, role):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     try:
         for key, url in pages:
+            if url in measured_elsewhere:
+                continue
             try:
                 response = page.goto(url)
             except PlaywrightError as error:  # an attachment (CSV, XLSX, zip): not a page
@@ -185,7 +249,10 @@ def test_no_page_wider_than_the_window(browser, live_server, objects, role):
         context.close()
 
     elapsed = time.monotonic() - started
-    print(f"\n{role}: {visited} HTML pages of {len(pages)} 200s × {len(WIDTHS)} widths in {elapsed:.1f} s")
+    print(
+        f"\n{role}: {visited} HTML pages of {len(pages)} 200s × {len(WIDTHS)} widths in {elapsed:.1f} s"
+        f" ({len(measured_elsewhere)} left to the sweep of {sorted(set(measured_elsewhere.values()))}: the same <main>)"
+    )
     assert not unbuilt, "Objects of the matrix that could not be made:\n" + "\n".join(unbuilt)
     assert not errors, "\n".join(errors)
     assert not offenders, f"{len(offenders)} pages wider than the window:\n" + "\n".join(offenders)
