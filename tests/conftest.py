@@ -124,6 +124,18 @@ def make_user(role: str, **kwargs):
     return user
 
 
+def session_key(user) -> str:
+    """The key of a new session of ``user``, opened as Django's test client's ``force_login``
+    opens it (the ``user_logged_in`` receivers included): tests that make it once, with the rows
+    of their module, then give it to each test's client (``client.cookies[SESSION_COOKIE_NAME]``)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
 @pytest.fixture
 def user_with_role(db):
     return make_user

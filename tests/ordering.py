@@ -16,8 +16,9 @@ class RunOrder:
 
     A browser test waits for pages, frames and Chromium's processes: two of them side by side
     leave the cores idle a sixth of the time, while a worker running the database tests keeps
-    its core busy. So one worker takes the browser tests (the first unit of work, one group:
-    one Chromium, one live server, the demo data built once) while the other runs the rest,
+    its core busy. So one worker takes the browser tests (one group: one Chromium, one live
+    server, the demo data built once; pytest-xdist hands out the biggest units of work first,
+    so it starts at once) while the other runs the rest,
     which it joins once they are done (the group is given in tests/conftest.py, before
     pytest-xdist reads it). A long test picked up last would run alone while the other worker
     has nothing left to do: they start right after."""

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 from django.contrib import admin
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,7 +33,7 @@ from tests.access_matrix import (
     walk_patterns,
 )
 from tests.ais.factories import OutgoingEmailFactory, UserFactory
-from tests.conftest import ROLES, make_user, rows_for_the_module
+from tests.conftest import ROLES, make_user, rows_for_the_module, session_key
 from tests.essaimage.factories import SpreadStructureFactory
 from tests.projects.factories import (
     CallFactory,
@@ -111,16 +110,8 @@ def _build_objects() -> MatrixObjects:
         assignment=ReviewAssignmentFactory(dossier=committee_dossier),
         session=committee.open_session(call, held_on=timezone.now(), place="Paris", by=None),
         users=(users := {role: make_user(role) for role in ROLES}),
-        sessions={role: _session_key(user) for role, user in users.items() if user is not None},
+        sessions={role: session_key(user) for role, user in users.items() if user is not None},
     )
-
-
-def _session_key(user) -> str:
-    """The key of a session of ``user``, logged in as Django's test client does (the
-    ``user_logged_in`` receivers included): made once with the module's rows."""
-    client = Client()
-    client.force_login(user)
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ from playwright.sync_api import Error as PlaywrightError
 from ais.accounts.models import Role
 from tests.access_matrix import MATRIX, url_name
 from tests.browser.conftest import ARTIFACTS
-from tests.conftest import ROLES, make_user
+from tests.conftest import ROLES, make_user, session_key
 from tests.test_access_matrix import _build_objects
 
 pytestmark = pytest.mark.browser
@@ -179,12 +179,10 @@ def _measured_in_another_sweep(role, pages, user) -> dict[str, str]:
 def _session_cookie(user, live_server) -> list[dict]:
     if user is None:
         return []
-    client = Client()
-    client.force_login(user)
     return [
         {
             "name": settings.SESSION_COOKIE_NAME,
-            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+            "value": session_key(user),
             "url": live_server.url,
         }
     ]

@@ -28,7 +28,7 @@ from ais.accounts.models import Role
 from projects.models import Stage
 from tests.access_matrix import MATRIX, NOT_FOUND_TEXT, POST_DATA, POST_MATRIX, url_name, walk_patterns
 from tests.ais.factories import OrganisationFactory, UserFactory
-from tests.conftest import rows_for_the_module
+from tests.conftest import rows_for_the_module, session_key
 from tests.essaimage.factories import SpreadStructureFactory
 from tests.projects.factories import CallFactory, DossierAttachmentFactory, DossierFactory, InnovationFactory
 from tests.test_access_matrix import MatrixObjects, _url
@@ -222,9 +222,7 @@ def _session_keys(worlds) -> dict[int, str]:
     keys = {}
     for world in worlds:
         for user in world.users.values():
-            client = Client()
-            client.force_login(user)
-            keys[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
+            keys[user.pk] = session_key(user)
     return keys
 
 
