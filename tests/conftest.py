@@ -62,7 +62,8 @@ def _french():
 
 
 def settings_for_tests(media_root) -> dict:
-    """The settings every test runs with (``_test_settings``), also for data built before
+    """The settings every test runs with (``_session_settings``; each test has its own
+    ``MEDIA_ROOT``: ``_test_settings``), also for data built before
     the tests of a module (``override_settings(**settings_for_tests(...))``)."""
     from django.conf import settings
 
@@ -85,13 +86,34 @@ def settings_for_tests(media_root) -> dict:
 _media_roots = itertools.count(1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_settings(tmp_path_factory):
+    """``settings_for_tests`` in place for the whole run, as one override. Set for each test,
+    they cost every test ten ``setting_changed`` signals twice (storages and password hashers
+    made again), and made every settings lookup walk ten nested overrides (pytest-django's
+    ``settings`` fixture stacks one per attribute set)."""
+    from django.test import override_settings
+
+    with override_settings(**settings_for_tests(tmp_path_factory.getbasetemp() / "media" / "0")):
+        yield
+
+
+def override_for_the_test(settings, **values) -> None:
+    """Several settings changed for one test as one override, undone after it with the test's
+    other changes, in reverse order (``settings`` is pytest-django's fixture, which stacks an
+    override per attribute set)."""
+    from django.test import override_settings
+
+    override = override_settings(**values)
+    override.enable()
+    settings._to_restore.append(override)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path_factory):
     # MEDIA_ROOT of the test's own, made only when the test stores a file: a tmp_path for each
     # of the thousands of tests cost seconds to make, and as many to delete at a later run's end.
-    media_root = tmp_path_factory.getbasetemp() / "media" / str(next(_media_roots))
-    for name, value in settings_for_tests(media_root).items():
-        setattr(settings, name, value)
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media" / str(next(_media_roots))
 
 
 @pytest.fixture

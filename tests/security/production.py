@@ -56,7 +56,9 @@ def apply_production_settings(settings) -> None:
     """Put the production security settings on pytest-django's ``settings`` fixture.
 
     Only those that differ: setting one sends ``setting_changed``, and for ``DEBUG`` (already
-    off in tests, as pytest-django runs them) Django then drops every compiled template."""
-    for name, value in production_values().items():
-        if getattr(settings, name) != value:
-            setattr(settings, name, value)
+    off in tests, as pytest-django runs them) Django then drops every compiled template. They are
+    set as one override (``override_for_the_test``), which settings lookups walk once."""
+    from tests.conftest import override_for_the_test
+
+    changes = {name: value for name, value in production_values().items() if getattr(settings, name) != value}
+    override_for_the_test(settings, **changes)
