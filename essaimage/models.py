@@ -12,9 +12,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from ais.accounts.models import Network, Organisation, OrganisationType, Role
+from ais.core.history import HistoricalRecords
 from ais.core.models import StoredDocument
 from ais.core.uploads import RandomUploadPath
 from ais.territories.models import Commune, Department

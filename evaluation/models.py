@@ -16,9 +16,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from ais.accounts.models import Role
+from ais.core.history import HistoricalRecords
 from essaimage.models import SpreadStructure
 
 

@@ -26,8 +26,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
+from ais.core.history import HistoricalRecords
 from ais.core.models import StoredDocument
 from ais.core.uploads import RandomUploadPath
 

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from ais.core.history import HistoricalRecords
 from ais.core.uploads import RandomUploadPath
 
 

@@ -11,8 +11,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
+from ais.core.history import HistoricalRecords
 from ais.territories.models import Commune
 
 from .validators import validate_siret

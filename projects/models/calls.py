@@ -19,7 +19,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from ais.core.history import HistoricalRecords
 
 
 class CallQuerySet(models.QuerySet):

@@ -17,7 +17,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
+
+from ais.core.history import HistoricalRecords
 
 
 class Recommendation(models.TextChoices):

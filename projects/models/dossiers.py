@@ -17,9 +17,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from ais.accounts.models import Organisation, Role
+from ais.core.history import HistoricalRecords
 from ais.core.uploads import RandomUploadPath
 
 from .vocabulary import Keyword, PublicsKeywordsMixin, TargetPublic

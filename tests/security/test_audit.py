@@ -93,6 +93,26 @@ def test_no_bulk_write_on_audited_model_without_history():
     )
 
 
+def test_every_audited_model_uses_the_history_of_ais_core():
+    """``ais.core.history.HistoricalRecords``: its manager class is made once per model, not
+    at each save (simple-history's own makes it each time ``.history`` is read)."""
+    from ais.core.history import _HistoryDescriptor
+
+    audited = [model for model in apps.get_models() if hasattr(model, "history")]
+    others = [model.__name__ for model in audited if type(model.__dict__["history"]) is not _HistoryDescriptor]
+
+    assert len(audited) >= 20
+    assert not others, f"history = HistoricalRecords() from simple_history.models, not ais.core.history: {others}"
+
+
+def test_history_manager_class_made_once_and_bound_to_the_instance(db):
+    dossier = DossierFactory()
+
+    assert type(dossier.history) is type(Dossier.history)
+    assert dossier.history.instance == dossier
+    assert list(dossier.history.values_list("history_type", flat=True)) == ["+"]
+
+
 def test_bulk_write_detector_finds_queryset_update():
     source = "Response.objects.filter(pk=1).exclude(version=2).update(version=2)"
     node = ast.parse(source).body[0].value
