@@ -113,6 +113,16 @@ def test_history_manager_class_made_once_and_bound_to_the_instance(db):
     assert list(dossier.history.values_list("history_type", flat=True)) == ["+"]
 
 
+def test_history_models_are_named_in_the_users_language():
+    from django.utils import translation
+
+    history_model = Dossier.history.model
+    with translation.override("fr"):
+        assert str(history_model._meta.verbose_name_plural) == f"{Dossier._meta.verbose_name_plural} (historique)"
+    with translation.override("en"):  # the library's own English, which the migrations hold
+        assert str(history_model._meta.verbose_name) == f"historical {Dossier._meta.verbose_name}"
+
+
 def test_bulk_write_detector_finds_queryset_update():
     source = "Response.objects.filter(pk=1).exclude(version=2).update(version=2)"
     node = ast.parse(source).body[0].value
