@@ -257,7 +257,12 @@ class StructureApplication(models.Model):
     decision_note = models.TextField(_("decision note"), blank=True)
     decided_at = models.DateTimeField(_("decided on"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     structure = models.OneToOneField(
         SpreadStructure,

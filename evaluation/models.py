@@ -73,7 +73,12 @@ class TemplateVersion(models.Model):
     number = models.PositiveSmallIntegerField(_("version"))
     published_at = models.DateTimeField(_("published on"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
     )
     notes = models.TextField(_("what changed"), blank=True)
     created_at = models.DateTimeField(pgettext_lazy("feminine", "created on"), auto_now_add=True)
@@ -273,7 +278,12 @@ class Response(models.Model):
     )
     validated_at = models.DateTimeField(_("validated on"), null=True, blank=True)
     validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("validated by"),
     )
     return_reason = models.TextField(_("reason for returning it"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True)
@@ -333,7 +343,12 @@ class Answer(models.Model):
     revision = models.PositiveIntegerField(_("revision"), default=0)
     updated_at = models.DateTimeField(_("updated on"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     history = HistoricalRecords()
@@ -404,7 +419,7 @@ class AccessLink(models.Model):
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="links", verbose_name=_("questionnaire")
     )
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, verbose_name=_("token hash"))
     recipient = models.EmailField(_("recipient"))
     created_at = models.DateTimeField(pgettext_lazy("masculine", "created on"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires on"))

@@ -246,7 +246,12 @@ class Registration(models.Model):
     token = models.CharField(_("access key"), max_length=64, unique=True, default=new_token, editable=False)
     checked_in_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
     )
     created_at = models.DateTimeField(_("registered on"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled on"), null=True, blank=True)
@@ -329,7 +334,12 @@ class Restitution(models.Model):
     published_at = models.DateTimeField(_("published on"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated on"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     history = HistoricalRecords()
@@ -420,6 +430,7 @@ class Resource(models.Model):
         + SearchVector("body", weight="C", config=SEARCH_CONFIG),
         output_field=SearchVectorField(),
         db_persist=True,
+        verbose_name=_("search vector"),
     )
 
     objects = ResourceQuerySet.as_manager()

@@ -39,10 +39,15 @@ class ReportNarrative(models.Model):
     conclusions = models.TextField(_("conclusions"), blank=True)
     recommendations = models.TextField(_("recommendations"), blank=True)
     quotes = models.JSONField(_("selected quotes"), default=list, blank=True)
-    revision = models.PositiveIntegerField(default=0)
+    revision = models.PositiveIntegerField(default=0, verbose_name=_("revision"))
     updated_at = models.DateTimeField(_("updated on"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     history = HistoricalRecords()
@@ -82,7 +87,12 @@ class Report(models.Model):
     narrative = models.JSONField(_("texts"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(_("requested on"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished on"), null=True, blank=True)

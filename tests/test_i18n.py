@@ -208,6 +208,27 @@ def test_home_page_is_french_by_default_and_english_on_request(client):
     assert '<html lang="en">' in english
 
 
+def test_every_field_of_our_models_has_a_translated_label():
+    """A field without ``verbose_name=_(...)`` shows its English name (« Validated by ») on the
+    history page, in forms and in the admin."""
+    from django.apps import apps
+    from django.utils.functional import Promise
+
+    ours = {path.name for path in ROOT.iterdir() if (path / "apps.py").exists()} | {
+        path.name for path in (ROOT / "ais").iterdir() if (path / "apps.py").exists()
+    }
+    untranslated = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        if model._meta.app_config.name.split(".")[-1] in ours and not model.__name__.startswith("Historical")
+        for field in model._meta.get_fields()
+        if field.concrete and not field.auto_created and not isinstance(field.verbose_name, Promise)
+    ]
+
+    assert len(ours) >= 10
+    assert not untranslated, f"Fields without a translated verbose_name: {untranslated}"
+
+
 @pytest.mark.django_db
 def test_model_labels_and_plurals_follow_the_language(client, manager):
     from django.utils import translation

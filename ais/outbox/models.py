@@ -37,8 +37,10 @@ class OutgoingEmail(models.Model):
     # No choices: each app registers its reasons (reasons.register_reason), without a migration.
     reason = models.CharField(_("reason"), max_length=reasons.MAX_LENGTH, default=reasons.OTHER, db_index=True)
     dedup_key = models.CharField(_("deduplication key"), max_length=255, unique=True)
-    content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("content type")
+    )
+    object_id = models.CharField(max_length=64, blank=True, verbose_name=_("object id"))
     related_object = GenericForeignKey("content_type", "object_id")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
