@@ -60,7 +60,7 @@ class Entry:
 
 def _display(record, field, related=None) -> str:
     value = getattr(record, field.attname, None)
-    if value in (None, "", []):
+    if value in (None, "", [], {}):
         return "—"
     if field.many_to_one and related is not None:
         target = related.get(field.related_model, {}).get(value)
@@ -81,6 +81,8 @@ def _display(record, field, related=None) -> str:
         return str(_("yes")) if value else str(_("no"))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):  # a JSON field (the figures a questionnaire sent): code : value pairs
+        return ", ".join(f"{key} : {item}" for key, item in value.items())
     return str(value)
 
 

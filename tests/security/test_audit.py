@@ -123,6 +123,20 @@ def test_history_models_are_named_in_the_users_language():
         assert str(history_model._meta.verbose_name) == f"historical {Dossier._meta.verbose_name}"
 
 
+def test_history_page_shows_a_json_field_as_code_value_pairs():
+    from types import SimpleNamespace
+
+    from evaluation.models import Response
+    from portal.history import _display
+
+    field = Response._meta.get_field("submitted_figures")
+
+    assert _display(SimpleNamespace(submitted_figures={"partners_informed": 5, "trained": 12}), field) == (
+        "partners_informed : 5, trained : 12"
+    )
+    assert _display(SimpleNamespace(submitted_figures={}), field) == "—"
+
+
 def test_bulk_write_detector_finds_queryset_update():
     source = "Response.objects.filter(pk=1).exclude(version=2).update(version=2)"
     node = ast.parse(source).body[0].value
