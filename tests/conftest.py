@@ -91,7 +91,9 @@ def _session_settings(tmp_path_factory):
     """``settings_for_tests`` in place for the whole run, as one override. Set for each test,
     they cost every test ten ``setting_changed`` signals twice (storages and password hashers
     made again), and made every settings lookup walk ten nested overrides (pytest-django's
-    ``settings`` fixture stacks one per attribute set)."""
+    ``settings`` fixture stacks one per attribute set). In place before the browser tests' live
+    server (session-scoped) builds its handler, whose ``SecurityMiddleware`` reads
+    ``SECURE_SSL_REDIRECT`` then, once: the live server speaks plain http."""
     from django.test import override_settings
 
     with override_settings(**settings_for_tests(tmp_path_factory.getbasetemp() / "media" / "0")):

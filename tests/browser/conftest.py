@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 
 from tests.db_snapshot import SnapshotCache
 
@@ -49,19 +48,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
     + ` in ${event.sourceFile || event.documentURI}:${event.lineNumber}`);
 });
 """
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _plain_http_live_server():
-    """The live server speaks plain http: no redirect to https.
-
-    ``SecurityMiddleware`` reads ``SECURE_SSL_REDIRECT`` once, when the live
-    server (session-scoped) builds its handler, before any function-scoped
-    ``settings`` fixture runs: the root conftest's override comes too late for it.
-    Autouse session fixtures run before the ``live_server`` one.
-    """
-    with override_settings(SECURE_SSL_REDIRECT=False, SECURE_HSTS_SECONDS=0):
-        yield
 
 
 @pytest.fixture(scope="session")
